@@ -1,0 +1,50 @@
+/* Structures shared between the core's own files.  Not for the plugins. */
+#ifndef SIGNET_INTERNAL_H
+#define SIGNET_INTERNAL_H
+
+#include "signet.h"
+#include "crypto.h"
+
+#define SIGNET_KEY_BYTES 32
+/* Key ids are 0-9 per purpose (prvs carries one decimal digit). */
+#define SIGNET_KEY_IDS 10
+#define SIGNET_KEYS_MAX (2 * SIGNET_KEY_IDS)
+
+struct signet_key {
+	int id;
+	enum signet_key_purpose purpose;
+	time_t created, signs_until, verifies_until;
+	unsigned char secret[SIGNET_KEY_BYTES];
+	/* The secret as lower-case hex: the key string Exim's ${prvs} takes,
+	   so `${prvscheck}` can share it. */
+	char secret_hex[2 * SIGNET_KEY_BYTES + 1];
+	struct signet_hmac_key mac256;  /* keyed with secret */
+	struct signet_hmac_key mac1;    /* keyed with secret_hex (prvs) */
+};
+
+struct signet_keyring {
+	size_t n;
+	struct signet_key keys[SIGNET_KEYS_MAX];
+};
+
+/* Computes the derived MAC states after secret/secret_hex are set. */
+void signet_key_prepare(struct signet_key *k);
+/* Finds the key of a purpose and id that may verify at now, or NULL. */
+const struct signet_key *signet_keyring_find(const signet_keyring *kr,
+					     enum signet_key_purpose p, int id,
+					     time_t now);
+/* The newest key of a purpose whose signing window holds now, or NULL. */
+const struct signet_key *signet_keyring_signer(const signet_keyring *kr,
+					       enum signet_key_purpose p,
+					       time_t now);
+
+/* Writes a printf-style message into errbuf (if errbuf is not NULL). */
+void signet_err(char *errbuf, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Lower-case hex. */
+void signet_hex_encode(const unsigned char *in, size_t len, char *out);
+/* Returns 0 on success; -1 on a bad digit. */
+int signet_hex_decode(const char *in, size_t hexlen, unsigned char *out);
+
+#endif

@@ -1,0 +1,337 @@
+/* signet: signed envelope addresses and sealed provenance for Exim and
+   Dovecot.  This is the one public header of libsignet. */
+#ifndef SIGNET_H
+#define SIGNET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#if defined(__GNUC__)
+#define SIGNET_WUR __attribute__((warn_unused_result))
+#else
+#define SIGNET_WUR
+#endif
+
+/* RFC 5321 limits, in octets. */
+#define SIGNET_LOCAL_MAX 64
+#define SIGNET_DOMAIN_MAX 255
+#define SIGNET_PATH_MAX 256
+/* Big enough for any address, signed or not, with its NUL. */
+#define SIGNET_ADDR_BUFSZ (SIGNET_PATH_MAX + 1)
+/* Longest base local part that each format can sign (docs/FORMATS.md). */
+#define SIGNET_CLOSED_BASE_MAX 34
+#define SIGNET_PRVS_BASE_MAX 48
+/* Big enough for a sealed Signet-Provenance header value. */
+#define SIGNET_HEADER_BUFSZ 2048
+/* Big enough for any error text the library writes. */
+#define SIGNET_ERR_BUFSZ 512
+
+/* Statuses, grouped by what the host does with them.  Use
+   signet_status_class() rather than comparing ranges. */
+typedef enum signet_status {
+	/* accept */
+	SIGNET_OK = 0,
+	SIGNET_NOT_SIGNED,      /* a plain address: no signature to check */
+	SIGNET_SKIPPED,         /* sign: left unsigned by rule (null, exempt,
+				   foreign domain, already signed, odd syntax) */
+
+	/* defer: temporary, answer 4xx, or send unsigned and log */
+	SIGNET_E_FADING = 100,  /* past its lifetime, inside the grace period,
+				   or used more often than the policy allows */
+	SIGNET_E_NO_KEY,        /* no key of the needed purpose or id */
+	SIGNET_E_CONFIG,        /* configuration unusable */
+	SIGNET_E_KEYRING,       /* keyring unreadable or invalid */
+	SIGNET_E_IO,            /* file or store unreachable */
+	SIGNET_E_NOMEM,
+	SIGNET_E_INTERNAL,
+	SIGNET_E_BUFFER,        /* caller's buffer too small */
+	SIGNET_E_TOO_LONG,      /* sign: signed form would break RFC 5321 */
+
+	/* reject: permanent, the input itself is wrong */
+	SIGNET_E_SYNTAX = 200,  /* not an address, or a malformed signed one */
+	SIGNET_E_FORGED,        /* signature does not verify */
+	SIGNET_E_UNKNOWN_KEY,   /* key id never issued or destroyed */
+	SIGNET_E_EXPIRED,       /* past lifetime and grace */
+	SIGNET_E_REVOKED,       /* ended early by the postmaster */
+	SIGNET_E_FUTURE,        /* issued in the future: clock skew or forgery */
+	SIGNET_E_BAD_HEADER,    /* provenance header malformed */
+	SIGNET_E_BAD_SEAL       /* provenance seal does not verify */
+} signet_status;
+
+typedef enum signet_class {
+	SIGNET_CLASS_ACCEPT,
+	SIGNET_CLASS_DEFER,
+	SIGNET_CLASS_REJECT
+} signet_class;
+
+signet_class signet_status_class(signet_status st);
+/* Short, stable, lower-case name, e.g. "forged" (for logs and headers). */
+const char *signet_status_name(signet_status st);
+/* One plain-language sentence. */
+const char *signet_strerror(signet_status st);
+
+/* ---- addresses ---- */
+
+/* A parsed address: views into the caller's string, not copies. */
+struct signet_addr {
+	const char *local;
+	size_t local_len;
+	const char *domain;
+	size_t domain_len;
+	int quoted;     /* local part is a quoted-string: never signed */
+};
+
+/* RFC 5321 Mailbox syntax and limits.  Angle brackets are not accepted. */
+SIGNET_WUR signet_status signet_addr_parse(const char *addr,
+					   struct signet_addr *addr_r);
+
+/* ---- configuration (JSON file, see conf/signet.json) ---- */
+
+typedef struct signet_config signet_config;
+
+enum signet_format { SIGNET_FMT_SIGNET, SIGNET_FMT_PRVS };
+enum signet_null_policy {
+	SIGNET_NULL_STRICT,
+	SIGNET_NULL_TAG,
+	SIGNET_NULL_OFF
+};
+
+/* Loads and checks the file.  On failure errbuf names the file, the
+   line/column or field, and what was expected. */
+SIGNET_WUR signet_status signet_config_load(const char *path,
+					    signet_config **cfg_r,
+					    char *errbuf, size_t errlen);
+/* Defaults only, for tools and tests. */
+SIGNET_WUR signet_status signet_config_new(signet_config **cfg_r);
+void signet_config_free(signet_config **cfg);
+
+/* Path of the default file: $SIGNET_CONFIG or /etc/signet/signet.json. */
+const char *signet_config_default_path(void);
+
+int signet_config_is_local_domain(const signet_config *cfg,
+				  const char *domain, size_t len);
+/* Non-zero when the address must never be signed (lists, postmaster). */
+int signet_config_is_exempt(const signet_config *cfg, const char *addr);
+enum signet_format signet_config_format(const signet_config *cfg);
+enum signet_null_policy signet_config_null_policy(const signet_config *cfg);
+const char *signet_config_keyring_path(const signet_config *cfg);
+const char *signet_config_seal_keyring_path(const signet_config *cfg);
+const char *signet_config_event_log_path(const signet_config *cfg);
+const char *signet_config_path(const signet_config *cfg);
+/* Generic getters for settings that only one host uses.  Return the
+   default when the key is absent.  Keys use dots: "store.redis.host". */
+const char *signet_config_get_string(const signet_config *cfg,
+				     const char *key, const char *def);
+long long signet_config_get_int(const signet_config *cfg, const char *key,
+				long long def);
+/* May the submitter (authenticated id, or local user) use this address?
+   Its own local part at our domains, or an entry of "senders". */
+int signet_config_may_send_as(const signet_config *cfg, const char *submitter,
+			      const char *addr);
+
+/* Settings that govern verdicts, in seconds. */
+struct signet_lifetimes {
+	long long lifetime;       /* closed format */
+	long long grace;          /* after lifetime: fading, then expired */
+	long long prvs_lifetime;  /* prvs (its expiry day is in the tag) */
+	long long max_skew;       /* tolerated future issue time */
+};
+void signet_config_lifetimes(const signet_config *cfg,
+			     struct signet_lifetimes *lt_r);
+
+/* ---- keyring ---- */
+
+typedef struct signet_keyring signet_keyring;
+
+enum signet_key_purpose { SIGNET_KEY_ADDR, SIGNET_KEY_SEAL };
+
+/* Refuses a file that group or others can read, or that is not a regular
+   file.  errbuf says which file and which mode is expected. */
+SIGNET_WUR signet_status signet_keyring_load(const char *path,
+					     signet_keyring **kr_r,
+					     char *errbuf, size_t errlen);
+SIGNET_WUR signet_status signet_keyring_new(signet_keyring **kr_r);
+/* Wipes all secret material. */
+void signet_keyring_free(signet_keyring **kr);
+
+/* Adds a fresh random key that signs from now until now+sign_for and
+   verifies until now+verify_for.  Its id is the next free one (0-9). */
+SIGNET_WUR signet_status signet_keyring_add(signet_keyring *kr,
+					    enum signet_key_purpose purpose,
+					    time_t now, long long sign_for,
+					    long long verify_for,
+					    int *id_r);
+/* Rotation: adds a new key of the purpose, ends the signing window of the
+   older ones at now, and destroys keys whose verify window has passed. */
+SIGNET_WUR signet_status signet_keyring_rotate(signet_keyring *kr,
+					       enum signet_key_purpose purpose,
+					       time_t now, long long sign_for,
+					       long long verify_for,
+					       int *id_r, int *destroyed_r);
+/* Writes mode 0600 atomically (temporary file and rename).  With
+   seal_only, address keys are left out (for Dovecot hosts). */
+SIGNET_WUR signet_status signet_keyring_save(const signet_keyring *kr,
+					     const char *path, int seal_only,
+					     char *errbuf, size_t errlen);
+
+struct signet_key_info {
+	int id;
+	enum signet_key_purpose purpose;
+	time_t created, signs_until, verifies_until;
+};
+size_t signet_keyring_count(const signet_keyring *kr);
+SIGNET_WUR signet_status signet_keyring_info(const signet_keyring *kr,
+					     size_t idx,
+					     struct signet_key_info *info_r);
+/* The newest key of the purpose that may sign at now. */
+SIGNET_WUR signet_status signet_keyring_signing_id(const signet_keyring *kr,
+						   enum signet_key_purpose p,
+						   time_t now, int *id_r);
+
+/* ---- signing and verifying addresses ---- */
+
+/* Writes the signed form of addr into out.  message_id may be NULL (no
+   binding).  Returns SIGNET_SKIPPED for a null, quoted or already signed
+   address, SIGNET_E_TOO_LONG when the format cannot fit. */
+SIGNET_WUR signet_status signet_sign(const signet_keyring *kr,
+				     enum signet_format fmt, const char *addr,
+				     const char *message_id, time_t now,
+				     char *out, size_t outlen);
+
+/* Non-zero if the address carries a tag of either format (cheap). */
+int signet_is_signed(const char *addr);
+
+struct signet_verdict {
+	signet_status status;
+	enum signet_format format;
+	char base[SIGNET_ADDR_BUFSZ];   /* the address without its tag */
+	int key_id;
+	time_t issued;                  /* closed: exact; prvs: 0 */
+	time_t expires;                 /* end of lifetime */
+	time_t dies;                    /* end of grace: rejects after */
+	int has_binding;
+	uint32_t binding;               /* closed: message binding */
+};
+
+/* Verifies a signed address.  v_r is filled as far as parsing got.  A plain
+   address gives SIGNET_NOT_SIGNED with base set. */
+SIGNET_WUR signet_status signet_verify(const signet_keyring *kr,
+				       const struct signet_lifetimes *lt,
+				       const char *addr, time_t now,
+				       struct signet_verdict *v_r);
+
+/* 32-bit binding of a Message-ID (angle brackets and surrounding space
+   ignored), as stored in a closed-format address. */
+uint32_t signet_message_binding(const char *message_id);
+
+/* ---- Signet-Provenance header ---- */
+
+#define SIGNET_PROV_FIELDS_MAX 24
+
+/* Fields in order.  Keys are [a-z0-9-]; values are encoded so that they
+   never hold ';', '%', white space or control characters. */
+struct signet_prov {
+	size_t nfields;
+	struct {
+		char key[24];
+		char value[256];
+	} field[SIGNET_PROV_FIELDS_MAX];
+};
+
+void signet_prov_init(struct signet_prov *p);
+/* Appends a field; the value is encoded as needed.  NULL value = "". */
+SIGNET_WUR signet_status signet_prov_add(struct signet_prov *p,
+					 const char *key, const char *value);
+/* Decoded value of the first field with this key, or NULL. */
+const char *signet_prov_get(const struct signet_prov *p, const char *key);
+
+/* Seals the fields for rcpt with the newest seal key, adding t=, k= and
+   seal= fields, and writes the header value (without "Signet-Provenance:")
+   folded for a header line, without the final newline. */
+SIGNET_WUR signet_status signet_prov_seal(const signet_keyring *kr,
+					  struct signet_prov *p,
+					  const char *rcpt, time_t now,
+					  char *out, size_t outlen);
+/* Parses a header value (folded or not) into p. */
+SIGNET_WUR signet_status signet_prov_parse(const char *value,
+					   struct signet_prov *p_r);
+/* Checks the seal of a parsed header for rcpt (compared without case). */
+SIGNET_WUR signet_status signet_prov_verify(const signet_keyring *kr,
+					    const struct signet_prov *p,
+					    const char *rcpt);
+
+/* ---- event feed: one JSON object per line ---- */
+
+/* Appends {"ts":..., "event":kind, key:value...} to the configured file
+   (path NULL: nothing written).  kv is NULL-terminated key, value pairs.
+   Writes one line with O_APPEND, so concurrent processes do not mix. */
+SIGNET_WUR signet_status signet_event_write(const char *path, time_t now,
+					    const char *kind,
+					    const char *const *kv);
+
+/* ---- state store: use counts and revocations (advisory) ---- */
+
+typedef struct signet_store signet_store;
+
+struct signet_usage {
+	unsigned long long count;       /* presentations of this signed address */
+	unsigned long long base_count;  /* of every address of its base */
+	time_t first_seen, last_seen;
+	int revoked;                    /* this address, or its base before
+					   the issue time given */
+	char reason[128];               /* revocation reason */
+};
+
+/* Opens the store the configuration names ("store": {"type": "lmdb" |
+   "redis" | "none", ...}).  A failure here must not stop mail: callers log
+   it and go on with the crypto verdict alone. */
+SIGNET_WUR signet_status signet_store_open(const signet_config *cfg,
+					   signet_store **st_r,
+					   char *errbuf, size_t errlen);
+void signet_store_close(signet_store **st);
+/* Counts one presentation of signed (whose base is base, issued at issued,
+   kept until expires) and returns the updated usage. */
+SIGNET_WUR signet_status signet_store_hit(signet_store *st, const char *signed_addr,
+					  const char *base, time_t issued,
+					  time_t expires, time_t now,
+					  struct signet_usage *u_r);
+/* Reads without counting. */
+SIGNET_WUR signet_status signet_store_lookup(signet_store *st,
+					     const char *signed_addr,
+					     const char *base, time_t issued,
+					     struct signet_usage *u_r);
+/* Revokes one signed address, or (addr is a base address) every address of
+   that base issued before `before`. */
+SIGNET_WUR signet_status signet_store_revoke(signet_store *st, const char *addr,
+					     time_t before, const char *reason,
+					     time_t now);
+SIGNET_WUR signet_status signet_store_unrevoke(signet_store *st,
+					       const char *addr);
+/* Applies use counts and revocation to a crypto verdict: revoked gives
+   SIGNET_E_REVOKED, a count past the configured threshold gives
+   SIGNET_E_FADING.  Never turns a failed verdict into a valid one. */
+signet_status signet_usage_apply(const signet_config *cfg,
+				 const struct signet_usage *u,
+				 signet_status crypto_status);
+
+/* ---- look-alike domains ---- */
+
+/* Non-zero if domain is not one of ours but resembles one: small edit
+   distance, or the same after folding confusable characters (including
+   punycode labels).  like_r (may be NULL) gets the domain it resembles. */
+int signet_lookalike(const signet_config *cfg, const char *domain,
+		     const char **like_r);
+
+/* ---- utilities ---- */
+
+/* Constant-time comparison: 0 when equal. */
+int signet_ct_compare(const void *a, const void *b, size_t len);
+/* Wipes memory in a way the compiler does not remove. */
+void signet_wipe(void *p, size_t len);
+/* Formats t as RFC 3339 UTC ("2026-11-22T07:30:00Z"). */
+void signet_time_format(time_t t, char buf[32]);
+/* Parses RFC 3339 UTC with Z; returns -1 on error. */
+time_t signet_time_parse(const char *s);
+
+#endif
