@@ -47,4 +47,26 @@ void signet_hex_encode(const unsigned char *in, size_t len, char *out);
 /* Returns 0 on success; -1 on a bad digit. */
 int signet_hex_decode(const char *in, size_t hexlen, unsigned char *out);
 
+/* Address formats (fmt_prvs.c, fmt_closed.c), called by sign.c with a
+   parsed, plain ASCII address. */
+#define SIGNET_PRVS_TAG_LEN 16    /* "prvs=" K DDD SSSSSS "=" */
+#define SIGNET_CLOSED_TAG_LEN 30  /* "=sg" K and 26 base32 */
+int signet_prvs_shape(const char *addr, size_t local_len);
+int signet_closed_shape(const char *addr, size_t local_len);
+signet_status signet_prvs_sign(const struct signet_key *k,
+			       const struct signet_addr *a, time_t now,
+			       long long lifetime, char *out, size_t outlen);
+signet_status signet_prvs_verify(const signet_keyring *kr,
+				 const struct signet_lifetimes *lt,
+				 const struct signet_addr *a, time_t now,
+				 struct signet_verdict *v);
+signet_status signet_closed_sign(const struct signet_key *k,
+				 const struct signet_addr *a,
+				 const char *message_id, time_t now, char *out,
+				 size_t outlen);
+signet_status signet_closed_verify(const signet_keyring *kr,
+				   const struct signet_lifetimes *lt,
+				   const struct signet_addr *a, time_t now,
+				   struct signet_verdict *v);
+
 #endif

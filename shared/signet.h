@@ -192,12 +192,19 @@ SIGNET_WUR signet_status signet_keyring_signing_id(const signet_keyring *kr,
 /* ---- signing and verifying addresses ---- */
 
 /* Writes the signed form of addr into out.  message_id may be NULL (no
-   binding).  Returns SIGNET_SKIPPED for a null, quoted or already signed
-   address, SIGNET_E_TOO_LONG when the format cannot fit. */
+   binding).  lt may be NULL for the defaults (only prvs_lifetime is used:
+   a prvs tag carries its expiry day).  A base too long for the closed
+   format falls back to prvs.  Returns SIGNET_SKIPPED for a quoted,
+   non-ASCII or already signed address, SIGNET_E_TOO_LONG when no format
+   fits, SIGNET_E_SYNTAX for a null or malformed one. */
 SIGNET_WUR signet_status signet_sign(const signet_keyring *kr,
+				     const struct signet_lifetimes *lt,
 				     enum signet_format fmt, const char *addr,
 				     const char *message_id, time_t now,
 				     char *out, size_t outlen);
+
+/* Default lifetimes: 45 days, 7 days grace, prvs 7 days, 300 s skew. */
+void signet_lifetimes_default(struct signet_lifetimes *lt_r);
 
 /* Non-zero if the address carries a tag of either format (cheap). */
 int signet_is_signed(const char *addr);
@@ -256,10 +263,12 @@ SIGNET_WUR signet_status signet_prov_seal(const signet_keyring *kr,
 /* Parses a header value (folded or not) into p. */
 SIGNET_WUR signet_status signet_prov_parse(const char *value,
 					   struct signet_prov *p_r);
-/* Checks the seal of a parsed header for rcpt (compared without case). */
+/* Checks the seal of a parsed header for rcpt (compared without case).
+   SIGNET_E_BAD_SEAL: forged, or sealed for another recipient;
+   SIGNET_E_NO_KEY: no seal key of that id at now (cannot check). */
 SIGNET_WUR signet_status signet_prov_verify(const signet_keyring *kr,
 					    const struct signet_prov *p,
-					    const char *rcpt);
+					    const char *rcpt, time_t now);
 
 /* ---- event feed: one JSON object per line ---- */
 
@@ -315,12 +324,22 @@ signet_status signet_usage_apply(const signet_config *cfg,
 				 const struct signet_usage *u,
 				 signet_status crypto_status);
 
+/* ---- state store: fault reports (added for issue 6) ---- */
+
+/* The text of the store's last fault (which file or server, what went
+   wrong) when it has not been reported yet, or when it persists and the
+   last report is a minute old; NULL otherwise.  Call after a store call
+   failed, and log what it returns: a lasting fault is then logged once a
+   minute per process, not on every call. */
+const char *signet_store_fault(signet_store *st, time_t now);
+
 /* ---- look-alike domains ---- */
 
-/* Non-zero if domain is not one of ours but resembles one: small edit
-   distance, or the same after folding confusable characters (including
-   punycode labels).  like_r (may be NULL) gets the domain it resembles. */
-int signet_lookalike(const signet_config *cfg, const char *domain,
+/* Non-zero if domain is not one of ours (the n names in ours) but
+   resembles one: the same after folding confusable characters (also inside
+   punycode labels), one edit away, or one of ours followed by more labels.
+   like_r (may be NULL) gets the domain of ours it resembles. */
+int signet_lookalike(const char *const *ours, size_t n, const char *domain,
 		     const char **like_r);
 
 /* ---- utilities ---- */

@@ -1,0 +1,298 @@
+/* The Signet-Provenance header (docs/FORMATS.md): fields are kept
+   decoded; encoding is canonical, so the sealed text is the same whatever
+   spelling of the header a host receives. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define SEAL_LABEL "signet-provenance-v1"
+#define FOLD_AT 72
+
+void
+signet_prov_init(struct signet_prov *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+static int
+key_ok(const char *k, size_t len)
+{
+	if (len == 0 || len >= sizeof(((struct signet_prov *)0)->field[0].key))
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		if (!(islower((unsigned char)k[i]) || isdigit((unsigned char)k[i]) ||
+		      k[i] == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+plain_char(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && c != ';' && c != '%';
+}
+
+signet_status
+signet_prov_add(struct signet_prov *p, const char *key, const char *value)
+{
+	size_t vlen;
+
+	if (!key_ok(key, strlen(key)))
+		return SIGNET_E_SYNTAX;
+	if (p->nfields >= SIGNET_PROV_FIELDS_MAX)
+		return SIGNET_E_BUFFER;
+	if (value == NULL)
+		value = "";
+	/* Long values (a HELO name, say) are cut, not refused: the header
+	   must always be written. */
+	vlen = strlen(value);
+	if (vlen >= sizeof(p->field[0].value))
+		vlen = sizeof(p->field[0].value) - 1;
+	strcpy(p->field[p->nfields].key, key);
+	memcpy(p->field[p->nfields].value, value, vlen);
+	p->field[p->nfields].value[vlen] = '\0';
+	p->nfields++;
+	return SIGNET_OK;
+}
+
+const char *
+signet_prov_get(const struct signet_prov *p, const char *key)
+{
+	for (size_t i = 0; i < p->nfields; i++) {
+		if (strcmp(p->field[i].key, key) == 0)
+			return p->field[i].value;
+	}
+	return NULL;
+}
+
+/* Appends "key=encoded-value" to buf at *pos; -1 if it does not fit. */
+static int
+put_field(char *buf, size_t size, size_t *pos, const char *key,
+	  const char *value)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = *pos;
+	int n = snprintf(buf + o, size - o, "%s=", key);
+
+	if (n < 0 || (size_t)n >= size - o)
+		return -1;
+	o += (size_t)n;
+	for (const unsigned char *v = (const unsigned char *)value; *v; v++) {
+		if (o + 4 > size)
+			return -1;
+		if (plain_char(*v)) {
+			buf[o++] = (char)*v;
+		} else {
+			buf[o++] = '%';
+			buf[o++] = hex[*v >> 4];
+			buf[o++] = hex[*v & 15];
+		}
+	}
+	buf[o] = '\0';
+	*pos = o;
+	return 0;
+}
+
+/* The sealed text of the fields [0, n). */
+static signet_status
+seal_mac(const struct signet_key *k, const struct signet_prov *p, size_t n,
+	 const char *rcpt, unsigned char mac_r[32])
+{
+	char text[SIGNET_PROV_FIELDS_MAX * 800];
+	size_t pos = 0, rlen = strlen(rcpt);
+
+	if (rlen >= SIGNET_ADDR_BUFSZ)
+		return SIGNET_E_SYNTAX;
+	memcpy(text, SEAL_LABEL, sizeof(SEAL_LABEL));
+	pos = sizeof(SEAL_LABEL);
+	for (size_t i = 0; i < rlen; i++)
+		text[pos++] = (char)tolower((unsigned char)rcpt[i]);
+	text[pos++] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			text[pos++] = ';';
+		if (put_field(text, sizeof(text), &pos, p->field[i].key,
+			      p->field[i].value) < 0)
+			return SIGNET_E_BUFFER;
+	}
+	signet_hmac_sha256(&k->mac256, text, pos, mac_r);
+	return SIGNET_OK;
+}
+
+signet_status
+signet_prov_seal(const signet_keyring *kr, struct signet_prov *p,
+		 const char *rcpt, time_t now, char *out, size_t outlen)
+{
+	const struct signet_key *k;
+	unsigned char mac[32];
+	char num[24], hex[65];
+	size_t pos = 0, line = sizeof("Signet-Provenance: ") - 1;
+	signet_status st;
+
+	k = signet_keyring_signer(kr, SIGNET_KEY_SEAL, now);
+	if (k == NULL)
+		return SIGNET_E_NO_KEY;
+	if (p->nfields + 3 > SIGNET_PROV_FIELDS_MAX)
+		return SIGNET_E_BUFFER;
+	snprintf(num, sizeof(num), "%lld", (long long)now);
+	if (signet_prov_add(p, "t", num) != SIGNET_OK)
+		return SIGNET_E_INTERNAL;
+	snprintf(num, sizeof(num), "%d", k->id);
+	if (signet_prov_add(p, "k", num) != SIGNET_OK)
+		return SIGNET_E_INTERNAL;
+	st = seal_mac(k, p, p->nfields, rcpt, mac);
+	if (st != SIGNET_OK)
+		return st;
+	signet_hex_encode(mac, sizeof(mac), hex);
+	if (signet_prov_add(p, "seal", hex) != SIGNET_OK)
+		return SIGNET_E_INTERNAL;
+
+	if (outlen == 0)
+		return SIGNET_E_BUFFER;
+	out[0] = '\0';
+	for (size_t i = 0; i < p->nfields; i++) {
+		size_t start = pos;
+
+		if (i > 0) {
+			if (pos + 3 > outlen)
+				return SIGNET_E_BUFFER;
+			out[pos++] = ';';
+			out[pos++] = ' ';
+			out[pos] = '\0';
+			start = pos;
+		}
+		if (put_field(out, outlen, &pos, p->field[i].key,
+			      p->field[i].value) < 0)
+			return SIGNET_E_BUFFER;
+		/* Fold before a field that would run past the line. */
+		if (i > 0 && line + (pos - start) + 2 > FOLD_AT) {
+			if (pos + 2 > outlen)
+				return SIGNET_E_BUFFER;
+			memmove(out + start + 1, out + start, pos - start + 1);
+			out[start - 1] = '\n';
+			out[start] = '\t';
+			line = 1 + (pos - start);
+			pos++;
+		} else {
+			line += (pos - start) + (i > 0 ? 2 : 0);
+		}
+	}
+	return SIGNET_OK;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int
+is_fws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+signet_status
+signet_prov_parse(const char *value, struct signet_prov *p_r)
+{
+	const char *s = value;
+
+	signet_prov_init(p_r);
+	for (;;) {
+		const char *k, *eq, *e;
+		char *d;
+		size_t n;
+
+		while (is_fws(*s))
+			s++;
+		if (*s == '\0')
+			break;
+		k = s;
+		while (*s != '\0' && *s != ';' && !is_fws(*s))
+			s++;
+		e = s;
+		eq = memchr(k, '=', (size_t)(e - k));
+		if (eq == NULL || !key_ok(k, (size_t)(eq - k)) ||
+		    p_r->nfields >= SIGNET_PROV_FIELDS_MAX)
+			return SIGNET_E_BAD_HEADER;
+		memcpy(p_r->field[p_r->nfields].key, k, (size_t)(eq - k));
+		p_r->field[p_r->nfields].key[eq - k] = '\0';
+		d = p_r->field[p_r->nfields].value;
+		n = 0;
+		for (const char *v = eq + 1; v < e; v++) {
+			char c = *v;
+
+			if (n + 1 >= sizeof(p_r->field[0].value))
+				return SIGNET_E_BAD_HEADER;
+			if (c == '%') {
+				int hi, lo;
+
+				if (e - v < 3 || (hi = hexval(v[1])) < 0 ||
+				    (lo = hexval(v[2])) < 0 || (hi | lo) == 0)
+					return SIGNET_E_BAD_HEADER;
+				c = (char)(hi << 4 | lo);
+				v += 2;
+			} else if (!plain_char((unsigned char)c)) {
+				return SIGNET_E_BAD_HEADER;
+			}
+			d[n++] = c;
+		}
+		d[n] = '\0';
+		p_r->nfields++;
+		while (is_fws(*s))
+			s++;
+		if (*s == ';')
+			s++;
+		else if (*s != '\0')
+			return SIGNET_E_BAD_HEADER;
+	}
+	return p_r->nfields > 0 ? SIGNET_OK : SIGNET_E_BAD_HEADER;
+}
+
+signet_status
+signet_prov_verify(const signet_keyring *kr, const struct signet_prov *p,
+		   const char *rcpt, time_t now)
+{
+	const struct signet_key *k;
+	const char *kid, *seal, *hrcpt, *ts;
+	unsigned char mac[32], want[32];
+	char *end;
+	long id;
+	signet_status st;
+
+	if (p->nfields < 4 || strcmp(p->field[p->nfields - 1].key, "seal") != 0)
+		return SIGNET_E_BAD_HEADER;
+	seal = p->field[p->nfields - 1].value;
+	kid = signet_prov_get(p, "k");
+	ts = signet_prov_get(p, "t");
+	hrcpt = signet_prov_get(p, "rcpt");
+	if (kid == NULL || ts == NULL || hrcpt == NULL ||
+	    strlen(seal) != 64 || signet_hex_decode(seal, 64, want) != 0)
+		return SIGNET_E_BAD_HEADER;
+	if (strcasecmp(hrcpt, rcpt) != 0)
+		return SIGNET_E_BAD_SEAL;
+	id = strtol(kid, &end, 10);
+	if (*end != '\0' || end == kid || id < 0 || id >= SIGNET_KEY_IDS)
+		return SIGNET_E_BAD_HEADER;
+	/* The key's window is judged by our clock, not by the header's t=,
+	   which nothing vouches for before the check. */
+	k = signet_keyring_find(kr, SIGNET_KEY_SEAL, (int)id, now);
+	if (k == NULL)
+		return SIGNET_E_NO_KEY;
+	st = seal_mac(k, p, p->nfields - 1, rcpt, mac);
+	if (st != SIGNET_OK)
+		return st;
+	return signet_ct_compare(mac, want, sizeof(mac)) == 0 ?
+		       SIGNET_OK :
+		       SIGNET_E_BAD_SEAL;
+}
