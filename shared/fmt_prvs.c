@@ -1,6 +1,9 @@
 /* BATV prvs (draft-levine-smtp-batv-01), as Exim's ${prvs} writes it:
    "prvs=" K DDD SSSSSS "=" local "@" domain, where SSSSSS is the first
-   three octets, in lower-case hex, of HMAC-SHA1(key, K DDD address). */
+   three octets, in lower-case hex, of HMAC-SHA1(key, K DDD address).
+   We sign the lower-cased address (so our output is what
+   ${prvs{lower-cased address}} gives) and verify the address as given or
+   lower-cased. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,7 +47,7 @@ signet_prvs_sign(const struct signet_key *k, const struct signet_addr *a,
 		 time_t now, long long lifetime, char *out, size_t outlen)
 {
 	size_t len = a->local_len + 1 + a->domain_len;
-	char kddd[5];
+	char kddd[5], low[SIGNET_ADDR_BUFSZ];
 	unsigned char mac[20];
 	char hex[7];
 	long long day = (long long)now / DAY + lifetime / DAY;
@@ -58,10 +61,14 @@ signet_prvs_sign(const struct signet_key *k, const struct signet_addr *a,
 	kddd[2] = (char)('0' + day / 10 % 10);
 	kddd[3] = (char)('0' + day % 10);
 	kddd[4] = '\0';
-	prvs_mac(k, kddd, a->local, len, mac);
+	/* Sign the lower-case form: relays (Exim among them) may lower-case
+	   the local part, and a MAC over mixed case would not survive. */
+	for (size_t i = 0; i < len; i++)
+		low[i] = (char)tolower((unsigned char)a->local[i]);
+	prvs_mac(k, kddd, low, len, mac);
 	signet_hex_encode(mac, 3, hex);
 	snprintf(out, outlen, PRVS_PREFIX "%s%s=%.*s", kddd, hex, (int)len,
-		 a->local);
+		 low);
 	return SIGNET_OK;
 }
 

@@ -136,6 +136,9 @@ signet_prov_seal(const signet_keyring *kr, struct signet_prov *p,
 	k = signet_keyring_signer(kr, SIGNET_KEY_SEAL, now);
 	if (k == NULL)
 		return SIGNET_E_NO_KEY;
+	if (signet_prov_get(p, "seal") != NULL || signet_prov_get(p, "t") != NULL ||
+	    signet_prov_get(p, "k") != NULL)
+		return SIGNET_E_SYNTAX;
 	if (p->nfields + 3 > SIGNET_PROV_FIELDS_MAX)
 		return SIGNET_E_BUFFER;
 	snprintf(num, sizeof(num), "%lld", (long long)now);

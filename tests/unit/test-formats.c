@@ -1,0 +1,459 @@
+/* Address formats and the provenance header, from the vectors in
+   tests/vectors/ (written by an independent implementation, gen.py) and
+   against the real Exim's ${prvs} and ${prvscheck}. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+#include "t.h"
+
+#define DAY 86400
+
+static void
+set_key(signet_keyring *kr, enum signet_key_purpose p, int id,
+	const char *hex, time_t created)
+{
+	struct signet_key *k = &kr->keys[kr->n++];
+
+	memset(k, 0, sizeof(*k));
+	k->id = id;
+	k->purpose = p;
+	k->created = created;
+	k->signs_until = created + 90 * DAY;
+	k->verifies_until = created + 150 * DAY;
+	if (signet_hex_decode(hex, 64, k->secret) != 0)
+		abort();
+	memcpy(k->secret_hex, hex, 65);
+	signet_key_prepare(k);
+}
+
+static signet_keyring *
+ring1(enum signet_key_purpose p, int id, const char *hex, time_t now)
+{
+	signet_keyring *kr = calloc(1, sizeof(*kr));
+
+	set_key(kr, p, id, hex, now - DAY);
+	return kr;
+}
+
+static void
+test_vectors(const char *file, int closed)
+{
+	FILE *f = fopen(file, "r");
+	char line[1024], hex[80], mid[256], addr[300], want[300], out[300];
+	char name[400];
+	long long now;
+	int id, days, n = 0;
+
+	T_OK(file, f != NULL);
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		struct signet_lifetimes lt;
+		struct signet_verdict v;
+		signet_keyring *kr;
+		signet_status st;
+
+		if (line[0] == '#')
+			continue;
+		if (closed && sscanf(line, "%79s %d %lld %255s %299s %299s",
+				     hex, &id, &now, mid, addr, want) != 6)
+			continue;
+		if (!closed && sscanf(line, "%79s %d %lld %d %299s %299s", hex,
+				      &id, &now, &days, addr, want) != 6)
+			continue;
+		n++;
+		signet_lifetimes_default(&lt);
+		kr = ring1(SIGNET_KEY_ADDR, id, hex, (time_t)now);
+		st = signet_sign(kr, &lt,
+				 closed ? SIGNET_FMT_SIGNET : SIGNET_FMT_PRVS,
+				 addr, closed && strcmp(mid, "-") ? mid : NULL,
+				 (time_t)now, out, sizeof(out));
+		snprintf(name, sizeof(name), "%s sign %s", file, addr);
+		T_STREQ(name, st == SIGNET_OK ? out : signet_status_name(st),
+			want);
+		st = signet_verify(kr, &lt, want, (time_t)now + 60, &v);
+		snprintf(name, sizeof(name), "%s verify %s", file, want);
+		T_OK(name, st == SIGNET_OK && strcasecmp(v.base, addr) == 0 &&
+				   v.key_id == id);
+		if (closed) {
+			snprintf(name, sizeof(name), "%s binding %s", file,
+				 addr);
+			T_OK(name, strcmp(mid, "-") == 0 ?
+					   !v.has_binding :
+					   v.has_binding &&
+						   v.binding ==
+							   signet_message_binding(
+								   mid));
+			snprintf(name, sizeof(name), "%s issued %s", file, addr);
+			T_OK(name, v.issued == (time_t)(now / 60 * 60));
+		}
+		free(kr);
+	}
+	fclose(f);
+	T_OK("vectors read", n >= 6);
+}
+
+/* Every single-character change of a signed address must fail. */
+static void
+test_tamper(void)
+{
+	signet_keyring *kr = ring1(SIGNET_KEY_ADDR, 4,
+				   "a3f1c2e4b5d60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90",
+				   1795334400);
+	const char *fmts[] = { "closed", "prvs" };
+	char signed_[300], t[300];
+	int bad[2] = { 0, 0 }, tries[2] = { 0, 0 };
+
+	for (int f = 0; f < 2; f++) {
+		struct signet_verdict v;
+
+		if (signet_sign(kr, NULL, f ? SIGNET_FMT_PRVS : SIGNET_FMT_SIGNET,
+				"alice@isp.example", "<m@x>", 1795334400,
+				signed_, sizeof(signed_)) != SIGNET_OK)
+			abort();
+		for (size_t i = 0; signed_[i] != '\0'; i++) {
+			const char *subst = "a7=Z.";
+
+			for (const char *c = subst; *c; c++) {
+				signet_status st;
+
+				if (signed_[i] == *c ||
+				    (signed_[i] ^ 0x20) == *c)
+					continue;
+				strcpy(t, signed_);
+				t[i] = *c;
+				tries[f]++;
+				st = signet_verify(kr, NULL, t,
+						   1795334400 + 60, &v);
+				/* A changed base is another address, which
+				   must not verify either. */
+				if (st == SIGNET_OK)
+					bad[f]++;
+			}
+		}
+		char name[64];
+
+		snprintf(name, sizeof(name),
+			 "%s: no tampered variant verifies (%d tried)", fmts[f],
+			 tries[f]);
+		T_OK(name, bad[f] == 0 && tries[f] > 50);
+	}
+	free(kr);
+}
+
+static void
+test_lifetimes(void)
+{
+	const char *hex =
+		"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+	time_t t0 = 1795334400;
+	signet_keyring *kr = ring1(SIGNET_KEY_ADDR, 0, hex, t0);
+	struct signet_lifetimes lt;
+	struct signet_verdict v;
+	char a[300], up[300];
+
+	kr->keys[0].verifies_until = t0 + 400 * DAY;
+	signet_lifetimes_default(&lt);
+	if (signet_sign(kr, &lt, SIGNET_FMT_SIGNET, "alice@isp.example", NULL,
+			t0, a, sizeof(a)) != SIGNET_OK)
+		abort();
+	T_OK("closed: valid at 44 days",
+	     signet_verify(kr, &lt, a, t0 + 44 * DAY, &v) == SIGNET_OK);
+	T_OK("closed: fading at 46 days",
+	     signet_verify(kr, &lt, a, t0 + 46 * DAY, &v) == SIGNET_E_FADING);
+	T_OK("closed: expired at 53 days",
+	     signet_verify(kr, &lt, a, t0 + 53 * DAY, &v) == SIGNET_E_EXPIRED);
+	T_OK("closed: future issue time refused",
+	     signet_verify(kr, &lt, a, t0 - 3600, &v) == SIGNET_E_FUTURE);
+	for (size_t i = 0; a[i]; i++)
+		up[i] = (char)(a[i] >= 'a' && a[i] <= 'z' ? a[i] - 32 : a[i]);
+	up[strlen(a)] = '\0';
+	T_OK("closed: upper-cased address still verifies",
+	     signet_verify(kr, &lt, up, t0 + DAY, &v) == SIGNET_OK);
+
+	/* prvs: expiry day in the tag, compared mod 1000 (day 999 is not
+	   forever, unlike Exim's check). */
+	if (signet_sign(kr, &lt, SIGNET_FMT_PRVS, "alice@isp.example", NULL,
+			t0, a, sizeof(a)) != SIGNET_OK)
+		abort();
+	T_OK("prvs: valid on its 7th day",
+	     signet_verify(kr, &lt, a, t0 + 7 * DAY, &v) == SIGNET_OK);
+	T_OK("prvs: fading after expiry day",
+	     signet_verify(kr, &lt, a, t0 + 8 * DAY, &v) == SIGNET_E_FADING);
+	T_OK("prvs: expired after grace",
+	     signet_verify(kr, &lt, a, t0 + 16 * DAY, &v) == SIGNET_E_EXPIRED);
+	T_OK("prvs: expired 500 days later (no wrap-around)",
+	     signet_verify(kr, &lt, a, t0 + 300 * DAY, &v) ==
+		     SIGNET_E_EXPIRED);
+	for (size_t i = 0; a[i]; i++)
+		up[i] = (char)(a[i] >= 'a' && a[i] <= 'z' ? a[i] - 32 : a[i]);
+	up[strlen(a)] = '\0';
+	T_OK("prvs: upper-cased tag and address verify",
+	     signet_verify(kr, &lt, up, t0 + DAY, &v) == SIGNET_OK);
+	a[5] = '5';
+	T_OK("prvs: unknown key id",
+	     signet_verify(kr, &lt, a, t0 + DAY, &v) ==
+		     SIGNET_E_UNKNOWN_KEY);
+	T_OK("plain address is not signed",
+	     signet_verify(kr, &lt, "alice@isp.example", t0, &v) ==
+				     SIGNET_NOT_SIGNED &&
+		     strcmp(v.base, "alice@isp.example") == 0);
+	T_OK("no key: sign says so",
+	     signet_sign(kr, &lt, SIGNET_FMT_SIGNET, "bob@isp.example", NULL,
+			 t0 + 200 * DAY, a, sizeof(a)) == SIGNET_E_NO_KEY);
+	free(kr);
+}
+
+static void
+test_sign_rules(void)
+{
+	signet_keyring *kr = ring1(SIGNET_KEY_ADDR, 1,
+				   "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+				   1795334400);
+	char a[300], base[80];
+	struct signet_verdict v;
+
+	T_OK("null sender is not signed",
+	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, "", NULL, 1795334400, a,
+			 sizeof(a)) == SIGNET_E_SYNTAX);
+	T_OK("quoted local part is passed through",
+	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, "\"a b\"@isp.example",
+			 NULL, 1795334400, a, sizeof(a)) == SIGNET_SKIPPED);
+	T_OK("already signed is not signed again",
+	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET,
+			 "prvs=0786eb1105=alice@isp.example", NULL, 1795334400,
+			 a, sizeof(a)) == SIGNET_SKIPPED);
+	memset(base, 'x', 40);
+	strcpy(base + 40, "@isp.example");
+	T_OK("40-octet base falls back to prvs",
+	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, base, NULL, 1795334400,
+			 a, sizeof(a)) == SIGNET_OK &&
+		     strncmp(a, "prvs=", 5) == 0 && strlen(a) - 12 <= 64);
+	T_OK("fallback verifies",
+	     signet_verify(kr, NULL, a, 1795334400 + 60, &v) == SIGNET_OK);
+	memset(base, 'x', 49);
+	strcpy(base + 49, "@isp.example");
+	T_OK("49-octet base is too long for both",
+	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, base, NULL, 1795334400,
+			 a, sizeof(a)) == SIGNET_E_TOO_LONG);
+	memset(base, 'x', 34);
+	strcpy(base + 34, "@isp.example");
+	T_OK("34-octet base fits the closed format in 64",
+	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, base, NULL, 1795334400,
+			 a, sizeof(a)) == SIGNET_OK &&
+		     strchr(a, '@') - a == 64);
+	T_OK("small buffer is refused",
+	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, "alice@isp.example",
+			 NULL, 1795334400, a, 20) == SIGNET_E_BUFFER);
+	free(kr);
+}
+
+static void
+test_addr(void)
+{
+	static const struct {
+		const char *a;
+		signet_status want;
+	} cases[] = {
+		{ "alice@isp.example", SIGNET_OK },
+		{ "a.b+c=d@x.y", SIGNET_OK },
+		{ "\"quoted name\"@isp.example", SIGNET_OK },
+		{ "user@[192.0.2.1]", SIGNET_OK },
+		{ "", SIGNET_E_SYNTAX },
+		{ "@isp.example", SIGNET_E_SYNTAX },
+		{ "alice@", SIGNET_E_SYNTAX },
+		{ "alice", SIGNET_E_SYNTAX },
+		{ ".alice@isp.example", SIGNET_E_SYNTAX },
+		{ "al..ice@isp.example", SIGNET_E_SYNTAX },
+		{ "alice.@isp.example", SIGNET_E_SYNTAX },
+		{ "al ice@isp.example", SIGNET_E_SYNTAX },
+		{ "<alice@isp.example>", SIGNET_E_SYNTAX },
+		{ "alice@-isp.example", SIGNET_E_SYNTAX },
+		{ "alice@isp..example", SIGNET_E_SYNTAX },
+		{ "alice@isp.example.", SIGNET_E_SYNTAX },
+		{ "\"unterminated@isp.example", SIGNET_E_SYNTAX },
+		{ "a\"b@isp.example", SIGNET_E_SYNTAX },
+	};
+	char buf[400], name[500];
+	struct signet_addr a;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(name, sizeof(name), "addr '%s' -> %s", cases[i].a,
+			 signet_status_name(cases[i].want));
+		T_OK(name, signet_addr_parse(cases[i].a, &a) == cases[i].want);
+	}
+	memset(buf, 'a', 65);
+	strcpy(buf + 65, "@x.y");
+	T_OK("addr: 65-octet local part refused",
+	     signet_addr_parse(buf, &a) == SIGNET_E_SYNTAX);
+	memset(buf, 'a', 64);
+	strcpy(buf + 64, "@x.y");
+	T_OK("addr: 64-octet local part accepted",
+	     signet_addr_parse(buf, &a) == SIGNET_OK);
+}
+
+static void
+test_prov(void)
+{
+	signet_keyring *kr = ring1(SIGNET_KEY_SEAL, 2,
+				   "a3f1c2e4b5d60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90",
+				   1795334400);
+	struct signet_prov p, q;
+	char out[SIGNET_HEADER_BUFSZ], bad[SIGNET_HEADER_BUFSZ];
+	time_t now = 1795334400;
+	int long_line = 0;
+	char *s, *field;
+
+	signet_prov_init(&p);
+	T_OK("prov: add fields",
+	     signet_prov_add(&p, "v", "1") == SIGNET_OK &&
+		     signet_prov_add(&p, "rcpt", "alice@isp.example") ==
+			     SIGNET_OK &&
+		     signet_prov_add(&p, "verdict", "valid") == SIGNET_OK &&
+		     signet_prov_add(&p, "cipher",
+				     "TLS1.3:ECDHE_X25519__RSA_PSS_RSAE_SHA256__AES_256_GCM:256") ==
+			     SIGNET_OK &&
+		     signet_prov_add(&p, "helo", "evil; verdict=valid %0A") ==
+			     SIGNET_OK);
+	T_OK("prov: bad key refused",
+	     signet_prov_add(&p, "Bad Key", "x") == SIGNET_E_SYNTAX);
+	T_OK("prov: seal",
+	     signet_prov_seal(kr, &p, "alice@isp.example", now, out,
+			      sizeof(out)) == SIGNET_OK);
+	strcpy(bad, out);
+	for (s = bad; (field = strsep(&s, "\n")) != NULL;) {
+		if (strlen(field) + (field == bad ? 19 : 0) > 78)
+			long_line = 1;
+	}
+	T_OK("prov: folded lines fit 78 columns", !long_line);
+	T_OK("prov: sealing twice is refused",
+	     signet_prov_seal(kr, &p, "alice@isp.example", now, bad,
+			      sizeof(bad)) == SIGNET_E_SYNTAX);
+	T_OK("prov: parse", signet_prov_parse(out, &q) == SIGNET_OK);
+	T_STREQ("prov: hostile value round-trips", signet_prov_get(&q, "helo"),
+		"evil; verdict=valid %0A");
+	T_OK("prov: only one verdict field", q.nfields == p.nfields);
+	T_OK("prov: verify",
+	     signet_prov_verify(kr, &q, "ALICE@isp.example", now) == SIGNET_OK);
+	T_OK("prov: other recipient refused",
+	     signet_prov_verify(kr, &q, "bob@isp.example", now) ==
+		     SIGNET_E_BAD_SEAL);
+	strcpy(bad, out);
+	*strstr(bad, "valid") = 'V';
+	T_OK("prov: changed field breaks the seal",
+	     signet_prov_parse(bad, &q) == SIGNET_OK &&
+		     signet_prov_verify(kr, &q, "alice@isp.example", now) ==
+			     SIGNET_E_BAD_SEAL);
+	strcpy(bad, out);
+	s = strstr(bad, " k=2");
+	if (s == NULL)
+		s = strstr(bad, "\tk=2");
+	s[1] = 'x';
+	T_OK("prov: missing key id is a bad header",
+	     signet_prov_parse(bad, &q) == SIGNET_OK &&
+		     signet_prov_verify(kr, &q, "alice@isp.example", now) ==
+			     SIGNET_E_BAD_HEADER);
+	strcpy(bad, out);
+	strstr(bad, "k=2")[2] = '7';
+	T_OK("prov: unknown seal key cannot be checked",
+	     signet_prov_parse(bad, &q) == SIGNET_OK &&
+		     signet_prov_verify(kr, &q, "alice@isp.example", now) ==
+			     SIGNET_E_NO_KEY);
+	T_OK("prov: garbage is a bad header",
+	     signet_prov_parse("v=1; this is not; a header", &q) ==
+		     SIGNET_E_BAD_HEADER);
+	T_OK("prov: empty is a bad header",
+	     signet_prov_parse("  ", &q) == SIGNET_E_BAD_HEADER);
+	T_OK("prov: %00 refused",
+	     signet_prov_parse("a=%00", &q) == SIGNET_E_BAD_HEADER);
+	free(kr);
+}
+
+/* Exim's own ${prvs} and ${prvscheck}, both ways. */
+static void
+test_exim_interop(void)
+{
+	const char *hex =
+		"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+	time_t now = time(NULL);
+	signet_keyring *kr = ring1(SIGNET_KEY_ADDR, 3, hex, now);
+	char ours[300], theirs[300], cmd[1024];
+	struct signet_verdict v;
+	FILE *p;
+
+	if (system("command -v exim4 >/dev/null 2>&1") != 0) {
+		T_OK("exim4 installed for interop tests", 0);
+		free(kr);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "exim4 -be '${prvs{alice.smith@isp.example}{%s}{3}}'", hex);
+	p = popen(cmd, "r");
+	if (p == NULL || fgets(theirs, sizeof(theirs), p) == NULL)
+		theirs[0] = '\0';
+	if (p != NULL)
+		pclose(p);
+	theirs[strcspn(theirs, "\n")] = '\0';
+	T_OK("exim: our sign equals ${prvs} of the lower-cased address",
+	     signet_sign(kr, NULL, SIGNET_FMT_PRVS, "Alice.Smith@isp.example",
+			 NULL, now, ours, sizeof(ours)) == SIGNET_OK &&
+		     strcmp(ours, theirs) == 0);
+	T_OK("exim: ${prvs} address passes our verify",
+	     signet_verify(kr, NULL, theirs, now, &v) == SIGNET_OK);
+	/* Checking is case-insensitive (tag and address). */
+	for (char *c = theirs; *c; c++)
+		*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+	T_OK("exim: upper-cased ${prvs} address passes our verify",
+	     signet_verify(kr, NULL, theirs, now, &v) == SIGNET_OK);
+	snprintf(cmd, sizeof(cmd),
+		 "exim4 -be '${if eq{${prvscheck{%s}{%s}{}}}{}{bad}{ok=$prvscheck_result}}'",
+		 ours, hex);
+	p = popen(cmd, "r");
+	if (p == NULL || fgets(theirs, sizeof(theirs), p) == NULL)
+		theirs[0] = '\0';
+	if (p != NULL)
+		pclose(p);
+	T_OK("exim: our address passes ${prvscheck}",
+	     strncmp(theirs, "ok=1", 4) == 0);
+	free(kr);
+}
+
+static void
+test_status(void)
+{
+	T_OK("status: ok accepts",
+	     signet_status_class(SIGNET_OK) == SIGNET_CLASS_ACCEPT);
+	T_OK("status: fading defers",
+	     signet_status_class(SIGNET_E_FADING) == SIGNET_CLASS_DEFER);
+	T_OK("status: no key defers",
+	     signet_status_class(SIGNET_E_NO_KEY) == SIGNET_CLASS_DEFER);
+	T_OK("status: forged rejects",
+	     signet_status_class(SIGNET_E_FORGED) == SIGNET_CLASS_REJECT);
+	T_STREQ("status: name", signet_status_name(SIGNET_E_UNKNOWN_KEY),
+		"unknown-key");
+	for (int s = 0; s < 300; s++) {
+		if (strcmp(signet_status_name((signet_status)s),
+			   "unknown-status") != 0 &&
+		    strlen(signet_strerror((signet_status)s)) < 5)
+			T_OK("status: every status has a text", 0);
+	}
+}
+
+int
+main(void)
+{
+	t_suite = "unit-formats";
+	test_vectors("tests/vectors/closed.txt", 1);
+	test_vectors("tests/vectors/prvs.txt", 0);
+	test_tamper();
+	test_lifetimes();
+	test_sign_rules();
+	test_addr();
+	test_prov();
+	test_exim_interop();
+	test_status();
+	return t_failed != 0;
+}
