@@ -1,0 +1,42 @@
+# signet.so: the Exim module (local_scan + ${dlfunc}), loaded by Debian's
+# exim4-daemon-heavy through local_scan_path.  libsignet.a is linked in.
+EXIM_SRC = $(wildcard exim-scan/*.c)
+EXIM_OBJ = $(EXIM_SRC:%.c=$(B)/%.o)
+EXIM_SO = $(B)/exim-scan/signet.so
+EXIM_LSDIR = /usr/lib/exim4/local_scan
+# Exim's headers are not warning-clean under our flags.
+EXTRA_CFLAGS_exim-scan/ = -isystem /usr/include/exim4
+
+.PHONY: exim-scan install-exim install-exim-conf bench-exim
+all: $(EXIM_SO)
+exim-scan: $(EXIM_SO)
+
+# Exim's own symbols resolve against the exim binary at dlopen: no -z defs.
+$(EXIM_SO): $(EXIM_OBJ) $(LIBSIGNET)
+	$(CC) $(ALL_CFLAGS) -shared -o $@ $(EXIM_OBJ) $(LIBSIGNET) \
+		$(ALL_LDFLAGS) $(CORE_LIBS)
+
+# A loaded .so must be replaced by rename, never rewritten in place.
+install: install-exim
+install-exim: $(EXIM_SO)
+	install -d $(DESTDIR)$(EXIM_LSDIR)
+	install -m 0644 $(EXIM_SO) $(DESTDIR)$(EXIM_LSDIR)/.signet.so.new
+	mv -f $(DESTDIR)$(EXIM_LSDIR)/.signet.so.new \
+		$(DESTDIR)$(EXIM_LSDIR)/signet.so
+
+# Debian split-config drop-ins and ACL snippets (docs/EXIM.md).
+install-exim-conf:
+	install -d $(DESTDIR)/etc/exim4/conf.d/main \
+		$(DESTDIR)/etc/exim4/conf.d/router \
+		$(DESTDIR)/etc/exim4/conf.d/transport
+	install -m 0644 conf/exim4/conf.d/main/05_signet \
+		$(DESTDIR)/etc/exim4/conf.d/main/05_signet
+	install -m 0644 conf/exim4/conf.d/router/050_signet \
+		$(DESTDIR)/etc/exim4/conf.d/router/050_signet
+	install -m 0644 conf/exim4/conf.d/transport/30_signet_lmtp \
+		$(DESTDIR)/etc/exim4/conf.d/transport/30_signet_lmtp
+	install -m 0644 conf/exim4/signet_acl_rcpt conf/exim4/signet_acl_data \
+		$(DESTDIR)/etc/exim4/
+
+bench-exim: $(EXIM_SO)
+	sh tests/exim/bench.sh

@@ -1,0 +1,41 @@
+/* The Exim side of the module: the only files that include Exim's
+   local_scan.h include this. */
+#ifndef SIGNET_EXIM_GLUE_H
+#define SIGNET_EXIM_GLUE_H
+
+#define LOCAL_SCAN
+#define DLFUNC_IMPL
+#include <local_scan.h>
+#include "module.h"
+
+/* One message at end of DATA. */
+struct sx_msg {
+	struct sx_state *s;
+	time_t now;
+	int fd;
+	int bounce;
+	const char *msgid;       /* Message-ID header value, or NULL */
+	/* hop */
+	const char *tls, *cipher, *pfs, *auth, *peer, *helo, *host;
+	/* a bounce's returned Message-ID, read on first need */
+	int dsn_read;
+	int dsn_found;
+	char orig_msgid[256];
+	int sealed_fault_logged;
+};
+
+/* Expands an Exim expression; "" when unset or on failure. */
+const char *sx_expand(const char *expr);
+/* The configuration path named by the ACL snippet, or the default. */
+const char *sx_config_path(void);
+
+/* Reads the Message-ID, notes a bounce, drops incoming Signet-* headers. */
+void sx_msg_begin(struct sx_msg *m);
+/* Outgoing: signs the envelope sender when this message is our user's.
+   Returns a LOCAL_SCAN_ code; text_r gets the reply for a refusal. */
+int sx_sign_sender(struct sx_msg *m, uschar **text_r);
+/* Incoming: removes Signet-* headers, rewrites signed recipients to their
+   base, adds one sealed Signet-Provenance header per local recipient. */
+int sx_scan_recipients(struct sx_msg *m, uschar **text_r);
+
+#endif

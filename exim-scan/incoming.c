@@ -1,0 +1,314 @@
+/* End of DATA for every message: drop incoming Signet-* headers, rewrite
+   signed recipients to their base address, and add one sealed
+   Signet-Provenance header per local recipient. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include "exim.h"
+
+/* How much of a bounce's body is searched for the returned headers. */
+#define SX_DSN_READ_MAX 65536
+
+static header_line *
+find_header(const char *name)
+{
+	size_t n = strlen(name);
+	header_line *h;
+
+	for (h = header_list; h != NULL; h = h->next) {
+		if (h->type != '*' &&
+		    strncasecmp((const char *)h->text, name, n) == 0)
+			return h;
+	}
+	return NULL;
+}
+
+/* The value of a header, unfolded and trimmed, in Exim's store. */
+static const char *
+header_value(const header_line *h)
+{
+	const char *p = strchr((const char *)h->text, ':');
+	size_t len, o = 0;
+	char *out;
+
+	if (p == NULL)
+		return NULL;
+	p++;
+	len = strlen(p);
+	out = (char *)store_get((int)len + 1, GET_TAINTED);
+	for (; *p != '\0'; p++) {
+		if (*p == '\r' || *p == '\n')
+			continue;
+		if ((*p == ' ' || *p == '\t') &&
+		    (o == 0 || out[o - 1] == ' '))
+			continue;
+		out[o++] = *p == '\t' ? ' ' : *p;
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	return o > 0 ? out : NULL;
+}
+
+static void
+strip_signet_headers(void)
+{
+	header_line *h;
+	int n = 0;
+
+	for (h = header_list; h != NULL; h = h->next) {
+		if (h->type != '*' &&
+		    strncasecmp((const char *)h->text, "Signet-", 7) == 0) {
+			h->type = '*';
+			n++;
+		}
+	}
+	if (n > 0)
+		sx_log("%s: removed %d incoming Signet-* header(s)",
+		       message_id, n);
+}
+
+static void
+read_hop(struct sx_msg *m)
+{
+	m->tls = sx_expand("$tls_in_ver");
+	m->cipher = sx_expand("$tls_in_cipher");
+	if (*m->tls == '\0')
+		m->tls = "none";
+	m->pfs = strncmp(m->tls, "TLS1.3", 6) == 0 ||
+			 strstr(m->cipher, "DHE") != NULL ? "yes" : "no";
+	m->auth = sx_expand("$authenticated_id");
+	m->peer = sender_host_address != NULL ?
+		(const char *)sender_host_address : "local";
+	m->helo = sx_expand("$sender_helo_name");
+	m->host = sx_expand("$primary_hostname");
+}
+
+void
+sx_msg_begin(struct sx_msg *m)
+{
+	const header_line *h = find_header("Message-ID:");
+
+	m->bounce = sender_address == NULL || *sender_address == '\0';
+	m->msgid = h != NULL ? header_value(h) : NULL;
+	strip_signet_headers();
+}
+
+/* The returned Message-ID of a bounce: read once per message from the
+   start of the spool data file, which holds the body. */
+static const char *
+dsn_message_id(struct sx_msg *m)
+{
+	static char buf[SX_DSN_READ_MAX];
+	const header_line *ct;
+	const char *v;
+	ssize_t n;
+	int report = 0;
+
+	if (m->dsn_read)
+		return m->dsn_found ? m->orig_msgid : NULL;
+	m->dsn_read = 1;
+	ct = find_header("Content-Type:");
+	if (ct != NULL && (v = header_value(ct)) != NULL)
+		report = strncasecmp(v, "multipart/report", 16) == 0;
+	n = pread(m->fd, buf, sizeof(buf), SPOOL_DATA_START_OFFSET);
+	if (n <= 0)
+		return NULL;
+	m->dsn_found = sx_dsn_message_id(buf, (size_t)n, report,
+					 m->orig_msgid,
+					 sizeof(m->orig_msgid)) == 0;
+	return m->dsn_found ? m->orig_msgid : NULL;
+}
+
+static const char *
+binding_word(struct sx_msg *m, const struct signet_verdict *v)
+{
+	const char *orig;
+
+	if (!v->has_binding)
+		return "none";
+	orig = dsn_message_id(m);
+	if (orig == NULL)
+		return "unknown";
+	return signet_message_binding(orig) == v->binding ? "match" :
+		"mismatch";
+}
+
+/* What one recipient's header says. */
+struct sx_rcpt_info {
+	const char *presented;  /* signed address as given, or NULL */
+	char rcpt[SIGNET_ADDR_BUFSZ];
+	const char *verdict;
+	struct signet_verdict v;
+	const char *bind;
+};
+
+static void
+add(struct signet_prov *p, const char *key, const char *value)
+{
+	if (value == NULL)
+		return;
+	/* Only an over-long value fails here: the field is left out. */
+	if (signet_prov_add(p, key, value) != SIGNET_OK)
+		sx_log("%s: provenance field %s left out (too long)",
+		       message_id, key);
+}
+
+static void
+prov_fields(const struct sx_msg *m, const struct sx_rcpt_info *r,
+	    struct signet_prov *p)
+{
+	char issued[32], key[16];
+	int closed = r->presented != NULL && r->v.format == SIGNET_FMT_SIGNET;
+
+	signet_prov_init(p);
+	add(p, "v", "1");
+	add(p, "rcpt", r->rcpt);
+	add(p, "addr", r->presented);
+	add(p, "verdict", r->verdict);
+	if (r->presented != NULL) {
+		add(p, "reason", signet_status_name(r->v.status));
+		add(p, "owner", r->v.base);
+		add(p, "format", r->v.format == SIGNET_FMT_SIGNET ? "signet" :
+		    "prvs");
+		if (closed && r->v.issued != 0) {
+			signet_time_format(r->v.issued, issued);
+			add(p, "issued", issued);
+		}
+		if (r->v.key_id >= 0) {
+			snprintf(key, sizeof(key), "%d", r->v.key_id);
+			add(p, "key", key);
+		}
+	}
+	if (m->bounce) {
+		add(p, "bounce", "yes");
+		add(p, "bind", r->bind);
+		if (r->bind != NULL && strcmp(r->bind, "none") != 0)
+			add(p, "orig-msgid", m->dsn_found ? m->orig_msgid :
+			    NULL);
+	}
+	add(p, "from", m->bounce ? "" : (const char *)sender_address);
+	add(p, "tls", m->tls);
+	add(p, "cipher", *m->cipher != '\0' ? m->cipher : NULL);
+	add(p, "pfs", m->pfs);
+	add(p, "auth", *m->auth != '\0' ? m->auth : NULL);
+	add(p, "peer", m->peer);
+	add(p, "helo", *m->helo != '\0' ? m->helo : NULL);
+	add(p, "host", *m->host != '\0' ? m->host : NULL);
+}
+
+static void
+seal_and_add(struct sx_msg *m, const struct sx_rcpt_info *r)
+{
+	char out[SIGNET_HEADER_BUFSZ];
+	struct signet_prov p;
+	const signet_keyring *kr = sx_seal_keyring(m->s);
+	signet_status st = SIGNET_E_KEYRING;
+
+	prov_fields(m, r, &p);
+	if (kr != NULL)
+		st = signet_prov_seal(kr, &p, r->rcpt, m->now, out,
+				      sizeof(out));
+	if (st != SIGNET_OK) {
+		if (!m->sealed_fault_logged)
+			sx_log("%s: no Signet-Provenance header added: %s",
+			       message_id, signet_strerror(st));
+		m->sealed_fault_logged = 1;
+		return;
+	}
+	header_add(' ', "Signet-Provenance: %s\n", out);
+}
+
+static void
+report(struct sx_msg *m, const struct sx_rcpt_info *r)
+{
+	const char *kv[16];
+	size_t n = 0;
+
+	sx_kv(kv, &n, "rcpt", r->rcpt);
+	sx_kv(kv, &n, "addr", r->presented);
+	sx_kv(kv, &n, "verdict", r->verdict);
+	sx_kv(kv, &n, "bind", r->bind);
+	sx_kv(kv, &n, "exim_id", (const char *)message_id);
+	sx_kv(kv, &n, "peer", m->peer);
+	sx_kv(kv, &n, "tls", m->tls);
+	kv[n] = NULL;
+	sx_log("%s: rcpt <%s>%s%s%s verdict=%s%s%s tls=%s", message_id,
+	       r->rcpt, r->presented ? " as <" : "",
+	       r->presented ? r->presented : "", r->presented ? ">" : "",
+	       r->verdict, r->bind ? " bind=" : "", r->bind ? r->bind : "",
+	       m->tls);
+	sx_event(m->s, m->now, "sealed", kv);
+}
+
+/* Rewrites a signed recipient to its base; returns non-zero when the
+   message has to wait (no keys to read the address with). */
+static int
+check_recipient(struct sx_msg *m, int i, struct sx_rcpt_info *r)
+{
+	const char *addr = (const char *)recipients_list[i].address;
+	signet_status st;
+
+	memset(r, 0, sizeof(*r));
+	r->v.key_id = -1;
+	if (!signet_is_signed(addr)) {
+		sx_lower(addr, r->rcpt, sizeof(r->rcpt));
+		r->verdict = m->bounce && !signet_config_is_exempt(m->s->cfg,
+		    addr) && signet_config_null_policy(m->s->cfg) !=
+		    SIGNET_NULL_OFF ? "unsigned-bounce" : "none";
+		return 0;
+	}
+	if (m->s->kr == NULL)
+		return 1;
+	r->presented = addr;
+	st = signet_verify(m->s->kr, &m->s->lt, addr, m->now, &r->v);
+	r->verdict = sx_verdict_word(st);
+	if (st != SIGNET_E_SYNTAX && r->v.base[0] != '\0') {
+		recipients_list[i].address = string_copy(US r->v.base);
+		sx_lower(r->v.base, r->rcpt, sizeof(r->rcpt));
+	} else {
+		sx_lower(addr, r->rcpt, sizeof(r->rcpt));
+	}
+	if (m->bounce)
+		r->bind = binding_word(m, &r->v);
+	return 0;
+}
+
+static int
+is_local(const struct sx_msg *m, const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return at != NULL &&
+	       signet_config_is_local_domain(m->s->cfg, at + 1, strlen(at + 1));
+}
+
+int
+sx_scan_recipients(struct sx_msg *m, uschar **text_r)
+{
+	struct sx_rcpt_info r;
+	int i;
+
+	if (m->s->cfg == NULL) {
+		sx_log("%s: no provenance added: configuration unusable",
+		       message_id);
+		return LOCAL_SCAN_ACCEPT;
+	}
+	read_hop(m);
+	for (i = 0; i < recipients_count; i++) {
+		if (!is_local(m, (const char *)recipients_list[i].address))
+			continue;
+		if (check_recipient(m, i, &r) != 0) {
+			sx_log("%s: signed recipient <%s> cannot be read "
+			       "without keys: deferred",
+			       message_id, recipients_list[i].address);
+			*text_r = US "4.3.0 temporary local problem; please "
+				     "try again later";
+			return LOCAL_SCAN_TEMPREJECT;
+		}
+		seal_and_add(m, &r);
+		report(m, &r);
+	}
+	return LOCAL_SCAN_ACCEPT;
+}

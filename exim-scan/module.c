@@ -1,0 +1,153 @@
+/* signet.so entry points: the ABI version functions Debian's loader asks
+   for, local_scan() at end of DATA, and the ${dlfunc} functions. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "exim.h"
+
+SX_EXPORT int local_scan_version_major(void);
+SX_EXPORT int local_scan_version_minor(void);
+SX_EXPORT int signet_rcpt(uschar **yield, int argc, uschar *argv[]);
+SX_EXPORT int signet_base(uschar **yield, int argc, uschar *argv[]);
+
+int
+local_scan_version_major(void)
+{
+	return LOCAL_SCAN_ABI_VERSION_MAJOR;
+}
+
+int
+local_scan_version_minor(void)
+{
+	return LOCAL_SCAN_ABI_VERSION_MINOR;
+}
+
+void
+sx_log(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_write(0, LOG_MAIN, "signet: %s", buf);
+}
+
+const char *
+sx_expand(const char *expr)
+{
+	const uschar *v = expand_string(US expr);
+
+	return v == NULL ? "" : (const char *)v;
+}
+
+const char *
+sx_config_path(void)
+{
+	return sx_expand("$acl_m_signet_config");
+}
+
+static const char *const action_names[] = { "accept", "defer", "reject" };
+
+static void
+rcpt_report(struct sx_state *s, const char *rcpt, const char *sender,
+	    const struct sx_rcpt_answer *a, time_t now)
+{
+	char count[24] = "";
+	const char *peer = sender_host_address != NULL ?
+		(const char *)sender_host_address : "local";
+	const char *kind = a->action == SX_ACCEPT ? "verified" :
+		a->action == SX_DEFER ? "deferred" : "rejected";
+	const char *kv[20];
+	size_t n = 0;
+
+	/* A plain address with a sender needs no check: nothing to say. */
+	if (!a->is_signed && *sender != '\0')
+		return;
+	if (a->counted)
+		snprintf(count, sizeof(count), "%llu", a->usage.count);
+	sx_kv(kv, &n, "rcpt", rcpt);
+	sx_kv(kv, &n, "sender", sender);
+	sx_kv(kv, &n, "verdict", a->tag);
+	sx_kv(kv, &n, "reason", signet_status_name(a->v.status));
+	sx_kv(kv, &n, "owner", a->is_signed ? a->v.base : NULL);
+	sx_kv(kv, &n, "peer", peer);
+	sx_kv(kv, &n, "uses", a->counted ? count : NULL);
+	kv[n] = NULL;
+	sx_log("rcpt <%s> from <%s> [%s]: %s %s (%s)%s%s", rcpt, sender, peer,
+	       action_names[a->action], a->tag,
+	       signet_status_name(a->v.status), a->counted ? " uses=" : "",
+	       count);
+	sx_event(s, now, kind, kv);
+}
+
+/* ${dlfunc{signet.so}{signet_rcpt}{RCPT}{SENDER}{CONFIG}}: always OK, with
+   "accept TAG", "defer TAG CODE TEXT" or "reject TAG CODE TEXT" for the
+   ACL to act on (a dlfunc failure would be a generic 451). */
+int
+signet_rcpt(uschar **yield, int argc, uschar *argv[])
+{
+	struct sx_rcpt_answer a;
+	struct sx_state *s;
+	time_t now = time(NULL);
+	const char *rcpt, *sender;
+
+	if (argc < 2) {
+		sx_log("signet_rcpt needs the recipient and the sender as "
+		       "arguments, got %d argument(s)", argc);
+		*yield = US "defer unverified 451 4.3.0 local configuration "
+			    "error; please try again later";
+		return OK;
+	}
+	rcpt = (const char *)argv[0];
+	sender = (const char *)argv[1];
+	s = sx_state_get(argc > 2 ? (const char *)argv[2] : NULL);
+	sx_rcpt_check(s, rcpt, sender, now, &a);
+	rcpt_report(s, rcpt, sender, &a, now);
+	if (a.action == SX_ACCEPT)
+		*yield = string_sprintf("accept %s", a.tag);
+	else
+		*yield = string_sprintf("%s %s %s", action_names[a.action],
+					a.tag, a.text);
+	return OK;
+}
+
+/* ${dlfunc{signet.so}{signet_base}{ADDR}}: the base address of a signed
+   address whatever its verdict (for a verify_only router, so that the ACL
+   gives the real answer), or "" for an unsigned one. */
+int
+signet_base(uschar **yield, int argc, uschar *argv[])
+{
+	static signet_keyring *none;
+	struct signet_verdict v;
+	signet_status st;
+
+	*yield = US "";
+	if (argc < 1 || !signet_is_signed((const char *)argv[0]))
+		return OK;
+	if (none == NULL && signet_keyring_new(&none) != SIGNET_OK)
+		return OK;
+	st = signet_verify(none, NULL, (const char *)argv[0], time(NULL), &v);
+	if (st != SIGNET_E_SYNTAX && v.base[0] != '\0')
+		*yield = string_copy(US v.base);
+	return OK;
+}
+
+int
+local_scan(int fd, uschar **return_text)
+{
+	struct sx_msg m;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.now = time(NULL);
+	m.fd = fd;
+	m.s = sx_state_get(sx_config_path());
+	sx_msg_begin(&m);
+	rc = sx_sign_sender(&m, return_text);
+	if (rc == LOCAL_SCAN_ACCEPT)
+		rc = sx_scan_recipients(&m, return_text);
+	return rc;
+}

@@ -1,0 +1,87 @@
+/* signet.so: private interface between the Exim module's files.  Only
+   glue.c and module.c see Exim's headers; the rest is plain C over the
+   core, so it can be read (and tested) without Exim. */
+#ifndef SIGNET_EXIM_MODULE_H
+#define SIGNET_EXIM_MODULE_H
+
+#include <sys/stat.h>
+#include "signet.h"
+
+#define SX_EXPORT __attribute__((visibility("default")))
+
+/* Per-process state: Exim runs one process per SMTP connection, and the
+   module keeps its configuration and keys for the life of that process. */
+struct sx_file {
+	char path[4096];
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	int seen;       /* the fields above describe the loaded file */
+	int logged;     /* this failure was logged already */
+};
+
+struct sx_state {
+	signet_config *cfg;
+	signet_keyring *kr;       /* address keys (and seal keys if shared) */
+	signet_keyring *seal_kr;  /* NULL when kr holds the seal keys */
+	signet_store *store;
+	time_t store_retry;       /* no new attempt to open before this */
+	struct signet_lifetimes lt;
+	struct sx_file cfg_file, kr_file, seal_file;
+	char cfg_err[SIGNET_ERR_BUFSZ];
+	char kr_err[SIGNET_ERR_BUFSZ];
+};
+
+/* Loads or reloads (when a file changed) and returns the state.  Missing
+   parts stay NULL; the reason is in cfg_err / kr_err. */
+struct sx_state *sx_state_get(const char *cfg_path);
+const signet_keyring *sx_seal_keyring(const struct sx_state *s);
+/* The store, opened on first use; NULL (logged once a minute) when it
+   cannot be reached. */
+signet_store *sx_store(struct sx_state *s, time_t now);
+
+/* The answer for one RCPT (see signet_rcpt in module.c). */
+enum sx_action { SX_ACCEPT, SX_DEFER, SX_REJECT };
+struct sx_rcpt_answer {
+	enum sx_action action;
+	const char *tag;        /* first word after the action, e.g. "valid" */
+	char text[512];         /* SMTP reply text with its codes */
+	struct signet_verdict v;
+	int is_signed;
+	int counted;            /* the store counted this presentation */
+	struct signet_usage usage;
+};
+void sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
+		   time_t now, struct sx_rcpt_answer *a_r);
+
+/* Verdict word of the provenance header for a verify status. */
+const char *sx_verdict_word(signet_status st);
+
+/* The first Message-ID header line found in the returned part of a DSN
+   (or anywhere in a bounce's body when it has no such part).  Writes the
+   value, trimmed, into out; returns 0 when found. */
+int sx_dsn_message_id(const char *body, size_t len, int is_report,
+		      char *out, size_t outlen);
+
+/* Logs "signet: ..." to Exim's main log (implemented in glue.c). */
+void sx_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes one event to the configured event file; a failure is logged. */
+void sx_event(const struct sx_state *s, time_t now, const char *kind,
+	      const char *const *kv);
+
+/* Appends a key and value to an event's list when the value is set. */
+static inline void
+sx_kv(const char **kv, size_t *n, const char *key, const char *value)
+{
+	if (value == NULL)
+		return;
+	kv[(*n)++] = key;
+	kv[(*n)++] = value;
+}
+
+/* Lower-case copy, truncated to fit. */
+void sx_lower(const char *in, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,154 @@
+/* Outgoing mail: sign the envelope sender of our own users' messages,
+   and only with an address that belongs to the submitter. */
+#include <stdio.h>
+#include <string.h>
+#include "exim.h"
+
+enum sx_origin { SX_NOT_OURS, SX_AUTH, SX_LOCAL, SX_RELAY };
+
+static const char *const origin_names[] = { "", "authenticated",
+					    "local", "relay host" };
+
+static enum sx_origin
+origin(const char **submitter_r)
+{
+	const char *auth = sx_expand("$authenticated_id");
+
+	*submitter_r = auth;
+	if (*auth != '\0')
+		return sender_host_address == NULL ? SX_LOCAL : SX_AUTH;
+	if (sender_host_address == NULL) {
+		*submitter_r = sx_expand("$sender_ident");
+		return SX_LOCAL;
+	}
+	if (strcmp(sx_expand("$acl_m_signet_relay"), "1") == 0)
+		return SX_RELAY;
+	return SX_NOT_OURS;
+}
+
+/* Extra addresses the submitter may use, from an Exim lookup the ACL
+   snippet put into $acl_m_signet_senders (a colon-separated list). */
+static int
+listed(const char *list, const char *addr)
+{
+	size_t n = strlen(addr);
+	const char *p = list, *e;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == ':')
+			p++;
+		e = strchr(p, ':');
+		if (e == NULL)
+			e = p + strlen(p);
+		while (e > p && e[-1] == ' ')
+			e--;
+		if ((size_t)(e - p) == n && strncasecmp(p, addr, n) == 0)
+			return 1;
+		p = *e == ' ' ? e + 1 : e;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+static int
+skip(const char *sender, const char *why)
+{
+	sx_log("%s: sender <%s> not signed: %s", message_id, sender, why);
+	return LOCAL_SCAN_ACCEPT;
+}
+
+static int
+refuse(struct sx_msg *m, const char *sender, const char *submitter,
+       uschar **text_r)
+{
+	const char *kv[] = { "sender", sender, "submitter", submitter,
+			     "exim_id", (const char *)message_id, NULL };
+	const char *how = signet_config_get_string(
+		m->s->cfg, "exim.unauthorised_sender", "unsigned");
+
+	sx_event(m->s, m->now, "unauthorised", kv);
+	if (strcmp(how, "reject") != 0) {
+		return skip(sender, "the submitter may not use this address");
+	}
+	sx_log("%s: sender <%s> refused: submitter '%s' may not use it",
+	       message_id, sender, submitter);
+	*text_r = string_sprintf("5.7.1 <%s>: you are logged in as '%s', "
+				 "who may not send mail as this address",
+				 sender, submitter);
+	return LOCAL_SCAN_REJECT;
+}
+
+static void
+issued(struct sx_msg *m, const char *sender, const char *signed_addr,
+       const char *submitter)
+{
+	char key[16] = "?";
+	int id;
+	const char *kv[] = { "addr", signed_addr, "owner", sender,
+			     "submitter", submitter, "key", key,
+			     "exim_id", (const char *)message_id,
+			     "msgid", m->msgid, NULL };
+
+	if (signet_keyring_signing_id(m->s->kr, SIGNET_KEY_ADDR, m->now, &id) ==
+	    SIGNET_OK)
+		snprintf(key, sizeof(key), "%d", id);
+	if (m->msgid == NULL)
+		kv[10] = NULL;
+	sx_log("%s: issued <%s> for <%s> submitter=%s key=%s msgid=%s",
+	       message_id, signed_addr, sender, submitter, key,
+	       m->msgid != NULL ? m->msgid : "(none)");
+	sx_event(m->s, m->now, "issued", kv);
+}
+
+static int
+may_use(const struct sx_msg *m, enum sx_origin o, const char *submitter,
+	const char *sender)
+{
+	if (o == SX_RELAY)
+		return 1;
+	return *submitter != '\0' &&
+	       (signet_config_may_send_as(m->s->cfg, submitter, sender) ||
+		listed(sx_expand("$acl_m_signet_senders"), sender));
+}
+
+int
+sx_sign_sender(struct sx_msg *m, uschar **text_r)
+{
+	char out[SIGNET_ADDR_BUFSZ];
+	const char *sender = (const char *)sender_address, *submitter;
+	enum sx_origin o = origin(&submitter);
+	struct signet_addr a;
+	signet_status st;
+
+	if (o == SX_NOT_OURS)
+		return LOCAL_SCAN_ACCEPT;
+	if (m->bounce)
+		return skip("", "null sender");
+	if (m->s->cfg == NULL)
+		return skip(sender, "configuration unusable");
+	if (signet_addr_parse(sender, &a) != SIGNET_OK)
+		return skip(sender, "not a plain address");
+	if (!signet_config_is_local_domain(m->s->cfg, a.domain, a.domain_len))
+		return skip(sender, "not one of our domains");
+	if (signet_is_signed(sender))
+		return skip(sender, "already signed");
+	if (signet_config_is_exempt(m->s->cfg, sender))
+		return skip(sender, "exempt");
+	if (o == SX_RELAY &&
+	    !signet_config_get_int(m->s->cfg, "exim.relay_hosts_sign", 0))
+		return skip(sender, "relay host, signing not enabled");
+	if (!may_use(m, o, submitter, sender))
+		return refuse(m, sender, submitter, text_r);
+	if (m->s->kr == NULL)
+		return skip(sender, "no usable keyring");
+	st = signet_sign(m->s->kr, &m->s->lt,
+			 signet_config_format(m->s->cfg), sender, m->msgid,
+			 m->now, out, sizeof(out));
+	if (st != SIGNET_OK)
+		return skip(sender, signet_strerror(st));
+	sender_address = string_copy(US out);
+	issued(m, sender, out, *submitter != '\0' ? submitter :
+	       origin_names[o]);
+	return LOCAL_SCAN_ACCEPT;
+}

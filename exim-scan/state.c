@@ -1,0 +1,197 @@
+/* Per-process configuration, keyrings and store: loaded on first use and
+   reloaded when a file's identity or mtime changes. */
+#include <string.h>
+#include <time.h>
+#include "module.h"
+
+/* How long to wait before trying an unreachable store again. */
+#define SX_STORE_RETRY 60
+
+static struct sx_state state;
+
+static int
+file_changed(struct sx_file *f, const char *path)
+{
+	struct stat st;
+
+	if (path == NULL)
+		path = "";
+	if (strcmp(f->path, path) != 0)
+		return 1;
+	if (stat(path, &st) != 0)
+		return f->seen;
+	if (!f->seen)
+		return 1;
+	return st.st_dev != f->dev || st.st_ino != f->ino ||
+	       st.st_size != f->size ||
+	       st.st_mtim.tv_sec != f->mtime.tv_sec ||
+	       st.st_mtim.tv_nsec != f->mtime.tv_nsec;
+}
+
+/* Records the file as it is now (before loading it, so a change during
+   the load is seen next time). */
+static void
+file_note(struct sx_file *f, const char *path)
+{
+	struct stat st;
+
+	memset(f, 0, sizeof(*f));
+	strncpy(f->path, path, sizeof(f->path) - 1);
+	if (stat(path, &st) != 0)
+		return;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->size = st.st_size;
+	f->mtime = st.st_mtim;
+	f->seen = 1;
+}
+
+static void
+load_failed(struct sx_file *f, const char *what, const char *err)
+{
+	if (f->logged)
+		return;
+	sx_log("%s unusable, outgoing mail goes unsigned and checks answer "
+	       "4xx: %s", what, err);
+	f->logged = 1;
+}
+
+static void
+drop_keys(struct sx_state *s)
+{
+	signet_keyring_free(&s->kr);
+	signet_keyring_free(&s->seal_kr);
+	memset(&s->kr_file, 0, sizeof(s->kr_file));
+	memset(&s->seal_file, 0, sizeof(s->seal_file));
+}
+
+static void
+load_config(struct sx_state *s, const char *path)
+{
+	signet_config *cfg = NULL;
+
+	signet_config_free(&s->cfg);
+	signet_store_close(&s->store);
+	s->store_retry = 0;
+	drop_keys(s);
+	file_note(&s->cfg_file, path);
+	if (signet_config_load(path, &cfg, s->cfg_err,
+			       sizeof(s->cfg_err)) != SIGNET_OK) {
+		signet_config_free(&cfg);
+		load_failed(&s->cfg_file, "configuration", s->cfg_err);
+		return;
+	}
+	s->cfg = cfg;
+	s->cfg_err[0] = '\0';
+	s->cfg_file.logged = 0;
+	signet_config_lifetimes(cfg, &s->lt);
+}
+
+static void
+load_keyring(struct sx_file *f, signet_keyring **kr_r, const char *path,
+	     char *err, size_t errlen)
+{
+	signet_keyring_free(kr_r);
+	file_note(f, path);
+	if (signet_keyring_load(path, kr_r, err, errlen) != SIGNET_OK) {
+		signet_keyring_free(kr_r);
+		load_failed(f, "keyring", err);
+		return;
+	}
+	f->logged = 0;
+}
+
+static int
+same_path(const char *a, const char *b)
+{
+	return a == NULL || b == NULL || *b == '\0' || strcmp(a, b) == 0;
+}
+
+static void
+refresh_keys(struct sx_state *s)
+{
+	const char *kp = signet_config_keyring_path(s->cfg);
+	const char *sp = signet_config_seal_keyring_path(s->cfg);
+
+	if (kp == NULL)
+		kp = "";
+	if (file_changed(&s->kr_file, kp) || (s->kr == NULL && !s->kr_file.logged))
+		load_keyring(&s->kr_file, &s->kr, kp, s->kr_err,
+			     sizeof(s->kr_err));
+	if (same_path(kp, sp)) {
+		signet_keyring_free(&s->seal_kr);
+		return;
+	}
+	if (file_changed(&s->seal_file, sp) ||
+	    (s->seal_kr == NULL && !s->seal_file.logged))
+		load_keyring(&s->seal_file, &s->seal_kr, sp, s->kr_err,
+			     sizeof(s->kr_err));
+}
+
+struct sx_state *
+sx_state_get(const char *cfg_path)
+{
+	struct sx_state *s = &state;
+
+	if (cfg_path == NULL || *cfg_path == '\0')
+		cfg_path = signet_config_default_path();
+	if (file_changed(&s->cfg_file, cfg_path) ||
+	    (s->cfg == NULL && !s->cfg_file.logged))
+		load_config(s, cfg_path);
+	if (s->cfg != NULL)
+		refresh_keys(s);
+	return s;
+}
+
+const signet_keyring *
+sx_seal_keyring(const struct sx_state *s)
+{
+	return s->seal_kr != NULL ? s->seal_kr : s->kr;
+}
+
+signet_store *
+sx_store(struct sx_state *s, time_t now)
+{
+	char err[SIGNET_ERR_BUFSZ];
+
+	if (s->store != NULL || s->cfg == NULL || now < s->store_retry)
+		return s->store;
+	if (signet_store_open(s->cfg, &s->store, err, sizeof(err)) ==
+	    SIGNET_OK)
+		return s->store;
+	signet_store_close(&s->store);
+	s->store_retry = now + SX_STORE_RETRY;
+	sx_log("state store unreachable, using the signature alone "
+	       "(next try in %ds): %s", SX_STORE_RETRY, err);
+	return NULL;
+}
+
+void
+sx_event(const struct sx_state *s, time_t now, const char *kind,
+	 const char *const *kv)
+{
+	const char *path;
+	signet_status st;
+
+	if (s->cfg == NULL)
+		return;
+	path = signet_config_event_log_path(s->cfg);
+	if (path == NULL || *path == '\0')
+		return;
+	st = signet_event_write(path, now, kind, kv);
+	if (st != SIGNET_OK)
+		sx_log("cannot write event to %s: %s", path,
+		       signet_strerror(st));
+}
+
+void
+sx_lower(const char *in, char *out, size_t outlen)
+{
+	size_t i;
+
+	if (outlen == 0)
+		return;
+	for (i = 0; in[i] != '\0' && i + 1 < outlen; i++)
+		out[i] = (in[i] >= 'A' && in[i] <= 'Z') ? in[i] + 32 : in[i];
+	out[i] = '\0';
+}
