@@ -1,0 +1,106 @@
+/* The state store's back ends (store_lmdb.c, store_redis.c) and the
+   listing calls the signet tool uses.  Not for the plugins. */
+#ifndef SIGNET_STORE_INTERNAL_H
+#define SIGNET_STORE_INTERNAL_H
+
+#include "signet.h"
+
+/* Keys are lower-cased addresses: Exim lower-cases local parts, and the
+   tags of both formats are case-insensitive. */
+#define STORE_KEY_MAX SIGNET_ADDR_BUFSZ
+#define STORE_REASON_MAX 128
+/* Seconds between two reports of a lasting fault (signet_store_fault). */
+#define STORE_FAULT_INTERVAL 60
+
+enum store_kind {
+	STORE_ADDR,      /* use count of one signed address */
+	STORE_BASE,      /* use count of every address of a base */
+	STORE_REV,       /* revocation of one signed address */
+	STORE_BASE_REV   /* revocation of a base, before a time */
+};
+
+/* One record, as listed by signet_store_foreach(). */
+struct store_entry {
+	enum store_kind kind;
+	const char *addr;             /* lower-cased address */
+	unsigned long long count;     /* ADDR, BASE */
+	time_t first, last;           /* ADDR; BASE: last only */
+	time_t keep;                  /* the record is dropped after this */
+	time_t time;                  /* REV, BASE_REV: when revoked */
+	time_t before;                /* BASE_REV */
+	const char *reason;           /* REV, BASE_REV */
+};
+
+/* Full record of one address, for `signet show`. */
+struct store_record {
+	int have_addr, have_base, have_rev, have_base_rev;
+	struct store_entry addr, base, rev, base_rev;
+	char reason[STORE_REASON_MAX], base_reason[STORE_REASON_MAX];
+};
+
+/* Return non-zero to stop the listing. */
+typedef int store_foreach_cb(const struct store_entry *e, void *ctx);
+
+struct store_ops {
+	const char *name;
+	/* keep: when the records of this address may go (end of grace). */
+	signet_status (*hit)(signet_store *st, const char *addr,
+			     const char *base, time_t issued, time_t keep,
+			     time_t now, struct signet_usage *u_r);
+	signet_status (*lookup)(signet_store *st, const char *addr,
+				const char *base, time_t issued, time_t now,
+				struct signet_usage *u_r);
+	signet_status (*record)(signet_store *st, const char *addr,
+				const char *base, time_t now,
+				struct store_record *r_r);
+	/* base_rev: addr is a base; keep: when the record may go. */
+	signet_status (*revoke)(signet_store *st, const char *addr,
+				int base_rev, time_t before,
+				const char *reason, time_t now, time_t keep);
+	signet_status (*unrevoke)(signet_store *st, const char *addr,
+				  int base_rev, int *found_r);
+	signet_status (*foreach)(signet_store *st, time_t now,
+				 store_foreach_cb *cb, void *ctx);
+	signet_status (*purge)(signet_store *st, time_t now,
+			       unsigned long long *removed_r);
+	void (*close)(signet_store *st);
+};
+
+struct signet_store {
+	const struct store_ops *ops;
+	void *impl;
+	struct signet_lifetimes lt;
+	char err[SIGNET_ERR_BUFSZ];   /* last fault */
+	int fault_pending;            /* err not yet reported */
+	time_t fault_reported;
+};
+
+/* Records a fault (for signet_store_fault) and returns SIGNET_E_IO. */
+signet_status store_fault(signet_store *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Back ends: fill st->ops and st->impl, or write errbuf. */
+signet_status store_lmdb_open(const signet_config *cfg, signet_store *st,
+			      char *errbuf, size_t errlen);
+signet_status store_redis_open(const signet_config *cfg, signet_store *st,
+			       char *errbuf, size_t errlen);
+
+/* Listing and upkeep, for the signet tool. */
+signet_status signet_store_foreach(signet_store *st, time_t now,
+				   store_foreach_cb *cb, void *ctx);
+signet_status signet_store_purge(signet_store *st, time_t now,
+				 unsigned long long *removed_r);
+/* Everything known about an address (signed or base). */
+signet_status signet_store_record(signet_store *st, const char *addr,
+				  const char *base, time_t now,
+				  struct store_record *r_r);
+const char *signet_store_type(const signet_store *st);
+
+/* Decides whether a base revocation covers an address issued at issued
+   (0: unknown, as for prvs, where only the expiry day is known). */
+int store_base_rev_covers(time_t before, time_t issued);
+/* Copies a reason, dropping control characters. */
+void store_copy_reason(char *dst, size_t dstlen, const char *src,
+		       size_t srclen);
+
+#endif

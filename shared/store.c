@@ -1,0 +1,369 @@
+/* The state store: dispatch to a back end, the "none" store, and the
+   policy that turns use counts and revocations into answers. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "store-internal.h"
+
+signet_status
+store_fault(signet_store *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->err, sizeof(st->err), fmt, ap);
+	va_end(ap);
+	st->fault_pending = 1;
+	return SIGNET_E_IO;
+}
+
+const char *
+signet_store_fault(signet_store *st, time_t now)
+{
+	if (st == NULL || !st->fault_pending)
+		return NULL;
+	if (st->fault_reported != 0 &&
+	    now - st->fault_reported < STORE_FAULT_INTERVAL &&
+	    now >= st->fault_reported)
+		return NULL;
+	st->fault_pending = 0;
+	st->fault_reported = now;
+	return st->err;
+}
+
+int
+store_base_rev_covers(time_t before, time_t issued)
+{
+	/* Unknown issue time: the revocation wins, the safe side. */
+	return issued <= 0 || issued < before;
+}
+
+void
+store_copy_reason(char *dst, size_t dstlen, const char *src, size_t srclen)
+{
+	size_t n = 0;
+
+	if (dstlen == 0)
+		return;
+	for (size_t i = 0; src != NULL && i < srclen && src[i] != '\0' &&
+			   n + 1 < dstlen; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		dst[n++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	dst[n] = '\0';
+}
+
+/* ---- the "none" store: remembers nothing ---- */
+
+static signet_status
+none_hit(signet_store *st, const char *addr, const char *base,
+	 time_t issued, time_t keep, time_t now, struct signet_usage *u_r)
+{
+	(void)st; (void)addr; (void)base; (void)issued; (void)keep;
+	u_r->count = 1;
+	u_r->base_count = 1;
+	u_r->first_seen = u_r->last_seen = now;
+	return SIGNET_OK;
+}
+
+static signet_status
+none_lookup(signet_store *st, const char *addr, const char *base,
+	    time_t issued, time_t now, struct signet_usage *u_r)
+{
+	(void)st; (void)addr; (void)base; (void)issued; (void)now; (void)u_r;
+	return SIGNET_OK;
+}
+
+static signet_status
+none_record(signet_store *st, const char *addr, const char *base,
+	    time_t now, struct store_record *r_r)
+{
+	(void)st; (void)addr; (void)base; (void)now; (void)r_r;
+	return SIGNET_OK;
+}
+
+static signet_status
+none_revoke(signet_store *st, const char *addr, int base_rev, time_t before,
+	    const char *reason, time_t now, time_t keep)
+{
+	(void)addr; (void)base_rev; (void)before; (void)reason; (void)now;
+	(void)keep;
+	/* Saying "done" here would mislead the postmaster. */
+	return store_fault(st, "state store type \"none\" cannot hold "
+			   "revocations; set \"store\": {\"type\": \"lmdb\"} "
+			   "or \"redis\"");
+}
+
+static signet_status
+none_unrevoke(signet_store *st, const char *addr, int base_rev, int *found_r)
+{
+	(void)st; (void)addr; (void)base_rev;
+	*found_r = 0;
+	return SIGNET_OK;
+}
+
+static signet_status
+none_foreach(signet_store *st, time_t now, store_foreach_cb *cb, void *ctx)
+{
+	(void)st; (void)now; (void)cb; (void)ctx;
+	return SIGNET_OK;
+}
+
+static signet_status
+none_purge(signet_store *st, time_t now, unsigned long long *removed_r)
+{
+	(void)st; (void)now;
+	*removed_r = 0;
+	return SIGNET_OK;
+}
+
+static void
+none_close(signet_store *st)
+{
+	(void)st;
+}
+
+static const struct store_ops none_ops = {
+	"none",        none_hit,     none_lookup, none_record, none_revoke,
+	none_unrevoke, none_foreach, none_purge,  none_close,
+};
+
+/* ---- dispatch ---- */
+
+signet_status
+signet_store_open(const signet_config *cfg, signet_store **st_r,
+		  char *errbuf, size_t errlen)
+{
+	signet_store *st;
+	const char *type;
+	signet_status ret;
+
+	*st_r = NULL;
+	type = signet_config_get_string(cfg, "store.type", "lmdb");
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return SIGNET_E_NOMEM;
+	signet_config_lifetimes(cfg, &st->lt);
+	if (strcmp(type, "none") == 0) {
+		st->ops = &none_ops;
+		ret = SIGNET_OK;
+	} else if (strcmp(type, "lmdb") == 0) {
+		ret = store_lmdb_open(cfg, st, errbuf, errlen);
+	} else if (strcmp(type, "redis") == 0) {
+		ret = store_redis_open(cfg, st, errbuf, errlen);
+	} else {
+		signet_err(errbuf, errlen,
+			   "%s: store.type: \"%s\" is not a store type; "
+			   "expected \"lmdb\", \"redis\" or \"none\"",
+			   signet_config_path(cfg), type);
+		ret = SIGNET_E_CONFIG;
+	}
+	if (ret != SIGNET_OK) {
+		free(st);
+		return ret;
+	}
+	*st_r = st;
+	return SIGNET_OK;
+}
+
+void
+signet_store_close(signet_store **stp)
+{
+	signet_store *st = *stp;
+
+	if (st == NULL)
+		return;
+	st->ops->close(st);
+	free(st);
+	*stp = NULL;
+}
+
+const char *
+signet_store_type(const signet_store *st)
+{
+	return st != NULL ? st->ops->name : "none";
+}
+
+/* Lower-cases an address into buf; 0 if it does not fit or is empty. */
+static int
+norm(const char *in, char buf[STORE_KEY_MAX])
+{
+	size_t len;
+
+	if (in == NULL)
+		return 0;
+	len = strlen(in);
+	if (len == 0 || len >= STORE_KEY_MAX)
+		return 0;
+	for (size_t i = 0; i <= len; i++)
+		buf[i] = (char)tolower((unsigned char)in[i]);
+	return 1;
+}
+
+/* An address and an optional base (NULL or ""): *bp_r is NULL or b. */
+static int
+norm_pair(const char *addr, const char *base, char a[STORE_KEY_MAX],
+	  char b[STORE_KEY_MAX], const char **bp_r)
+{
+	*bp_r = NULL;
+	if (!norm(addr, a))
+		return 0;
+	if (base == NULL || *base == '\0')
+		return 1;
+	*bp_r = b;
+	return norm(base, b);
+}
+
+static void
+usage_clear(struct signet_usage *u)
+{
+	memset(u, 0, sizeof(*u));
+}
+
+signet_status
+signet_store_hit(signet_store *st, const char *signed_addr, const char *base,
+		 time_t issued, time_t expires, time_t now,
+		 struct signet_usage *u_r)
+{
+	char a[STORE_KEY_MAX], b[STORE_KEY_MAX];
+	long long life;
+	time_t keep;
+
+	usage_clear(u_r);
+	if (st == NULL)
+		return SIGNET_E_IO;
+	if (!norm(signed_addr, a) || !norm(base, b))
+		return SIGNET_E_SYNTAX;
+	life = st->lt.lifetime > st->lt.prvs_lifetime ? st->lt.lifetime
+						       : st->lt.prvs_lifetime;
+	/* Records last as long as the address can still be presented. */
+	if (expires > 0)
+		keep = expires + st->lt.grace;
+	else
+		keep = now + life + st->lt.grace;
+	if (keep <= now)
+		keep = now + 1;
+	/* prvs carries only its expiry day: date it by its lifetime. */
+	if (issued <= 0 && expires > 0)
+		issued = expires - st->lt.prvs_lifetime;
+	return st->ops->hit(st, a, b, issued, keep, now, u_r);
+}
+
+signet_status
+signet_store_lookup(signet_store *st, const char *signed_addr,
+		    const char *base, time_t issued, struct signet_usage *u_r)
+{
+	char a[STORE_KEY_MAX], b[STORE_KEY_MAX];
+	const char *bp;
+
+	usage_clear(u_r);
+	if (st == NULL)
+		return SIGNET_E_IO;
+	if (!norm_pair(signed_addr, base, a, b, &bp))
+		return SIGNET_E_SYNTAX;
+	return st->ops->lookup(st, a, bp, issued, time(NULL), u_r);
+}
+
+signet_status
+signet_store_record(signet_store *st, const char *addr, const char *base,
+		    time_t now, struct store_record *r_r)
+{
+	char a[STORE_KEY_MAX], b[STORE_KEY_MAX];
+	const char *bp;
+
+	memset(r_r, 0, sizeof(*r_r));
+	if (st == NULL)
+		return SIGNET_E_IO;
+	if (!norm_pair(addr, base, a, b, &bp))
+		return SIGNET_E_SYNTAX;
+	return st->ops->record(st, a, bp, now, r_r);
+}
+
+signet_status
+signet_store_revoke(signet_store *st, const char *addr, time_t before,
+		    const char *reason, time_t now)
+{
+	char a[STORE_KEY_MAX], why[STORE_REASON_MAX];
+	long long life;
+	int base_rev;
+	time_t keep;
+
+	if (st == NULL)
+		return SIGNET_E_IO;
+	if (!norm(addr, a))
+		return SIGNET_E_SYNTAX;
+	base_rev = !signet_is_signed(a);
+	life = st->lt.lifetime > st->lt.prvs_lifetime ? st->lt.lifetime
+						       : st->lt.prvs_lifetime;
+	if (base_rev) {
+		if (before <= 0)
+			before = now;
+		/* Every address issued before `before` is dead by then. */
+		keep = before + life + st->lt.grace + st->lt.max_skew;
+	} else {
+		before = 0;
+		keep = now + life + st->lt.grace + st->lt.max_skew;
+	}
+	store_copy_reason(why, sizeof(why), reason != NULL ? reason : "",
+			  (size_t)-1);
+	return st->ops->revoke(st, a, base_rev, before, why, now, keep);
+}
+
+signet_status
+signet_store_unrevoke(signet_store *st, const char *addr)
+{
+	char a[STORE_KEY_MAX];
+	int found = 0;
+
+	if (st == NULL)
+		return SIGNET_E_IO;
+	if (!norm(addr, a))
+		return SIGNET_E_SYNTAX;
+	return st->ops->unrevoke(st, a, !signet_is_signed(a), &found);
+}
+
+signet_status
+signet_store_foreach(signet_store *st, time_t now, store_foreach_cb *cb,
+		     void *ctx)
+{
+	if (st == NULL)
+		return SIGNET_E_IO;
+	return st->ops->foreach(st, now, cb, ctx);
+}
+
+signet_status
+signet_store_purge(signet_store *st, time_t now,
+		   unsigned long long *removed_r)
+{
+	*removed_r = 0;
+	if (st == NULL)
+		return SIGNET_E_IO;
+	return st->ops->purge(st, now, removed_r);
+}
+
+signet_status
+signet_usage_apply(const signet_config *cfg, const struct signet_usage *u,
+		   signet_status crypto_status)
+{
+	long long max_uses, max_base;
+
+	if (u == NULL)
+		return crypto_status;
+	if (u->revoked && (crypto_status == SIGNET_OK ||
+			   crypto_status == SIGNET_E_FADING))
+		return SIGNET_E_REVOKED;
+	if (crypto_status != SIGNET_OK)
+		return crypto_status;
+	max_uses = signet_config_get_int(cfg, "fade.max_uses", 50);
+	max_base = signet_config_get_int(cfg, "fade.max_base_uses", 5000);
+	if (max_uses > 0 && u->count > (unsigned long long)max_uses)
+		return SIGNET_E_FADING;
+	if (max_base > 0 && u->base_count > (unsigned long long)max_base)
+		return SIGNET_E_FADING;
+	return crypto_status;
+}

@@ -1,0 +1,708 @@
+/* The fleet state store: Redis through hiredis, so that every hub sees the
+   same counts and revocations.  A hit is one Lua script (one round trip,
+   atomic, so counts are exact under concurrency).  Every call is bounded
+   by store.timeout_ms; after a failure the store stays down for a few
+   seconds, so a dead server costs almost nothing per message. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <hiredis/hiredis.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "store-internal.h"
+
+/* Seconds to stay away from a server that failed. */
+#define REDIS_BACKOFF 3
+/* The tool's listing may take longer than a mail check. */
+#define REDIS_SLOW_MS 5000
+#define REDIS_PIPE_MAX 8
+#define REDIS_PREFIX_MAX 64
+
+/* KEYS: addr, base, addr revocation, base revocation.
+   ARGV: now, keep, issued.  Returns count, first, base count, revoked,
+   reason. */
+static const char hit_script[] =
+	"local now, keep, issued = tonumber(ARGV[1]), tonumber(ARGV[2]), "
+	"tonumber(ARGV[3])\n"
+	"local function bump(k)\n"
+	"  local c = redis.call('HINCRBY', k, 'c', 1)\n"
+	"  redis.call('HSETNX', k, 'f', now)\n"
+	"  redis.call('HSET', k, 'l', now)\n"
+	"  if redis.call('TTL', k) < keep - now then\n"
+	"    redis.call('EXPIREAT', k, keep)\n"
+	"  end\n"
+	"  return c, redis.call('HGET', k, 'f')\n"
+	"end\n"
+	"local c, f = bump(KEYS[1])\n"
+	"local bc = bump(KEYS[2])\n"
+	"local r = redis.call('HGET', KEYS[3], 'reason')\n"
+	"if r then return {c, f, bc, 1, r} end\n"
+	"local b = redis.call('HMGET', KEYS[4], 'before', 'reason')\n"
+	"if b[1] and (issued <= 0 or issued < tonumber(b[1])) then\n"
+	"  return {c, f, bc, 1, b[2] or ''}\n"
+	"end\n"
+	"return {c, f, bc, 0, ''}\n";
+
+struct rstore {
+	redisContext *c;
+	pid_t pid;
+	char *host;
+	int port;
+	long timeout_ms;
+	char prefix[REDIS_PREFIX_MAX];
+	char sha[41];
+	struct timespec down_until;
+};
+
+/* A pipeline of up to REDIS_PIPE_MAX commands. */
+struct rpipe {
+	int n;
+	redisReply *reply[REDIS_PIPE_MAX];
+};
+
+static struct timeval
+ms_tv(long ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	return tv;
+}
+
+static int
+mono_after(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > t->tv_sec ||
+	       (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+static void
+rdrop(struct rstore *rs)
+{
+	if (rs->c != NULL && rs->pid == getpid())
+		redisFree(rs->c);
+	/* a parent's connection is left alone: its socket is the parent's */
+	rs->c = NULL;
+	rs->sha[0] = '\0';
+}
+
+static signet_status
+rdown(signet_store *st, const char *what, const char *why)
+{
+	struct rstore *rs = st->impl;
+
+	rdrop(rs);
+	clock_gettime(CLOCK_MONOTONIC, &rs->down_until);
+	rs->down_until.tv_sec += REDIS_BACKOFF;
+	return store_fault(st, "state store redis %s:%d: %s: %s; not tried "
+			   "again for %d s", rs->host, rs->port, what, why,
+			   REDIS_BACKOFF);
+}
+
+/* hiredis writes with write(2): a server that went away would kill a
+   host that does not ignore SIGPIPE.  Hold the signal while we talk. */
+struct sigpipe_guard {
+	sigset_t old;
+	int was_pending;
+};
+
+static void
+sigpipe_hold(struct sigpipe_guard *g)
+{
+	sigset_t set, pend;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigpending(&pend);
+	g->was_pending = sigismember(&pend, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, &g->old);
+}
+
+static void
+sigpipe_release(struct sigpipe_guard *g)
+{
+	sigset_t set, pend;
+	struct timespec zero = { 0, 0 };
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigpending(&pend);
+	if (!g->was_pending && sigismember(&pend, SIGPIPE))
+		(void)sigtimedwait(&set, NULL, &zero);
+	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
+static void
+rpipe_free(struct rpipe *p)
+{
+	for (int i = 0; i < p->n; i++) {
+		if (p->reply[i] != NULL)
+			freeReplyObject(p->reply[i]);
+		p->reply[i] = NULL;
+	}
+	p->n = 0;
+}
+
+static signet_status
+rconnect(signet_store *st)
+{
+	struct rstore *rs = st->impl;
+	redisReply *r;
+
+	if (rs->c != NULL && rs->pid != getpid())
+		rdrop(rs);
+	if (rs->c != NULL)
+		return SIGNET_OK;
+	if (rs->down_until.tv_sec != 0 && !mono_after(&rs->down_until))
+		return SIGNET_E_IO;  /* the fault was reported when it began */
+	rs->c = redisConnectWithTimeout(rs->host, rs->port,
+					ms_tv(rs->timeout_ms));
+	rs->pid = getpid();
+	if (rs->c == NULL)
+		return rdown(st, "connect", "out of memory");
+	if (rs->c->err != 0) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "%s", rs->c->errstr);
+		return rdown(st, "connect", why);
+	}
+	if (redisSetTimeout(rs->c, ms_tv(rs->timeout_ms)) != REDIS_OK)
+		return rdown(st, "connect", "cannot set the timeout");
+	r = redisCommand(rs->c, "SCRIPT LOAD %s", hit_script);
+	if (r == NULL) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "%s", rs->c->errstr);
+		return rdown(st, "SCRIPT LOAD", why);
+	}
+	if (r->type != REDIS_REPLY_STRING || r->len != 40) {
+		store_fault(st, "state store redis %s:%d: SCRIPT LOAD: %s",
+			    rs->host, rs->port,
+			    r->type == REDIS_REPLY_ERROR ? r->str
+							 : "unexpected reply");
+		freeReplyObject(r);
+		rdrop(rs);
+		return SIGNET_E_IO;
+	}
+	memcpy(rs->sha, r->str, 41);
+	freeReplyObject(r);
+	return SIGNET_OK;
+}
+
+/* Sends the appended commands and collects their replies.  An error reply
+   is a fault; a broken connection also takes the server down. */
+static signet_status
+rflush(signet_store *st, struct rpipe *p, const char *what)
+{
+	struct rstore *rs = st->impl;
+	signet_status ret = SIGNET_OK;
+	int i;
+
+	for (i = 0; i < p->n; i++) {
+		void *reply = NULL;
+
+		if (redisGetReply(rs->c, &reply) != REDIS_OK) {
+			char why[128];
+
+			snprintf(why, sizeof(why), "%s",
+				 rs->c->err == REDIS_ERR_IO &&
+						 (errno == EAGAIN ||
+						  errno == EWOULDBLOCK)
+					 ? "timed out"
+					 : rs->c->errstr);
+			for (int j = i; j < p->n; j++)
+				p->reply[j] = NULL;
+			rpipe_free(p);
+			return rdown(st, what, why);
+		}
+		p->reply[i] = reply;
+		if (p->reply[i]->type == REDIS_REPLY_ERROR &&
+		    ret == SIGNET_OK)
+			ret = store_fault(st, "state store redis %s:%d: %s: %s",
+					  rs->host, rs->port, what,
+					  p->reply[i]->str);
+	}
+	return ret;
+}
+
+static void
+rkey(const struct rstore *rs, enum store_kind k, const char *addr,
+     char *buf, size_t len)
+{
+	static const char kinds[] = "abrR";
+
+	snprintf(buf, len, "%s%c:%s", rs->prefix, kinds[k], addr);
+}
+
+static unsigned long long
+rnum(const redisReply *r)
+{
+	if (r == NULL)
+		return 0;
+	if (r->type == REDIS_REPLY_INTEGER)
+		return r->integer < 0 ? 0 : (unsigned long long)r->integer;
+	if (r->type == REDIS_REPLY_STRING)
+		return strtoull(r->str, NULL, 10);
+	return 0;
+}
+
+static const redisReply *
+relem(const redisReply *r, size_t i)
+{
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY || i >= r->elements)
+		return NULL;
+	return r->element[i];
+}
+
+static int
+rstr(const redisReply *r, const char **s_r, size_t *len_r)
+{
+	if (r == NULL || r->type != REDIS_REPLY_STRING)
+		return 0;
+	*s_r = r->str;
+	*len_r = r->len;
+	return 1;
+}
+
+static signet_status
+redis_hit(signet_store *st, const char *addr, const char *base,
+	  time_t issued, time_t keep, time_t now, struct signet_usage *u_r)
+{
+	struct rstore *rs = st->impl;
+	char ka[STORE_KEY_MAX + REDIS_PREFIX_MAX + 4];
+	char kb[sizeof(ka)], kr[sizeof(ka)], kR[sizeof(ka)];
+	char snow[24], skeep[24], sissued[24];
+	struct sigpipe_guard g;
+	struct rpipe p = { 0, { NULL } };
+	const redisReply *r;
+	const char *reason;
+	size_t rlen;
+	signet_status ret;
+
+	if (rconnect(st) != SIGNET_OK)
+		return SIGNET_E_IO;
+	rkey(rs, STORE_ADDR, addr, ka, sizeof(ka));
+	rkey(rs, STORE_BASE, base, kb, sizeof(kb));
+	rkey(rs, STORE_REV, addr, kr, sizeof(kr));
+	rkey(rs, STORE_BASE_REV, base, kR, sizeof(kR));
+	snprintf(snow, sizeof(snow), "%lld", (long long)now);
+	snprintf(skeep, sizeof(skeep), "%lld", (long long)keep);
+	snprintf(sissued, sizeof(sissued), "%lld", (long long)issued);
+	sigpipe_hold(&g);
+	redisAppendCommand(rs->c, "EVALSHA %s 4 %s %s %s %s %s %s %s", rs->sha,
+			   ka, kb, kr, kR, snow, skeep, sissued);
+	p.n = 1;
+	ret = rflush(st, &p, "hit");
+	if (ret != SIGNET_OK && p.n == 1 && p.reply[0] != NULL &&
+	    p.reply[0]->type == REDIS_REPLY_ERROR &&
+	    strncmp(p.reply[0]->str, "NOSCRIPT", 8) == 0) {
+		/* the server lost its scripts (restart, SCRIPT FLUSH) */
+		rpipe_free(&p);
+		redisAppendCommand(rs->c, "EVAL %s 4 %s %s %s %s %s %s %s",
+				   hit_script, ka, kb, kr, kR, snow, skeep,
+				   sissued);
+		p.n = 1;
+		ret = rflush(st, &p, "hit");
+		if (ret == SIGNET_OK)
+			st->fault_pending = 0;
+	}
+	sigpipe_release(&g);
+	if (ret != SIGNET_OK) {
+		rpipe_free(&p);
+		return SIGNET_E_IO;
+	}
+	r = p.reply[0];
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 5) {
+		rpipe_free(&p);
+		return store_fault(st, "state store redis %s:%d: hit: "
+				   "unexpected reply", rs->host, rs->port);
+	}
+	u_r->count = rnum(relem(r, 0));
+	u_r->first_seen = (time_t)rnum(relem(r, 1));
+	u_r->last_seen = now;
+	u_r->base_count = rnum(relem(r, 2));
+	u_r->revoked = rnum(relem(r, 3)) != 0;
+	if (u_r->revoked && rstr(relem(r, 4), &reason, &rlen))
+		store_copy_reason(u_r->reason, sizeof(u_r->reason), reason,
+				  rlen);
+	rpipe_free(&p);
+	return SIGNET_OK;
+}
+
+/* Appends the reads of one record: HMGET of its fields and its TTL. */
+static void
+append_read(struct rstore *rs, struct rpipe *p, enum store_kind k,
+	    const char *addr)
+{
+	char key[STORE_KEY_MAX + REDIS_PREFIX_MAX + 4];
+
+	rkey(rs, k, addr, key, sizeof(key));
+	if (k == STORE_ADDR || k == STORE_BASE)
+		redisAppendCommand(rs->c, "HMGET %s c f l", key);
+	else
+		redisAppendCommand(rs->c, "HMGET %s t before reason", key);
+	redisAppendCommand(rs->c, "TTL %s", key);
+	p->n += 2;
+}
+
+/* Decodes the replies of append_read at i; 1 if the record exists. */
+static int
+decode_read(const struct rpipe *p, int i, enum store_kind k, time_t now,
+	    struct store_entry *en, char *reason, size_t rlen)
+{
+	const redisReply *r = p->reply[i], *ttl = p->reply[i + 1];
+	const char *s;
+	size_t len;
+
+	memset(en, 0, sizeof(*en));
+	en->kind = k;
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements < 3 ||
+	    relem(r, 0)->type == REDIS_REPLY_NIL)
+		return 0;
+	en->keep = ttl != NULL && ttl->type == REDIS_REPLY_INTEGER &&
+				   ttl->integer >= 0
+			   ? now + (time_t)ttl->integer
+			   : 0;
+	if (k == STORE_ADDR || k == STORE_BASE) {
+		en->count = rnum(relem(r, 0));
+		en->first = (time_t)rnum(relem(r, 1));
+		en->last = (time_t)rnum(relem(r, 2));
+	} else {
+		en->time = (time_t)rnum(relem(r, 0));
+		en->before = (time_t)rnum(relem(r, 1));
+		if (reason != NULL && rstr(relem(r, 2), &s, &len))
+			store_copy_reason(reason, rlen, s, len);
+		en->reason = reason;
+	}
+	return 1;
+}
+
+static signet_status
+read_all(signet_store *st, const char *addr, const char *base, time_t now,
+	 struct store_record *rec)
+{
+	struct rstore *rs = st->impl;
+	struct sigpipe_guard g;
+	struct rpipe p = { 0, { NULL } };
+	signet_status ret;
+
+	if (rconnect(st) != SIGNET_OK)
+		return SIGNET_E_IO;
+	sigpipe_hold(&g);
+	append_read(rs, &p, STORE_ADDR, addr);
+	append_read(rs, &p, STORE_REV, addr);
+	append_read(rs, &p, STORE_BASE, base != NULL ? base : addr);
+	append_read(rs, &p, STORE_BASE_REV, base != NULL ? base : addr);
+	ret = rflush(st, &p, "read");
+	sigpipe_release(&g);
+	if (ret != SIGNET_OK) {
+		rpipe_free(&p);
+		return SIGNET_E_IO;
+	}
+	rec->have_addr = decode_read(&p, 0, STORE_ADDR, now, &rec->addr,
+				     NULL, 0);
+	rec->have_rev = decode_read(&p, 2, STORE_REV, now, &rec->rev,
+				    rec->reason, sizeof(rec->reason));
+	rec->have_base = decode_read(&p, 4, STORE_BASE, now, &rec->base, NULL,
+				     0);
+	rec->have_base_rev = decode_read(&p, 6, STORE_BASE_REV, now,
+					 &rec->base_rev, rec->base_reason,
+					 sizeof(rec->base_reason));
+	rpipe_free(&p);
+	return SIGNET_OK;
+}
+
+static signet_status
+redis_lookup(signet_store *st, const char *addr, const char *base,
+	     time_t issued, time_t now, struct signet_usage *u_r)
+{
+	struct store_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	if (read_all(st, addr, base, now, &rec) != SIGNET_OK)
+		return SIGNET_E_IO;
+	if (rec.have_addr) {
+		u_r->count = rec.addr.count;
+		u_r->first_seen = rec.addr.first;
+		u_r->last_seen = rec.addr.last;
+	}
+	if (base != NULL && rec.have_base)
+		u_r->base_count = rec.base.count;
+	if (rec.have_rev) {
+		u_r->revoked = 1;
+		store_copy_reason(u_r->reason, sizeof(u_r->reason), rec.reason,
+				  sizeof(rec.reason));
+	} else if (base != NULL && rec.have_base_rev &&
+		   store_base_rev_covers(rec.base_rev.before, issued)) {
+		u_r->revoked = 1;
+		store_copy_reason(u_r->reason, sizeof(u_r->reason),
+				  rec.base_reason, sizeof(rec.base_reason));
+	}
+	return SIGNET_OK;
+}
+
+static signet_status
+redis_record(signet_store *st, const char *addr, const char *base,
+	     time_t now, struct store_record *r_r)
+{
+	return read_all(st, addr, base, now, r_r);
+}
+
+/* Runs a short pipeline that only needs to succeed. */
+static signet_status
+rsimple(signet_store *st, struct rpipe *p, const char *what)
+{
+	signet_status ret = rflush(st, p, what);
+
+	rpipe_free(p);
+	return ret;
+}
+
+static signet_status
+redis_revoke(signet_store *st, const char *addr, int base_rev,
+	     time_t before, const char *reason, time_t now, time_t keep)
+{
+	struct rstore *rs = st->impl;
+	char key[STORE_KEY_MAX + REDIS_PREFIX_MAX + 4];
+	char snow[24], skeep[24], sbefore[24];
+	struct sigpipe_guard g;
+	struct rpipe p = { 0, { NULL } };
+	signet_status ret;
+
+	if (rconnect(st) != SIGNET_OK)
+		return SIGNET_E_IO;
+	rkey(rs, base_rev ? STORE_BASE_REV : STORE_REV, addr, key,
+	     sizeof(key));
+	snprintf(snow, sizeof(snow), "%lld", (long long)now);
+	snprintf(skeep, sizeof(skeep), "%lld", (long long)keep);
+	snprintf(sbefore, sizeof(sbefore), "%lld", (long long)before);
+	sigpipe_hold(&g);
+	redisAppendCommand(rs->c, "MULTI");
+	redisAppendCommand(rs->c, "DEL %s", key);
+	redisAppendCommand(rs->c, "HSET %s t %s before %s reason %s", key,
+			   snow, sbefore, reason);
+	redisAppendCommand(rs->c, "EXPIREAT %s %s", key, skeep);
+	redisAppendCommand(rs->c, "EXEC");
+	p.n = 5;
+	ret = rsimple(st, &p, "revoke");
+	sigpipe_release(&g);
+	return ret;
+}
+
+static signet_status
+redis_unrevoke(signet_store *st, const char *addr, int base_rev,
+	       int *found_r)
+{
+	struct rstore *rs = st->impl;
+	char key[STORE_KEY_MAX + REDIS_PREFIX_MAX + 4];
+	struct sigpipe_guard g;
+	struct rpipe p = { 0, { NULL } };
+	signet_status ret;
+
+	*found_r = 0;
+	if (rconnect(st) != SIGNET_OK)
+		return SIGNET_E_IO;
+	rkey(rs, base_rev ? STORE_BASE_REV : STORE_REV, addr, key,
+	     sizeof(key));
+	sigpipe_hold(&g);
+	redisAppendCommand(rs->c, "DEL %s", key);
+	p.n = 1;
+	ret = rflush(st, &p, "unrevoke");
+	sigpipe_release(&g);
+	if (ret == SIGNET_OK)
+		*found_r = rnum(p.reply[0]) > 0;
+	rpipe_free(&p);
+	return ret;
+}
+
+static int
+kind_of_key(const struct rstore *rs, const char *key, enum store_kind *k_r,
+	    const char **addr_r)
+{
+	size_t plen = strlen(rs->prefix);
+	const char *p = key + plen;
+
+	if (strncmp(key, rs->prefix, plen) != 0 || strlen(p) < 3 ||
+	    p[1] != ':')
+		return 0;
+	switch (p[0]) {
+	case 'a':
+		*k_r = STORE_ADDR;
+		break;
+	case 'b':
+		*k_r = STORE_BASE;
+		break;
+	case 'r':
+		*k_r = STORE_REV;
+		break;
+	case 'R':
+		*k_r = STORE_BASE_REV;
+		break;
+	default:
+		return 0;
+	}
+	*addr_r = p + 2;
+	return 1;
+}
+
+/* Lists one SCAN batch; returns non-zero if the callback stopped. */
+static int
+foreach_batch(signet_store *st, const redisReply *keys, time_t now,
+	      store_foreach_cb *cb, void *ctx, signet_status *ret_r)
+{
+	struct rstore *rs = st->impl;
+	char reason[STORE_REASON_MAX];
+	struct store_entry en;
+
+	for (size_t i = 0; i < keys->elements; i++) {
+		const redisReply *k = keys->element[i];
+		struct rpipe p = { 0, { NULL } };
+		enum store_kind kind;
+		const char *addr;
+		int stop;
+
+		if (k->type != REDIS_REPLY_STRING ||
+		    !kind_of_key(rs, k->str, &kind, &addr) ||
+		    strlen(addr) >= STORE_KEY_MAX)
+			continue;
+		append_read(rs, &p, kind, addr);
+		if ((*ret_r = rflush(st, &p, "list")) != SIGNET_OK) {
+			rpipe_free(&p);
+			return 1;
+		}
+		reason[0] = '\0';
+		if (!decode_read(&p, 0, kind, now, &en, reason,
+				 sizeof(reason))) {
+			rpipe_free(&p);
+			continue;
+		}
+		en.addr = addr;
+		stop = cb(&en, ctx);
+		rpipe_free(&p);
+		if (stop)
+			return 1;
+	}
+	return 0;
+}
+
+static signet_status
+redis_foreach(signet_store *st, time_t now, store_foreach_cb *cb, void *ctx)
+{
+	struct rstore *rs = st->impl;
+	char cursor[32] = "0", match[REDIS_PREFIX_MAX + 2];
+	struct sigpipe_guard g;
+	signet_status ret = SIGNET_OK;
+
+	if (rconnect(st) != SIGNET_OK)
+		return SIGNET_E_IO;
+	snprintf(match, sizeof(match), "%s*", rs->prefix);
+	sigpipe_hold(&g);
+	redisSetTimeout(rs->c, ms_tv(REDIS_SLOW_MS));
+	do {
+		struct rpipe p = { 0, { NULL } };
+		const redisReply *r, *next, *keys;
+
+		redisAppendCommand(rs->c, "SCAN %s MATCH %s COUNT 1000",
+				   cursor, match);
+		p.n = 1;
+		if ((ret = rflush(st, &p, "SCAN")) != SIGNET_OK) {
+			rpipe_free(&p);
+			break;
+		}
+		r = p.reply[0];
+		next = relem(r, 0);
+		keys = relem(r, 1);
+		if (next == NULL || next->type != REDIS_REPLY_STRING ||
+		    keys == NULL || keys->type != REDIS_REPLY_ARRAY) {
+			rpipe_free(&p);
+			ret = store_fault(st, "state store redis %s:%d: SCAN: "
+					  "unexpected reply", rs->host,
+					  rs->port);
+			break;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", next->str);
+		if (foreach_batch(st, keys, now, cb, ctx, &ret)) {
+			rpipe_free(&p);
+			break;
+		}
+		rpipe_free(&p);
+	} while (strcmp(cursor, "0") != 0);
+	if (rs->c != NULL)
+		redisSetTimeout(rs->c, ms_tv(rs->timeout_ms));
+	sigpipe_release(&g);
+	return ret;
+}
+
+static signet_status
+redis_purge(signet_store *st, time_t now, unsigned long long *removed_r)
+{
+	(void)st;
+	(void)now;
+	/* every key carries its expiry: the server drops them itself */
+	*removed_r = 0;
+	return SIGNET_OK;
+}
+
+static void
+redis_close(signet_store *st)
+{
+	struct rstore *rs = st->impl;
+
+	if (rs == NULL)
+		return;
+	rdrop(rs);
+	free(rs->host);
+	free(rs);
+	st->impl = NULL;
+}
+
+static const struct store_ops redis_ops = {
+	"redis",        redis_hit,     redis_lookup, redis_record, redis_revoke,
+	redis_unrevoke, redis_foreach, redis_purge,  redis_close,
+};
+
+signet_status
+store_redis_open(const signet_config *cfg, signet_store *st, char *errbuf,
+		 size_t errlen)
+{
+	struct rstore *rs;
+	const char *host, *prefix;
+	long long port, ms;
+
+	host = signet_config_get_string(cfg, "store.host", "127.0.0.1");
+	port = signet_config_get_int(cfg, "store.port", 6379);
+	ms = signet_config_get_int(cfg, "store.timeout_ms", 5);
+	prefix = signet_config_get_string(cfg, "store.prefix", "signet:");
+	if (port < 1 || port > 65535 || ms < 1 || ms > 60000 ||
+	    strlen(prefix) >= REDIS_PREFIX_MAX) {
+		signet_err(errbuf, errlen,
+			   "%s: store: port %lld, timeout_ms %lld or prefix "
+			   "\"%s\" out of range; expected a port 1-65535, "
+			   "1-60000 ms and a prefix under %d characters",
+			   signet_config_path(cfg), port, ms, prefix,
+			   REDIS_PREFIX_MAX);
+		return SIGNET_E_CONFIG;
+	}
+	rs = calloc(1, sizeof(*rs));
+	if (rs == NULL || (rs->host = strdup(host)) == NULL) {
+		free(rs);
+		return SIGNET_E_NOMEM;
+	}
+	rs->port = (int)port;
+	rs->timeout_ms = (long)ms;
+	snprintf(rs->prefix, sizeof(rs->prefix), "%s", prefix);
+	st->ops = &redis_ops;
+	st->impl = rs;
+	/* A server that is down now may be up by the first message: only
+	   the settings can make opening fail. */
+	(void)rconnect(st);
+	return SIGNET_OK;
+}
