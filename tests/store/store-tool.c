@@ -107,8 +107,10 @@ hammer(signet_config *cfg, int nproc, int m, const char *addr,
 	return 0;
 }
 
+/* N hits, SLEEP_MS apart, while the suite breaks the store. */
 static int
-timed(signet_config *cfg, int n, const char *addr, const char *base)
+timed(signet_config *cfg, int n, const char *addr, const char *base,
+      int sleep_ms)
 {
 	struct signet_usage u;
 	signet_store *st = open_store(cfg);
@@ -134,6 +136,8 @@ timed(signet_config *cfg, int n, const char *addr, const char *base)
 			other++;
 		if (signet_store_fault(st, now_t()) != NULL)
 			logged++;
+		if (sleep_ms > 0)
+			usleep((useconds_t)sleep_ms * 1000);
 	}
 	printf("ok=%d io=%d other=%d logged=%d max_us=%.0f total_ms=%.1f\n",
 	       ok, io, other, logged, max, total / 1000);
@@ -162,7 +166,7 @@ usage(void)
 		"[EXPIRES]]\n"
 		"       store-tool CONFIG revoke|unrevoke ADDR [BEFORE]\n"
 		"       store-tool CONFIG hammer NPROC M SIGNED BASE [shared]\n"
-		"       store-tool CONFIG timed N SIGNED BASE\n");
+		"       store-tool CONFIG timed N SIGNED BASE [SLEEP_MS]\n");
 	exit(2);
 }
 
@@ -192,8 +196,9 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "hammer") == 0 && argc >= 7)
 		return hammer(cfg, atoi(argv[3]), atoi(argv[4]), argv[5],
 			      argv[6], argc > 7);
-	if (strcmp(cmd, "timed") == 0 && argc == 6)
-		return timed(cfg, atoi(argv[3]), argv[4], argv[5]);
+	if (strcmp(cmd, "timed") == 0 && argc >= 6)
+		return timed(cfg, atoi(argv[3]), argv[4], argv[5],
+			     argc > 6 ? atoi(argv[6]) : 0);
 	if ((st = open_store(cfg)) == NULL)
 		return 1;
 	memset(&u, 0, sizeof(u));

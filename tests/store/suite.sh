@@ -1,0 +1,247 @@
+#!/bin/sh
+# State store: a real LMDB file shared by forked processes, a real
+# redis-server on 127.0.0.1 (ports 2580-2589), failures of both, and the
+# tool's revoke/unrevoke/show/stats commands.
+SUITE=store
+. tests/lib.sh
+ST=$B/tests/store-tool
+D=$TOP/tests/out/store
+RPORT=2580
+REDIS_PID=
+
+cleanup() {
+	[ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null &&
+		wait "$REDIS_PID" 2>/dev/null
+	# leave no file behind that only root can clean
+	[ -d "$D" ] && chmod -R u+rwX "$D" 2>/dev/null
+}
+trap cleanup EXIT INT TERM
+
+rm -rf "$D"
+mkdir -p "$D"
+if [ ! -x "$ST" ]; then
+	fail build "$ST missing: run make"
+	exit 1
+fi
+
+# field NAME LINE: the value of NAME=... in a store-tool line
+field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
+
+lmdb_conf() {
+	cat >"$1" <<EOF
+{"domains": ["isp.example"],
+ "store": {"type": "lmdb", "path": "$2", "map_size_mb": 64},
+ "fade": {"max_uses": 3, "max_base_uses": 5},
+ "event_log": "$D/events.jsonl"}
+EOF
+}
+redis_conf() {
+	cat >"$1" <<EOF
+{"domains": ["isp.example"],
+ "store": {"type": "redis", "host": "127.0.0.1", "port": $2,
+	   "timeout_ms": 5, "prefix": "t$$:"},
+ "event_log": "$D/events.jsonl"}
+EOF
+}
+
+A=alice=sgtest@isp.example
+BASE=alice@isp.example
+NOW=$(date +%s)
+# revocation needs addresses that look signed (signet_is_signed)
+E1=prvs=1001aaaaaa=e@isp.example
+E2=prvs=1001bbbbbb=e@isp.example
+
+# ---- LMDB ----
+L=$D/lmdb.json
+lmdb_conf "$L" "$D/state.mdb"
+out=$($ST "$L" open)
+expect_eq lmdb-open "$out" "status=ok type=lmdb"
+[ -f "$D/state.mdb" ] && [ -f "$D/state.mdb-lock" ] &&
+	pass lmdb-file-created || fail lmdb-file-created "no $D/state.mdb"
+
+out=$($ST "$L" hit "$A" "$BASE")
+expect_eq lmdb-first-hit "$(field count "$out") $(field base "$out")" "1 1"
+out=$($ST "$L" hit ALICE=SGTEST@ISP.EXAMPLE Alice@isp.example)
+expect_eq lmdb-hit-case-folded "$(field count "$out")" 2
+out=$($ST "$L" hit bob=sgother@isp.example "$BASE")
+expect_eq lmdb-base-counts-all "$(field count "$out") $(field base "$out")" \
+	"1 3"
+
+# 8 processes x 250 hits, each opening the file after fork as Exim does
+out=$($ST "$L" hammer 8 250 c=sg1@isp.example c@isp.example)
+expect_eq lmdb-concurrent-exact \
+	"$(field errors "$out") $(field count "$out") $(field base "$out")" \
+	"0 2000 2000"
+# opened before the fork: children must reopen, not share the parent's
+out=$($ST "$L" hammer 6 200 d=sg1@isp.example d@isp.example shared)
+expect_eq lmdb-concurrent-inherited \
+	"$(field errors "$out") $(field count "$out")" "0 1200"
+
+# revocation of one signed address, and of a base before a time
+out=$($ST "$L" revoke $E1)
+expect_eq lmdb-revoke-addr "$(field status "$out")" ok
+out=$($ST "$L" hit $E1 e@isp.example $((NOW - 10)))
+expect_eq lmdb-revoked-addr "$(field revoked "$out") $(field reason "$out")" \
+	"1 test"
+out=$($ST "$L" hit $E2 e@isp.example $((NOW - 10)))
+expect_eq lmdb-other-addr-not-revoked "$(field revoked "$out")" 0
+$ST "$L" unrevoke $E1 >/dev/null
+out=$($ST "$L" hit $E1 e@isp.example $((NOW - 10)))
+expect_eq lmdb-unrevoked "$(field revoked "$out")" 0
+$ST "$L" revoke f@isp.example $((NOW - 100)) >/dev/null
+out=$($ST "$L" hit f=sgold@isp.example f@isp.example $((NOW - 200)))
+expect_eq lmdb-base-revoked-before "$(field revoked "$out")" 1
+out=$($ST "$L" hit f=sgnew@isp.example f@isp.example $((NOW - 50)))
+expect_eq lmdb-base-not-revoked-after "$(field revoked "$out")" 0
+
+# expiry: records live until expires + grace, then go
+out=$($ST "$L" hit g=sgx@isp.example g@isp.example $((NOW - 100)) \
+	$((NOW + 60)))
+out=$($ST -n $((NOW + 60 + 8 * 86400)) "$L" hit g=sgx@isp.example \
+	g@isp.example $((NOW - 100)) $((NOW + 60)))
+expect_eq lmdb-expired-count-restarts "$(field count "$out")" 1
+out=$($ST -n $((NOW + 400 * 86400)) "$L" purge)
+expect_match lmdb-purge-removes "$out" 'status=ok removed=[1-9]'
+out=$($ST "$L" list)
+expect_eq lmdb-purge-empties "$out" "status=ok"
+
+# a broken file: clear message, SIGNET_E_IO, no crash
+head -c 65536 /dev/urandom >"$D/corrupt.mdb"
+lmdb_conf "$D/corrupt.json" "$D/corrupt.mdb"
+out=$($ST "$D/corrupt.json" hit "$A" "$BASE" 2>&1)
+rc=$?
+expect_eq lmdb-corrupt-rc "$rc" 1
+expect_match lmdb-corrupt-message "$out" \
+	"status=io error=state store $D/corrupt.mdb: .*(Invalid argument|not an LMDB|MDB_INVALID).*move it away"
+# a truncated file (pages missing): refused before LMDB touches them
+lmdb_conf "$D/trunc.json" "$D/trunc.mdb"
+$ST "$D/trunc.json" hammer 1 3000 h=sg1@isp.example h@isp.example \
+	>/dev/null 2>&1
+for i in $(seq 1 300); do
+	$ST "$D/trunc.json" hit "h=sg$i@isp.example" h@isp.example
+done >/dev/null
+truncate -s 8192 "$D/trunc.mdb"
+out=$($ST "$D/trunc.json" hit "$A" "$BASE" 2>&1)
+expect_match lmdb-truncated-message "$out" \
+	"status=io error=state store $D/trunc.mdb: the file is truncated"
+# unwritable: the mail system's user cannot write the file
+mkdir -p "$D/ro"
+lmdb_conf "$D/ro.json" "$D/ro/state.mdb"
+$ST "$D/ro.json" open >/dev/null
+chmod 0755 "$D" "$D/ro"
+chmod 0644 "$D/ro/state.mdb" "$D/ro/state.mdb-lock" "$D/ro.json"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$ST" "$D/ro.json" hit "$A" "$BASE" 2>&1)
+expect_match lmdb-unwritable-message "$out" \
+	"status=io error=state store $D/ro/state.mdb: cannot open \(uid 65534\): Permission denied; .*writable"
+out=$(lmdb_conf "$D/nodir.json" "$D/nodir/state.mdb";
+	$ST "$D/nodir.json" hit "$A" "$BASE" 2>&1)
+expect_match lmdb-missing-dir-message "$out" \
+	"status=io error=state store $D/nodir/state.mdb: .*No such file"
+
+# ---- Redis ----
+if ! command -v redis-server >/dev/null; then
+	fail redis-server "not installed (tests/deps.sh)"
+	exit 1
+fi
+start_redis() {
+	redis-server --port $RPORT --bind 127.0.0.1 --save "" \
+		--appendonly no --daemonize no --dir "$D" \
+		>>"$D/redis.log" 2>&1 &
+	REDIS_PID=$!
+	# (wait_port needs bash's /dev/tcp; this suite runs under sh)
+	for _i in $(seq 1 100); do
+		redis-cli -p $RPORT PING 2>/dev/null | grep -q PONG && return 0
+		sleep 0.1
+	done
+	return 1
+}
+if start_redis; then pass redis-start
+else fail redis-start "redis-server did not listen on $RPORT"; exit 1; fi
+R=$D/redis.json
+redis_conf "$R" $RPORT
+
+out=$($ST "$R" hit "$A" "$BASE")
+expect_eq redis-first-hit "$(field status "$out") $(field count "$out")" \
+	"ok 1"
+out=$($ST "$R" hammer 8 250 c=sg1@isp.example c@isp.example)
+expect_eq redis-concurrent-exact \
+	"$(field errors "$out") $(field count "$out") $(field base "$out")" \
+	"0 2000 2000"
+out=$($ST "$R" hammer 4 100 d=sg1@isp.example d@isp.example shared)
+expect_eq redis-concurrent-inherited \
+	"$(field errors "$out") $(field count "$out")" "0 400"
+$ST "$R" revoke $E1 >/dev/null
+out=$($ST "$R" hit $E1 e@isp.example $((NOW - 10)))
+expect_eq redis-revoked-addr "$(field revoked "$out") $(field reason "$out")" \
+	"1 test"
+$ST "$R" unrevoke $E1 >/dev/null
+out=$($ST "$R" hit $E1 e@isp.example $((NOW - 10)))
+expect_eq redis-unrevoked "$(field revoked "$out")" 0
+$ST "$R" revoke f@isp.example $((NOW - 100)) >/dev/null
+out=$($ST "$R" hit f=sgold@isp.example f@isp.example $((NOW - 200)))
+expect_eq redis-base-revoked-before "$(field revoked "$out")" 1
+out=$($ST "$R" hit f=sgnew@isp.example f@isp.example $((NOW - 50)))
+expect_eq redis-base-not-revoked-after "$(field revoked "$out")" 0
+ttl=$(redis-cli -p $RPORT TTL "t$$:a:$A")
+[ "$ttl" -gt 0 ] 2>/dev/null && pass redis-keys-expire ||
+	fail redis-keys-expire "TTL of t$$:a:$A is '$ttl'"
+redis-cli -p $RPORT SCRIPT FLUSH >/dev/null
+out=$($ST "$R" hit "$A" "$BASE")
+expect_eq redis-script-reloaded "$(field status "$out") $(field count "$out")" \
+	"ok 2"
+
+# a hung server (SIGSTOP): every call gives up within the timeout
+$ST "$R" timed 400 s=sg1@isp.example s@isp.example 5 >"$D/stop.out" &
+tp=$!
+sleep 0.3
+kill -STOP "$REDIS_PID"
+sleep 0.5
+kill -CONT "$REDIS_PID"
+wait $tp
+out=$(cat "$D/stop.out")
+echo "hung redis: $out"
+expect_match redis-hung-gives-io "$out" 'ok=[1-9][0-9]* io=[1-9]'
+max=$(field max_us "$out")
+[ -n "$max" ] && [ "$max" -lt 25000 ] &&
+	pass "redis-hung-bounded (max ${max} us, timeout 5 ms)" ||
+	fail redis-hung-bounded "slowest call ${max} us, want < 25000"
+expect_match redis-hung-logged-once "$out" 'logged=1 '
+
+# killed mid-run: calls fail fast, the process survives (SIGPIPE), and
+# the store comes back once the server does
+$ST "$R" timed 600 k=sg1@isp.example k@isp.example 10 >"$D/kill.out" &
+tp=$!
+sleep 0.5
+kill -KILL "$REDIS_PID"
+wait "$REDIS_PID" 2>/dev/null
+REDIS_PID=
+sleep 0.5
+start_redis
+wait $tp
+rc=$?
+out=$(cat "$D/kill.out")
+echo "killed redis: $out"
+expect_eq redis-killed-survives "$rc" 0
+expect_match redis-killed-gives-io "$out" 'io=[1-9]'
+max=$(field max_us "$out")
+[ -n "$max" ] && [ "$max" -lt 25000 ] &&
+	pass "redis-killed-bounded (max ${max} us)" ||
+	fail redis-killed-bounded "slowest call ${max} us, want < 25000"
+# 600 calls 10 ms apart: the 3 s back-off ends before they do
+ok=$(field ok "$out")
+[ "${ok:-0}" -gt 150 ] && pass redis-recovers ||
+	fail redis-recovers "only $ok calls succeeded: $out"
+kill "$REDIS_PID" 2>/dev/null
+wait "$REDIS_PID" 2>/dev/null
+REDIS_PID=
+out=$($ST "$R" hit "$A" "$BASE")
+expect_match redis-down-status "$out" "^status=io "
+expect_match redis-down-message "$out" \
+	"^fault=state store redis 127.0.0.1:$RPORT: connect: .*refused"
+
+# ---- the tool ----
+if [ -f "$TOP/tests/store/tool.sh" ]; then
+	. "$TOP/tests/store/tool.sh"
+fi
+exit 0
