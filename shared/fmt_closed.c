@@ -116,7 +116,8 @@ signet_closed_sign(const struct signet_key *k, const struct signet_addr *a,
 	unsigned long long minutes = (unsigned long long)now / 60;
 	uint32_t binding = 0;
 
-	if (a->local_len > SIGNET_CLOSED_BASE_MAX)
+	if (a->local_len > SIGNET_CLOSED_BASE_MAX ||
+	    len + SIGNET_CLOSED_TAG_LEN > SIGNET_PATH_MAX - 2)
 		return SIGNET_E_TOO_LONG;
 	if (outlen < len + SIGNET_CLOSED_TAG_LEN + 1)
 		return SIGNET_E_BUFFER;
@@ -159,15 +160,18 @@ signet_closed_verify(const signet_keyring *kr,
 	signet_status st = SIGNET_OK;
 
 	v->format = SIGNET_FMT_SIGNET;
-	snprintf(v->base, sizeof(v->base), "%.*s@%.*s", (int)blen, a->local,
-		 (int)a->domain_len, a->domain);
+	/* Fits: the whole address is at most SIGNET_PATH_MAX - 2 octets. */
+	memcpy(v->base, a->local, blen);
+	v->base[blen] = '@';
+	memcpy(v->base + blen + 1, a->domain, a->domain_len);
+	v->base[blen + 1 + a->domain_len] = '\0';
 	v->key_id = t[3] - '0';
 	if (unbase32_16(t + 4, s) != 0)
 		return SIGNET_E_SYNTAX;
 	k = signet_keyring_find(kr, SIGNET_KEY_ADDR, v->key_id, now);
 	if (k == NULL)
 		return SIGNET_E_UNKNOWN_KEY;
-	session_key(k, v->base, strlen(v->base), ks);
+	session_key(k, v->base, blen + 1 + a->domain_len, ks);
 	signet_aes128_decrypt(ks, s, idm);
 	signet_wipe(ks, sizeof(ks));
 

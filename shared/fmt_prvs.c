@@ -52,7 +52,8 @@ signet_prvs_sign(const struct signet_key *k, const struct signet_addr *a,
 	char hex[7];
 	long long day = (long long)now / DAY + lifetime / DAY;
 
-	if (a->local_len > SIGNET_PRVS_BASE_MAX)
+	if (a->local_len > SIGNET_PRVS_BASE_MAX ||
+	    len + SIGNET_PRVS_TAG_LEN > SIGNET_PATH_MAX - 2)
 		return SIGNET_E_TOO_LONG;
 	if (outlen < SIGNET_PRVS_TAG_LEN + len + 1)
 		return SIGNET_E_BUFFER;

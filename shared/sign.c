@@ -1,6 +1,7 @@
 /* Signing and verifying addresses: the format-independent part. */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
@@ -82,7 +83,9 @@ signet_sign(const signet_keyring *kr, const struct signet_lifetimes *lt,
 	st = signet_addr_parse(addr, &a);
 	if (st != SIGNET_OK)
 		return st;
-	if (a.quoted || !is_ascii(addr) || signet_is_signed(addr))
+	/* A base that starts like a prvs tag would read back as one. */
+	if (a.quoted || !is_ascii(addr) || signet_is_signed(addr) ||
+	    strncasecmp(addr, "prvs=", 5) == 0)
 		return SIGNET_SKIPPED;
 	k = signet_keyring_signer(kr, SIGNET_KEY_ADDR, now);
 	if (k == NULL)

@@ -26,3 +26,10 @@ fuzz:
 
 bench: all
 	$(B)/tests/bench-core
+	sh tests/unit/bench-init.sh
+
+$(B)/tests/bench-core: $(B)/tests/unit/bench-core.o $(LIBSIGNET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CORE_LIBS)
+all: $(B)/tests/bench-core
+-include tests/store/build.mk

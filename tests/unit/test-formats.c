@@ -245,6 +245,24 @@ test_sign_rules(void)
 	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, base, NULL, 1795334400,
 			 a, sizeof(a)) == SIGNET_OK &&
 		     strchr(a, '@') - a == 64);
+	/* Found by fuzzing: a base that starts like a prvs tag, and a base
+	   whose signed form would pass the 254-octet path limit. */
+	T_OK("base starting with prvs= is not signed",
+	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET,
+			 "prvs=0786eb110e@isp.example", NULL, 1795334400, a,
+			 sizeof(a)) == SIGNET_SKIPPED);
+	{
+		char longd[260];
+
+		strcpy(longd, "bob@");
+		for (int i = 0; i < 5; i++)
+			strcat(longd, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.");
+		strcat(longd, "example");
+		T_OK("long domain: signed form over 254 octets is too long",
+		     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, longd, NULL,
+				 1795334400, a, sizeof(a)) ==
+			     SIGNET_E_TOO_LONG);
+	}
 	T_OK("small buffer is refused",
 	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, "alice@isp.example",
 			 NULL, 1795334400, a, 20) == SIGNET_E_BUFFER);
