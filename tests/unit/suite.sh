@@ -21,4 +21,20 @@ for variant in build build/asan; do
 		fi
 	done
 done
+# The same binaries under valgrind memcheck: errors or leaks fail.
+if command -v valgrind >/dev/null 2>&1; then
+	for t in build/tests/test-*; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		if valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite,indirect \
+			"$t" >tests/out/"$name".vg 2>&1; then
+			echo "PASS: unit: $name clean under valgrind"
+		else
+			echo "FAIL: unit: $name under valgrind: see tests/out/$name.vg"
+			grep -E '^==[0-9]+==' tests/out/"$name".vg | head -n 15
+			status=1
+		fi
+	done
+fi
 exit $status
