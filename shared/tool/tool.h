@@ -27,6 +27,18 @@ signet_keyring *tool_keyring(struct tool *t);
 /* Parses --now values: RFC 3339 UTC or seconds since 1970; -1 if bad. */
 time_t tool_parse_time(const char *s);
 
+/* ---- added by the tool's engineer ---- */
+struct json_t;
+/* If argv holds --help or -h (before "--"), prints text to stdout and
+   returns 1. */
+int tool_help(int argc, char **argv, const char *text);
+/* Prints "signet CMD: message" and the usage text to stderr; returns
+   TOOL_USAGE. */
+int tool_usage_error(const char *cmd, const char *text, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prints a JSON value (indented, one trailing newline) and frees it. */
+void tool_json_out(struct json_t *obj);
+
 /* Commands: argv[0] is the command name; return an enum tool_exit. */
 int cmd_keys(struct tool *t, int argc, char **argv);
 int cmd_sign(struct tool *t, int argc, char **argv);

@@ -1,0 +1,379 @@
+/* signet keys: init, rotate, list, export-seal.  Secrets are never
+   printed. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tool.h"
+
+#define DAY 86400LL
+#define SIGN_DAYS 90
+
+static const char keys_usage[] =
+	"usage: signet keys init [--keyring PATH] [--seal-keyring PATH] "
+	"[--sign-days N]\n"
+	"       signet keys rotate [--purpose addr|seal|all] "
+	"[--keyring PATH]\n"
+	"                          [--seal-keyring PATH] [--sign-days N]\n"
+	"       signet keys list [--keyring PATH]\n"
+	"       signet keys export-seal [--keyring PATH] OUT\n"
+	"\n"
+	"init creates a keyring (never over an existing file) with one "
+	"address key\n"
+	"and one seal key, mode 0600, and a seal-only keyring for Dovecot "
+	"hosts when\n"
+	"--seal-keyring or the configuration's seal_keyring names another "
+	"file.\n"
+	"rotate adds a new key of each purpose, stops the older ones "
+	"signing, and\n"
+	"destroys keys past their verify window.  A key signs for "
+	"--sign-days\n"
+	"(default 90) and verifies for as long again as an address lives "
+	"(lifetime\n"
+	"and grace, plus a day).  list shows the keys and their dates, never "
+	"the\n"
+	"secrets.  export-seal writes only the seal keys to OUT.\n"
+	"Paths default to the configuration's keyring and seal_keyring.\n";
+
+struct keys_opts {
+	const char *keyring, *seal_keyring, *purpose;
+	long long sign_days;
+};
+
+static const char *const purpose_name[] = { "addr", "seal" };
+
+static int
+parse_opts(int argc, char **argv, struct keys_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "keyring", required_argument, NULL, 'k' },
+		{ "seal-keyring", required_argument, NULL, 's' },
+		{ "purpose", required_argument, NULL, 'p' },
+		{ "sign-days", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->sign_days = SIGN_DAYS;
+	o->purpose = "all";
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			o->keyring = optarg;
+			break;
+		case 's':
+			o->seal_keyring = optarg;
+			break;
+		case 'p':
+			o->purpose = optarg;
+			break;
+		case 'd':
+			o->sign_days = strtoll(optarg, &end, 10);
+			if (*end != '\0' || o->sign_days < 1 ||
+			    o->sign_days > 3650)
+				return tool_usage_error(
+					"keys", keys_usage,
+					"--sign-days: expected a number of "
+					"days from 1 to 3650, got \"%s\"",
+					optarg);
+			break;
+		case ':':
+			return tool_usage_error("keys", keys_usage,
+						"%s needs a value",
+						argv[optind - 1]);
+		default:
+			return tool_usage_error("keys", keys_usage,
+						"unknown option \"%s\"",
+						argv[optind - 1]);
+		}
+	}
+	return 0;
+}
+
+/* How long new keys sign and verify: an address issued at the end of the
+   signing window must verify for its whole lifetime and grace. */
+static void
+windows(struct tool *t, const struct keys_opts *o, long long *sign_r,
+	long long *verify_r)
+{
+	struct signet_lifetimes lt;
+	long long life;
+
+	signet_config_lifetimes(tool_config(t), &lt);
+	life = lt.lifetime > lt.prvs_lifetime ? lt.lifetime : lt.prvs_lifetime;
+	*sign_r = o->sign_days * DAY;
+	/* a day more: prvs expiry has day granularity */
+	*verify_r = *sign_r + life + lt.grace + DAY;
+}
+
+static signet_keyring *
+load(struct tool *t, const char *path)
+{
+	char err[SIGNET_ERR_BUFSZ];
+
+	if (path == NULL)
+		return tool_keyring(t);
+	if (signet_keyring_load(path, &t->kr, err, sizeof(err)) != SIGNET_OK) {
+		fprintf(stderr, "signet: %s\n", err);
+		exit(TOOL_USAGE);
+	}
+	return t->kr;
+}
+
+static int
+save(const signet_keyring *kr, const char *path, int seal_only)
+{
+	char err[SIGNET_ERR_BUFSZ];
+
+	if (signet_keyring_save(kr, path, seal_only, err, sizeof(err)) !=
+	    SIGNET_OK) {
+		fprintf(stderr, "signet keys: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *
+key_json(const struct signet_key_info *k, const char *state)
+{
+	char c[32], s[32], v[32];
+
+	signet_time_format(k->created, c);
+	signet_time_format(k->signs_until, s);
+	signet_time_format(k->verifies_until, v);
+	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "purpose",
+			 purpose_name[k->purpose], "id", k->id, "created", c,
+			 "signs_until", s, "verifies_until", v, "state",
+			 state);
+}
+
+static const char *
+key_state(const signet_keyring *kr, const struct signet_key_info *k,
+	  time_t now)
+{
+	int signer;
+
+	if (k->verifies_until < now)
+		return "dead";
+	if (k->created > now)
+		return "future";
+	if (signet_keyring_signing_id(kr, k->purpose, now, &signer) ==
+		    SIGNET_OK &&
+	    signer == k->id)
+		return "signing";
+	return "verifying";
+}
+
+static json_t *
+keys_json(const signet_keyring *kr, time_t now)
+{
+	json_t *list = json_array();
+	struct signet_key_info k;
+
+	for (size_t i = 0; signet_keyring_info(kr, i, &k) == SIGNET_OK; i++)
+		json_array_append_new(list,
+				      key_json(&k, key_state(kr, &k, now)));
+	return list;
+}
+
+static void
+print_keys(const signet_keyring *kr, time_t now)
+{
+	struct signet_key_info k;
+	char c[32], s[32], v[32];
+
+	printf("%-7s %-2s  %-20s  %-20s  %-20s  %s\n", "PURPOSE", "ID",
+	       "CREATED", "SIGNS UNTIL", "VERIFIES UNTIL", "STATE");
+	for (size_t i = 0; signet_keyring_info(kr, i, &k) == SIGNET_OK; i++) {
+		signet_time_format(k.created, c);
+		signet_time_format(k.signs_until, s);
+		signet_time_format(k.verifies_until, v);
+		printf("%-7s %-2d  %-20s  %-20s  %-20s  %s\n",
+		       purpose_name[k.purpose], k.id, c, s, v,
+		       key_state(kr, &k, now));
+	}
+}
+
+static const char *
+seal_path(struct tool *t, const struct keys_opts *o, const char *keyring)
+{
+	const char *p = o->seal_keyring;
+
+	if (p == NULL && o->keyring == NULL)
+		p = signet_config_seal_keyring_path(tool_config(t));
+	return p != NULL && strcmp(p, keyring) != 0 ? p : NULL;
+}
+
+static int
+keys_init(struct tool *t, const struct keys_opts *o)
+{
+	const char *path = o->keyring, *seal;
+	long long sign, verify;
+	signet_keyring *kr;
+	struct stat st;
+	int addr_id, seal_id;
+
+	if (path == NULL)
+		path = signet_config_keyring_path(tool_config(t));
+	seal = seal_path(t, o, path);
+	windows(t, o, &sign, &verify);
+	if (lstat(path, &st) == 0 || (seal != NULL && lstat(seal, &st) == 0)) {
+		fprintf(stderr, "signet keys: %s exists; refusing to "
+			"overwrite it (use 'signet keys rotate')\n",
+			lstat(path, &st) == 0 ? path : seal);
+		return TOOL_USAGE;
+	}
+	if (signet_keyring_new(&kr) != SIGNET_OK ||
+	    signet_keyring_add(kr, SIGNET_KEY_ADDR, t->now, sign, verify,
+			       &addr_id) != SIGNET_OK ||
+	    signet_keyring_add(kr, SIGNET_KEY_SEAL, t->now, sign, verify,
+			       &seal_id) != SIGNET_OK) {
+		fprintf(stderr, "signet keys: cannot make keys\n");
+		signet_keyring_free(&kr);
+		return TOOL_USAGE;
+	}
+	t->kr = kr;
+	if (save(kr, path, 0) < 0 || (seal != NULL && save(kr, seal, 1) < 0))
+		return TOOL_USAGE;
+	if (t->json) {
+		tool_json_out(json_pack("{s:s, s:s?, s:o}", "keyring", path,
+					"seal_keyring", seal, "keys",
+					keys_json(kr, t->now)));
+		return TOOL_VALID;
+	}
+	printf("created %s (mode 0600): addr key %d and seal key %d\n", path,
+	       addr_id, seal_id);
+	if (seal != NULL)
+		printf("created %s (mode 0600): seal key %d only, for Dovecot "
+		       "hosts\n", seal, seal_id);
+	print_keys(kr, t->now);
+	return TOOL_VALID;
+}
+
+static int
+keys_rotate(struct tool *t, const struct keys_opts *o)
+{
+	const char *path = o->keyring, *seal;
+	long long sign, verify;
+	signet_keyring *kr;
+	json_t *done = json_array();
+	int from, to;
+
+	if (strcmp(o->purpose, "addr") == 0)
+		from = to = SIGNET_KEY_ADDR;
+	else if (strcmp(o->purpose, "seal") == 0)
+		from = to = SIGNET_KEY_SEAL;
+	else if (strcmp(o->purpose, "all") == 0)
+		from = SIGNET_KEY_ADDR, to = SIGNET_KEY_SEAL;
+	else {
+		json_decref(done);
+		return tool_usage_error("keys", keys_usage,
+					"--purpose: expected addr, seal or "
+					"all, got \"%s\"", o->purpose);
+	}
+	if (path == NULL)
+		path = signet_config_keyring_path(tool_config(t));
+	seal = seal_path(t, o, path);
+	windows(t, o, &sign, &verify);
+	kr = load(t, o->keyring);
+	for (int p = from; p <= to; p++) {
+		int id, destroyed;
+
+		if (signet_keyring_rotate(kr, (enum signet_key_purpose)p,
+					  t->now, sign, verify, &id,
+					  &destroyed) != SIGNET_OK) {
+			fprintf(stderr, "signet keys: cannot rotate the %s "
+				"keys: all ten ids (0-9) are held by keys "
+				"that still verify; nothing was changed\n",
+				purpose_name[p]);
+			json_decref(done);
+			return TOOL_USAGE;
+		}
+		json_array_append_new(done, json_pack("{s:s, s:i, s:i}",
+						      "purpose",
+						      purpose_name[p], "new_id",
+						      id, "destroyed",
+						      destroyed));
+		if (!t->json)
+			printf("%s: new key %d signs from now; older keys "
+			       "stop signing; %d key%s past %s verify "
+			       "window destroyed\n", purpose_name[p], id,
+			       destroyed, destroyed == 1 ? "" : "s",
+			       destroyed == 1 ? "its" : "their");
+	}
+	if (save(kr, path, 0) < 0 || (seal != NULL && save(kr, seal, 1) < 0)) {
+		json_decref(done);
+		return TOOL_USAGE;
+	}
+	if (t->json) {
+		tool_json_out(json_pack("{s:s, s:s?, s:o, s:o}", "keyring",
+					path, "seal_keyring", seal, "rotated",
+					done, "keys", keys_json(kr, t->now)));
+		return TOOL_VALID;
+	}
+	json_decref(done);
+	printf("saved %s%s%s\n", path, seal != NULL ? " and " : "",
+	       seal != NULL ? seal : "");
+	print_keys(kr, t->now);
+	return TOOL_VALID;
+}
+
+int
+cmd_keys(struct tool *t, int argc, char **argv)
+{
+	struct keys_opts o;
+	const char *sub;
+	signet_keyring *kr;
+
+	if (tool_help(argc, argv, keys_usage))
+		return TOOL_VALID;
+	if (argc < 2)
+		return tool_usage_error("keys", keys_usage,
+					"expected init, rotate, list or "
+					"export-seal");
+	sub = argv[1];
+	if (parse_opts(argc - 1, argv + 1, &o) != 0)
+		return TOOL_USAGE;
+	argc -= optind + 1;
+	argv += optind + 1;
+	if (strcmp(sub, "export-seal") == 0 ? argc != 1 : argc != 0)
+		return tool_usage_error("keys", keys_usage,
+					"unexpected arguments for \"%s\"",
+					sub);
+	if (strcmp(sub, "init") == 0)
+		return keys_init(t, &o);
+	if (strcmp(sub, "rotate") == 0)
+		return keys_rotate(t, &o);
+	if (strcmp(sub, "list") == 0) {
+		kr = load(t, o.keyring);
+		if (t->json)
+			tool_json_out(json_pack("{s:o}", "keys",
+						keys_json(kr, t->now)));
+		else
+			print_keys(kr, t->now);
+		return TOOL_VALID;
+	}
+	if (strcmp(sub, "export-seal") == 0) {
+		kr = load(t, o.keyring);
+		if (save(kr, argv[0], 1) < 0)
+			return TOOL_USAGE;
+		if (!t->json)
+			printf("wrote the seal keys to %s (mode 0600), no "
+			       "address keys\n", argv[0]);
+		else
+			tool_json_out(json_pack("{s:s}", "seal_keyring",
+						argv[0]));
+		return TOOL_VALID;
+	}
+	return tool_usage_error("keys", keys_usage,
+				"unknown subcommand \"%s\"; expected init, "
+				"rotate, list or export-seal", sub);
+}
