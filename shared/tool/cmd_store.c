@@ -289,18 +289,25 @@ struct show_ctx {
 };
 
 static int
+key_is(json_t *ev, const char *key, const char *want)
+{
+	const char *v = tool_event_str(ev, key);
+
+	return v != NULL && strcasecmp(v, want) == 0;
+}
+
+/* Events name a signed address as addr (issued, revoked, sealed) or rcpt
+   (RCPT checks), and its base as owner or base. */
+static int
 show_match(json_t *ev, void *ctx)
 {
 	struct show_ctx *c = ctx;
-	const char *a = tool_event_str(ev, "addr");
-	const char *b = tool_event_str(ev, "base");
-	int match;
+	const char *w = c->base != NULL ? c->base : c->addr;
+	int match = key_is(ev, "addr", w) || key_is(ev, "rcpt", w);
 
 	if (c->base != NULL)  /* a base address: all of its events */
-		match = (a != NULL && strcasecmp(a, c->base) == 0) ||
-			(b != NULL && strcasecmp(b, c->base) == 0);
-	else
-		match = a != NULL && strcasecmp(a, c->addr) == 0;
+		match = match || key_is(ev, "owner", w) ||
+			key_is(ev, "base", w);
 	if (!match)
 		return 0;
 	json_array_append(c->events, ev);
