@@ -240,8 +240,92 @@ expect_match redis-down-status "$out" "^status=io "
 expect_match redis-down-message "$out" \
 	"^fault=state store redis 127.0.0.1:$RPORT: connect: .*refused"
 
-# ---- the tool ----
-if [ -f "$TOP/tests/store/tool.sh" ]; then
-	. "$TOP/tests/store/tool.sh"
+# ---- the tool: revoke, unrevoke, show, stats ----
+if [ ! -x "$SIGNET" ]; then
+	fail tool "$SIGNET missing: run make"
+	exit 0
 fi
+C=$D/tool.json
+lmdb_conf "$C" "$D/tool.mdb"
+: >"$D/events.jsonl"
+S() { "$SIGNET" -c "$C" "$@"; }
+out=$(S revoke $E1 --reason "leaked on a list" 2>&1)
+expect_eq tool-revoke-rc $? 0
+expect_eq tool-revoke-says "$out" "revoked $E1: leaked on a list"
+out=$($ST "$C" hit $E1 e@isp.example $((NOW - 10)))
+expect_eq tool-revoke-seen-by-store \
+	"$(field revoked "$out") $(field reason "$out")" "1 leaked"
+expect_match tool-revoke-event "$(tail -n 1 "$D/events.jsonl")" \
+	'"event":"revoked","addr":"'$E1'".*"reason":"leaked on a list"'
+out=$(S show $E1 --json)
+expect_match tool-show-json-reason "$out" '"reason": "leaked on a list"'
+expect_match tool-show-json-uses "$out" '"uses": 1,'
+expect_match tool-show-json-base "$out" '"base": "e@isp.example"'
+out=$(S show $E1)
+expect_match tool-show-text "$out" '^revoked: +yes, at .*: leaked on a list'
+expect_match tool-show-text-events "$out" '^events: +1$'
+expect_rc tool-unrevoke-rc 0 S unrevoke $E1
+out=$($ST "$C" hit $E1 e@isp.example $((NOW - 10)))
+expect_eq tool-unrevoke-seen-by-store "$(field revoked "$out")" 0
+out=$(S unrevoke $E1)
+expect_eq tool-unrevoke-twice "$out" "was not revoked: $E1"
+S revoke g@isp.example --before $((NOW - 3600)) --reason "account closed" \
+	>/dev/null
+out=$($ST "$C" hit g=sgold@isp.example g@isp.example $((NOW - 7200)))
+expect_eq tool-revoke-base-old "$(field revoked "$out")" 1
+out=$($ST "$C" hit g=sgnew@isp.example g@isp.example $((NOW - 60)))
+expect_eq tool-revoke-base-new "$(field revoked "$out")" 0
+out=$(S show g@isp.example)
+expect_match tool-show-base "$out" \
+	'^base revoked: addresses issued before .*: account closed'
+out=$(S revoke 'not an address' 2>&1)
+expect_match tool-revoke-bad-address "$out" \
+	'"not an address" is not an address; expected local@domain'
+expect_rc tool-revoke-bad-address-rc 3 S revoke 'not an address'
+expect_rc tool-revoke-before-signed-rc 3 S revoke $E1 --before $NOW
+expect_rc tool-revoke-bad-time-rc 3 S revoke g@isp.example --before yesterday
+# a store that cannot take it: say so, exit 2 (temporary)
+redis_conf "$D/down.json" 2589
+out=$("$SIGNET" -c "$D/down.json" revoke $E1 2>&1)
+expect_match tool-revoke-store-down "$out" \
+	"not revoked: state store redis 127.0.0.1:2589: connect: .*refused"
+expect_rc tool-revoke-store-down-rc 2 "$SIGNET" -c "$D/down.json" revoke $E1
+
+# stats over an event feed written as the Exim module writes it
+day() { date -u -d "@$(( NOW - $1 * 86400 ))" +%Y-%m-%dT%H:%M:%SZ; }
+for i in 0 1 2; do
+	printf '{"ts":"%s","event":"issued","addr":"x","owner":"a@isp.example"}\n' "$(day $i)"
+	printf '{"ts":"%s","event":"rejected","rcpt":"y","verdict":"forged","owner":"Victim@isp.example"}\n' "$(day $i)"
+	printf '{"ts":"%s","event":"rejected","rcpt":"y","verdict":"forged","owner":"victim@isp.example"}\n' "$(day $i)"
+	printf '{"ts":"%s","event":"deferred","rcpt":"y","verdict":"fading","owner":"b@isp.example"}\n' "$(day $i)"
+	printf '{"ts":"%s","event":"verified","rcpt":"y","verdict":"valid","owner":"b@isp.example"}\n' "$(day $i)"
+done >>"$D/events.jsonl"
+printf '{"ts":"%s","event":"issued"}\n' "$(day 40)" >>"$D/events.jsonl"
+echo 'not json' >>"$D/events.jsonl"
+out=$(S stats --json --days 7)
+expect_rc tool-stats-rc 0 S stats --json --days 7
+got=$(printf '%s' "$out" | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+t = o["totals"]
+print(o["days"], len(o["per_day"]), t["issued"], t["verified"], t["refused"],
+      t["fading"], t["revoked"], o["top_abused"][0]["base"],
+      o["top_abused"][0]["count"], o["refused_by"]["forged"], o["bad_lines"],
+      o["store"]["type"], o["store"]["bases_revoked"],
+      o["per_day"][-1]["refused"])' 2>&1)
+expect_eq tool-stats-json \
+	"$got" "7 7 3 3 6 3 2 victim@isp.example 6 6 1 lmdb 1 2"
+S stats --days 7 --html "$D/report.html" >/dev/null
+h=$(cat "$D/report.html" 2>/dev/null)
+expect_match tool-stats-html-svg "$h" '<svg xmlns="http://www.w3.org/2000/svg"'
+expect_match tool-stats-html-polyline "$h" '<polyline .*<title>refused</title>'
+expect_match tool-stats-html-end "$h" '</html>'
+expect_nomatch tool-stats-html-self-contained "$h" \
+	'<script|<link|src="|href="'
+expect_match tool-stats-html-abused "$h" '<td>victim@isp.example</td>'
+S stats --days 7 --svg "$D/report.svg" >/dev/null
+if python3 -c "import xml.dom.minidom as m; m.parse('$D/report.svg')" \
+	2>/dev/null; then pass tool-stats-svg-well-formed
+else fail tool-stats-svg-well-formed "$D/report.svg"; fi
+expect_rc tool-stats-bad-days 3 S stats --days 0
 exit 0
