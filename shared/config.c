@@ -466,8 +466,8 @@ check_senders(const struct check *k, const struct signet_jpath *p, json_t *v)
 	return 0;
 }
 
-/* Replaces a relative path by one relative to the file's directory, so
-   that a configuration and its keyring can move together. */
+/* Replaces a relative path by an absolute one in the file's directory,
+   so that a configuration and its keyring can move together. */
 static int
 check_path(const struct check *k, const struct signet_jpath *p, json_t *v,
 	   int may_be_empty)
@@ -731,16 +731,27 @@ signet_config_new(signet_config **cfg_r)
 	return st;
 }
 
+/* The absolute directory of the file name, so that relative paths in it
+   still hold after a daemon changes directory. */
 static char *
 dir_of(const char *name)
 {
 	const char *slash = strrchr(name, '/');
+	char *cwd, *dir = NULL;
 
-	if (slash == NULL)
-		return NULL;
 	if (slash == name)
 		return strdup("/");
-	return strndup(name, (size_t)(slash - name));
+	if (name[0] == '/')
+		return strndup(name, (size_t)(slash - name));
+	cwd = getcwd(NULL, 0);
+	if (cwd == NULL)
+		return NULL;
+	if (slash == NULL)
+		return cwd;
+	if (asprintf(&dir, "%s/%.*s", cwd, (int)(slash - name), name) < 0)
+		dir = NULL;
+	free(cwd);
+	return dir;
 }
 
 signet_status

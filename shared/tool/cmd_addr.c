@@ -280,7 +280,7 @@ summary(const struct check *c, char *buf, size_t len)
 			 "clock skew or forgery", a);
 		break;
 	case SIGNET_E_SYNTAX:
-		snprintf(buf, len, "%s is malformed: not an address, or a "
+		snprintf(buf, len, "\"%s\" is malformed: not an address, or a "
 			 "damaged signed address", a);
 		break;
 	default:
@@ -308,6 +308,15 @@ binding_text(const struct check *c, char *buf, size_t len)
 
 static const char *const class_names[] = { "accept", "defer", "reject" };
 
+/* Did the signature check succeed?  Otherwise the tag's base, dates and
+   binding are only what the address claims. */
+static int
+authentic(const struct signet_verdict *v)
+{
+	return v->status == SIGNET_OK || v->status == SIGNET_E_FADING ||
+	       v->status == SIGNET_E_EXPIRED || v->status == SIGNET_E_FUTURE;
+}
+
 static void
 print_json(const struct check *c, const char *text)
 {
@@ -315,31 +324,36 @@ print_json(const struct check *c, const char *text)
 	char issued[32], expires[32], dies[32], b[16];
 	int signed_ = c->v.status != SIGNET_NOT_SIGNED &&
 		      c->v.status != SIGNET_E_SYNTAX;
+	int real = authentic(v);
 	json_t *o;
 
 	signet_time_format(v->issued, issued);
 	signet_time_format(v->expires, expires);
 	signet_time_format(v->dies, dies);
 	snprintf(b, sizeof(b), "%08" PRIx32, v->binding);
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "address", c->addr,
-		      "status", signet_status_name(c->st), "class",
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "address",
+		      c->addr, "status", signet_status_name(c->st), "class",
 		      class_names[signet_status_class(c->st)], "verdict", text,
-		      "owner", v->base[0] != '\0' ? v->base : NULL, "format",
-		      signed_ ? format_name(v->format) : NULL);
+		      "owner", signed_ && real ? v->base : NULL,
+		      "claimed_owner", signed_ && !real ? v->base : NULL,
+		      "format", signed_ ? format_name(v->format) : NULL);
 	if (o == NULL)
 		return;
 	json_object_set_new(o, "key", v->key_id >= 0 && signed_ ?
 					      json_integer(v->key_id) :
 					      json_null());
-	json_object_set_new(o, "issued", v->issued > 0 ? json_string(issued) :
-							 json_null());
-	json_object_set_new(o, "expires", v->expires > 0 ?
+	json_object_set_new(o, "issued", real && v->issued > 0 ?
+						 json_string(issued) :
+						 json_null());
+	json_object_set_new(o, "expires", real && v->expires > 0 ?
 						  json_string(expires) :
 						  json_null());
-	json_object_set_new(o, "dies", v->dies > 0 ? json_string(dies) :
-						     json_null());
-	json_object_set_new(o, "binding", v->has_binding ? json_string(b) :
-							   json_null());
+	json_object_set_new(o, "dies", real && v->dies > 0 ?
+					       json_string(dies) :
+					       json_null());
+	json_object_set_new(o, "binding", real && v->has_binding ?
+						  json_string(b) :
+						  json_null());
 	json_object_set_new(o, "message_id", c->message_id != NULL ?
 						     json_string(c->message_id) :
 						     json_null());
@@ -371,10 +385,12 @@ print_text(const struct check *c, const char *text)
 	printf("%s: %s.\n", signet_status_name(c->st), text);
 	if (!signed_)
 		return;
-	printf("  owner:    %s\n", v->base);
+	printf("  %s   %s\n", authentic(v) ? "owner: " : "claims:", v->base);
 	printf("  format:   %s\n", format_name(v->format));
 	if (v->key_id >= 0)
 		printf("  key:      address key %d\n", v->key_id);
+	if (!authentic(v))
+		return;
 	if (v->issued > 0) {
 		signet_time_format(v->issued, when);
 		printf("  issued:   %s\n", when);

@@ -220,6 +220,22 @@ test_full(void)
 						       "alice@@isp.example"));
 	signet_config_free(&cfg);
 
+	{
+		const char *text = "{\"domains\": [\"isp.example\"], "
+				   "\"keyring\": \"k.json\"}";
+		char *cwd = getcwd(NULL, 0);
+
+		snprintf(want, sizeof(want), "%s/sub/k.json", cwd);
+		T_OK("relative file name parses",
+		     signet_config_parse(text, strlen(text), "sub/t.json",
+					 &cfg, err, sizeof(err)) == SIGNET_OK);
+		T_STREQ("relative paths become absolute",
+			cfg != NULL ? signet_config_keyring_path(cfg) : NULL,
+			want);
+		signet_config_free(&cfg);
+		free(cwd);
+	}
+
 	setenv("SIGNET_CONFIG", path, 1);
 	T_STREQ("SIGNET_CONFIG names the default",
 		signet_config_default_path(), path);

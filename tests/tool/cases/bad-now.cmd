@@ -1,0 +1,1 @@
+signet --now yesterday verify alice@isp.example

@@ -1,0 +1,1 @@
+signet $T --json config check

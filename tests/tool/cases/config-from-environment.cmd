@@ -1,0 +1,1 @@
+SIGNET_CONFIG=nowhere.json signet verify alice@isp.example

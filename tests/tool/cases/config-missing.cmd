@@ -1,0 +1,1 @@
+signet -c nowhere.json verify alice@isp.example

@@ -1,0 +1,1 @@
+rm keyring.json && signet $T sign alice@isp.example

@@ -1,0 +1,1 @@
+chmod 644 keyring.json && signet $T verify alice@isp.example

@@ -1,0 +1,1 @@
+signet $T keys init --keyring new.json --seal-keyring newseal.json && stat -c "%a %n" new.json newseal.json && grep -c "\"purpose\": \"addr\"" new.json newseal.json; signet $T keys list --keyring newseal.json

@@ -1,0 +1,1 @@
+signet $T sign alice@isp.example --format dkim

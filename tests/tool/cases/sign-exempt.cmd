@@ -1,0 +1,1 @@
+signet $T sign postmaster@isp.example

@@ -1,0 +1,1 @@
+signet $T sign bob@other.example

@@ -1,0 +1,1 @@
+signet $T sign averyveryverylongname.with.parts.xx@isp.example

@@ -1,0 +1,1 @@
+signet $T sign aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@isp.example

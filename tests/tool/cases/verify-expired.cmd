@@ -1,0 +1,1 @@
+signet --now 2027-01-20T00:00:00Z verify alice=sg1sijl2moqdrfannjy3x7qmk344u@isp.example

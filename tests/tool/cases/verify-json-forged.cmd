@@ -1,0 +1,1 @@
+signet $T verify --json alice=sg1sijl2moqdrfbnnjy3x7qmk344u@isp.example

@@ -1,0 +1,1 @@
+signet $T verify 'alice at isp.example'

@@ -1,0 +1,1 @@
+signet $T verify a@isp.example b@isp.example

@@ -1,0 +1,81 @@
+#!/bin/sh
+# Golden tests of the signet tool, in the style of unifdef's tests: for each
+# cases/NAME.cmd (a shell command line), the expected stdout, stderr and
+# exit status are cases/NAME.out, NAME.err and NAME.rc.
+#
+# Each case runs in a fresh directory holding this directory's signet.json
+# and keyring.json (mode 0600: git does not keep modes), with
+# SIGNET_CONFIG=signet.json, `signet` on the PATH, and $T set to
+# "--now 2026-11-22T07:30:00Z" so that outputs are stable.  The run
+# directory's name is taken out of the outputs (the configuration makes
+# its relative paths absolute).
+#
+#   sh tests/tool/suite.sh            run the cases
+#   sh tests/tool/suite.sh --update   rewrite the expected files from the
+#                                     current outputs (review each by eye)
+#   sh tests/tool/suite.sh NAME...    run only these cases
+SUITE=tool
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/lib.sh"
+
+here="$TOP/tests/tool"
+work="$TOP/tests/out/tool-work"
+update=0
+if [ "${1:-}" = --update ]; then
+	update=1
+	shift
+fi
+if [ ! -x "$SIGNET" ]; then
+	fail build "$SIGNET is missing: run make"
+	exit 1
+fi
+trap 'rm -rf "$work"' EXIT
+
+mkdir -p "$work/bin"
+ln -sf "$SIGNET" "$work/bin/signet"
+
+if [ $# -gt 0 ]; then
+	names="$*"
+else
+	names=$(cd "$here/cases" && ls *.cmd | sed 's/\.cmd$//')
+fi
+
+for name in $names; do
+	cmd="$here/cases/$name.cmd"
+	exp="$here/cases/$name"
+	run="$work/run"
+	rm -rf "$run"
+	mkdir -p "$run"
+	cp "$here/signet.json" "$here/keyring.json" "$run/"
+	chmod 600 "$run/keyring.json"
+	(cd "$run" &&
+		PATH="$work/bin:$PATH" SIGNET_CONFIG=signet.json \
+		T="--now 2026-11-22T07:30:00Z" LC_ALL=C TZ=UTC \
+		sh -c "$(cat "$cmd")") >"$work/out.raw" 2>"$work/err.raw"
+	echo $? >"$work/rc"
+	# paths in the configuration become absolute: show them relative
+	sed "s|$run/||g" "$work/out.raw" >"$work/out"
+	sed "s|$run/||g" "$work/err.raw" >"$work/err"
+	if [ $update = 1 ]; then
+		cp "$work/out" "$exp.out"
+		cp "$work/err" "$exp.err"
+		cp "$work/rc" "$exp.rc"
+		echo "updated $name"
+		continue
+	fi
+	why=""
+	for part in rc out err; do
+		if [ ! -f "$exp.$part" ]; then
+			why="$why; no $name.$part"
+		elif ! cmp -s "$exp.$part" "$work/$part"; then
+			why="$why; $part differs: $(diff "$exp.$part" \
+				"$work/$part" | sed -n 2,3p | tr '\n' ' ' |
+				cut -c1-300)"
+		fi
+	done
+	if [ -z "$why" ]; then
+		pass "$name"
+	else
+		fail "$name" "${why#; }"
+	fi
+done
