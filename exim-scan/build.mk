@@ -3,18 +3,23 @@
 EXIM_SRC = $(wildcard exim-scan/*.c)
 EXIM_OBJ = $(EXIM_SRC:%.c=$(B)/%.o)
 EXIM_SO = $(B)/exim-scan/signet.so
+# tests/exim/suite.sh's helper: signs at a given age, checks seals.
+EXIM_HELPER = $(B)/exim-scan/test-helper
 EXIM_LSDIR = /usr/lib/exim4/local_scan
 # Exim's headers are not warning-clean under our flags.
 EXTRA_CFLAGS_exim-scan/ = -isystem /usr/include/exim4
 
 .PHONY: exim-scan install-exim install-exim-conf bench-exim
-all: $(EXIM_SO)
-exim-scan: $(EXIM_SO)
+all: $(EXIM_SO) $(EXIM_HELPER)
+exim-scan: $(EXIM_SO) $(EXIM_HELPER)
 
 # Exim's own symbols resolve against the exim binary at dlopen: no -z defs.
 $(EXIM_SO): $(EXIM_OBJ) $(LIBSIGNET)
 	$(CC) $(ALL_CFLAGS) -shared -o $@ $(EXIM_OBJ) $(LIBSIGNET) \
 		$(ALL_LDFLAGS) $(CORE_LIBS)
+
+$(EXIM_HELPER): $(B)/tests/exim/helper.o $(LIBSIGNET)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CORE_LIBS)
 
 # A loaded .so must be replaced by rename, never rewritten in place.
 install: install-exim

@@ -65,8 +65,7 @@ strip_signet_headers(void)
 		}
 	}
 	if (n > 0)
-		sx_log("%s: removed %d incoming Signet-* header(s)",
-		       message_id, n);
+		sx_log("removed %d incoming Signet-* header(s)", n);
 }
 
 static void
@@ -151,8 +150,7 @@ add(struct signet_prov *p, const char *key, const char *value)
 		return;
 	/* Only an over-long value fails here: the field is left out. */
 	if (signet_prov_add(p, key, value) != SIGNET_OK)
-		sx_log("%s: provenance field %s left out (too long)",
-		       message_id, key);
+		sx_log("provenance field %s left out (too long)", key);
 }
 
 static void
@@ -212,8 +210,8 @@ seal_and_add(struct sx_msg *m, const struct sx_rcpt_info *r)
 				      sizeof(out));
 	if (st != SIGNET_OK) {
 		if (!m->sealed_fault_logged)
-			sx_log("%s: no Signet-Provenance header added: %s",
-			       message_id, signet_strerror(st));
+			sx_log("no Signet-Provenance header added: %s",
+			       signet_strerror(st));
 		m->sealed_fault_logged = 1;
 		return;
 	}
@@ -234,8 +232,8 @@ report(struct sx_msg *m, const struct sx_rcpt_info *r)
 	sx_kv(kv, &n, "peer", m->peer);
 	sx_kv(kv, &n, "tls", m->tls);
 	kv[n] = NULL;
-	sx_log("%s: rcpt <%s>%s%s%s verdict=%s%s%s tls=%s", message_id,
-	       r->rcpt, r->presented ? " as <" : "",
+	sx_log("rcpt <%s>%s%s%s verdict=%s%s%s tls=%s", r->rcpt,
+	       r->presented ? " as <" : "",
 	       r->presented ? r->presented : "", r->presented ? ">" : "",
 	       r->verdict, r->bind ? " bind=" : "", r->bind ? r->bind : "",
 	       m->tls);
@@ -291,8 +289,7 @@ sx_scan_recipients(struct sx_msg *m, uschar **text_r)
 	int i;
 
 	if (m->s->cfg == NULL) {
-		sx_log("%s: no provenance added: configuration unusable",
-		       message_id);
+		sx_log("no provenance added: configuration unusable");
 		return LOCAL_SCAN_ACCEPT;
 	}
 	read_hop(m);
@@ -300,9 +297,9 @@ sx_scan_recipients(struct sx_msg *m, uschar **text_r)
 		if (!is_local(m, (const char *)recipients_list[i].address))
 			continue;
 		if (check_recipient(m, i, &r) != 0) {
-			sx_log("%s: signed recipient <%s> cannot be read "
+			sx_log("signed recipient <%s> cannot be read "
 			       "without keys: deferred",
-			       message_id, recipients_list[i].address);
+			       recipients_list[i].address);
 			*text_r = US "4.3.0 temporary local problem; please "
 				     "try again later";
 			return LOCAL_SCAN_TEMPREJECT;

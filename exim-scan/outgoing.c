@@ -54,7 +54,7 @@ listed(const char *list, const char *addr)
 static int
 skip(const char *sender, const char *why)
 {
-	sx_log("%s: sender <%s> not signed: %s", message_id, sender, why);
+	sx_log("sender <%s> not signed: %s", sender, why);
 	return LOCAL_SCAN_ACCEPT;
 }
 
@@ -65,14 +65,14 @@ refuse(struct sx_msg *m, const char *sender, const char *submitter,
 	const char *kv[] = { "sender", sender, "submitter", submitter,
 			     "exim_id", (const char *)message_id, NULL };
 	const char *how = signet_config_get_string(
-		m->s->cfg, "exim.unauthorised_sender", "unsigned");
+		m->s->cfg, "unauthorised_sender", "unsigned");
 
 	sx_event(m->s, m->now, "unauthorised", kv);
 	if (strcmp(how, "reject") != 0) {
 		return skip(sender, "the submitter may not use this address");
 	}
-	sx_log("%s: sender <%s> refused: submitter '%s' may not use it",
-	       message_id, sender, submitter);
+	sx_log("sender <%s> refused: submitter '%s' may not use it",
+	       sender, submitter);
 	*text_r = string_sprintf("5.7.1 <%s>: you are logged in as '%s', "
 				 "who may not send mail as this address",
 				 sender, submitter);
@@ -95,8 +95,8 @@ issued(struct sx_msg *m, const char *sender, const char *signed_addr,
 		snprintf(key, sizeof(key), "%d", id);
 	if (m->msgid == NULL)
 		kv[10] = NULL;
-	sx_log("%s: issued <%s> for <%s> submitter=%s key=%s msgid=%s",
-	       message_id, signed_addr, sender, submitter, key,
+	sx_log("issued <%s> for <%s> submitter=%s key=%s msgid=%s",
+	       signed_addr, sender, submitter, key,
 	       m->msgid != NULL ? m->msgid : "(none)");
 	sx_event(m->s, m->now, "issued", kv);
 }
@@ -136,7 +136,7 @@ sx_sign_sender(struct sx_msg *m, uschar **text_r)
 	if (signet_config_is_exempt(m->s->cfg, sender))
 		return skip(sender, "exempt");
 	if (o == SX_RELAY &&
-	    !signet_config_get_int(m->s->cfg, "exim.relay_hosts_sign", 0))
+	    !signet_config_get_int(m->s->cfg, "relay_hosts_sign", 0))
 		return skip(sender, "relay host, signing not enabled");
 	if (!may_use(m, o, submitter, sender))
 		return refuse(m, sender, submitter, text_r);

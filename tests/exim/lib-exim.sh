@@ -1,0 +1,154 @@
+# Private Exim daemon for the exim suite and benchmarks (source it after
+# tests/lib.sh; set OUT first).  Follows shared/notes/exim.md: root-owned
+# config listed in trusted_configs, spool and log owned by Debian-exim,
+# foreground daemon with -bdf -oX PORT -oP PIDFILE, stopped by SIGTERM.
+EXIM=${EXIM:-/usr/sbin/exim4}
+EXIM_USER=Debian-exim
+SO=${SO:-$B/exim-scan/signet.so}
+HELPER=${HELPER:-$B/exim-scan/test-helper}
+CONF=$OUT/exim.conf
+KEYRING=$OUT/keys/keyring.json
+EXIM_PIDS=""
+
+# RFC 3339 UTC of now + $1 days.
+rfc3339_days() {
+	date -u -d "@$(($(date +%s) + $1 * 86400))" +%Y-%m-%dT%H:%M:%SZ
+}
+
+hex32() {
+	od -An -N32 -tx1 /dev/urandom | tr -d ' \n'
+}
+
+# Writes a keyring with one address key and one seal key (ids 0).  Keys
+# were created long ago so the helper can sign in the past.
+write_keyring() {
+	_c=$(rfc3339_days -400)
+	_s=$(rfc3339_days 90)
+	_v=$(rfc3339_days 180)
+	mkdir -p "$(dirname "$1")"
+	umask 077
+	cat >"$1" <<EOF
+{"version": 1, "keys": [
+ {"id": 0, "purpose": "addr", "secret": "$(hex32)", "created": "$_c",
+  "signs_until": "$_s", "verifies_until": "$_v"},
+ {"id": 0, "purpose": "seal", "secret": "$(hex32)", "created": "$_c",
+  "signs_until": "$_s", "verifies_until": "$_v"}]}
+EOF
+	umask 022
+	chmod 600 "$1"
+	chown "$EXIM_USER" "$1"
+}
+
+# write_config [extra JSON members...]: the module's signet.json.
+write_config() {
+	_extra=""
+	for _m in "$@"; do _extra="$_extra, $_m"; done
+	cat >"$OUT/signet.json.tmp" <<EOF
+{"domains": ["example.com", "example.net"],
+ "keyring": "keys/keyring.json",
+ "event_log": "events.jsonl",
+ "null_sender_policy": "strict",
+ "store": {"type": "lmdb", "path": "state/signet.mdb"}$_extra}
+EOF
+	mv "$OUT/signet.json.tmp" "$OUT/signet.json"
+}
+
+make_tls() {
+	mkdir -p "$OUT/tls"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+		-subj /CN=mx.example.com -keyout "$OUT/tls/key.pem" \
+		-out "$OUT/tls/cert.pem" >/dev/null 2>&1 || return 1
+	chown "$EXIM_USER" "$OUT/tls/key.pem" "$OUT/tls/cert.pem"
+	chmod 600 "$OUT/tls/key.pem"
+}
+
+# setup_exim SO_PATH: directories, keys, configs; registers the config.
+setup_exim() {
+	rm -rf "$OUT"
+	mkdir -p "$OUT/spool" "$OUT/log" "$OUT/mail" "$OUT/users" \
+		"$OUT/remote-users" "$OUT/state" "$OUT/keys"
+	for u in alice bob carol dave postmaster; do
+		: >"$OUT/users/$u"
+	done
+	for u in r1 r2 r3 r4 r5 r6 r7 r8 r9; do
+		: >"$OUT/remote-users/$u"
+	done
+	write_keyring "$KEYRING"
+	write_config
+	: >"$OUT/events.jsonl"
+	make_tls || return 1
+	sed -e "s|@TOP@|$TOP|g" -e "s|@OUT@|$OUT|g" -e "s|@SO@|$1|g" \
+		"$TOP/tests/exim/exim.conf.in" >"$CONF"
+	chown root:root "$CONF"
+	chmod 644 "$CONF"
+	chown -R "$EXIM_USER" "$OUT/spool" "$OUT/log" "$OUT/mail" \
+		"$OUT/state" "$OUT/keys" "$OUT/events.jsonl"
+	chmod 755 "$OUT" "$OUT/users" "$OUT/remote-users"
+	grep -qxF "$CONF" /etc/exim4/trusted_configs 2>/dev/null ||
+		echo "$CONF" >>/etc/exim4/trusted_configs
+}
+
+# start_exim PORT [CONF]: foreground daemon in the background.
+start_exim() {
+	_conf=${2:-$CONF}
+	"$EXIM" -C "$_conf" -bdf -q30m -oX "$1" -oP "$OUT/exim-$1.pid" \
+		>>"$OUT/daemon-$1.out" 2>&1 &
+	EXIM_PIDS="$EXIM_PIDS $!"
+	wait_listen "$1"
+}
+
+# lib.sh's wait_port needs bash's /dev/tcp; suites run under sh.
+wait_listen() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+stop_exim() {
+	for _p in $EXIM_PIDS; do
+		kill -TERM "$_p" 2>/dev/null
+	done
+	for _p in $EXIM_PIDS; do
+		wait "$_p" 2>/dev/null
+	done
+	EXIM_PIDS=""
+}
+
+# Number of messages in an mbox.
+msg_count() {
+	[ -f "$1" ] || { echo 0; return; }
+	grep -c '^From ' "$1"
+}
+
+# wait_msgs MBOX N: waits up to 10 s until the mbox holds N messages.
+wait_msgs() {
+	_i=0
+	while [ "$(msg_count "$1")" -lt "$2" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ "$(msg_count "$1")" -ge "$2" ]
+}
+
+# The last message of an mbox.
+last_msg() {
+	awk '/^From /{m=""} {m=m $0 "\n"} END{printf "%s", m}' "$1"
+}
+
+# header NAME: the values of header NAME (unfolded) in a message on stdin,
+# one per line, from its header section only.
+header() {
+	awk -v name="$1" '
+		BEGIN { n = tolower(name) ": " }
+		/^$/ { exit }
+		/^[ \t]/ { if (cur != "") cur = cur " " substr($0, 2); next }
+		{ if (cur != "") print cur; cur = "" }
+		tolower(substr($0, 1, length(n))) == n {
+			cur = substr($0, length(n) + 1)
+		}
+		END { if (cur != "") print cur }'
+}

@@ -1,0 +1,404 @@
+#!/bin/sh
+# The Exim module through the real exim4 daemon (exim4-daemon-heavy) with a
+# private configuration on 127.0.0.1:2525, driven by real SMTP (swaks and a
+# small Python client).  Needs root (private daemon, trusted_configs).
+SUITE=exim
+TOP=${TOP:-$(pwd)}
+. "$TOP/tests/lib.sh"
+OUT=$TOP/tests/out/exim
+PORT=2525
+. "$TOP/tests/exim/lib-exim.sh"
+
+if [ "$(id -u)" != 0 ]; then
+	fail setup "must run as root (private exim4 daemon)"
+	exit 1
+fi
+for f in "$SO" "$HELPER" "$EXIM"; do
+	[ -x "$f" ] || [ -f "$f" ] || { fail setup "missing $f (make all)"; exit 1; }
+done
+trap 'stop_exim' EXIT INT TERM
+
+setup_exim "$SO" || { fail setup "cannot set up $OUT"; exit 1; }
+MAINLOG=$OUT/log/mainlog
+EVENTS=$OUT/events.jsonl
+
+# smtp ARGS...: one swaks session to the daemon; prints the transcript.
+smtp() {
+	swaks --server 127.0.0.1 --port "$PORT" --timeout 20 "$@" 2>&1
+}
+submit() { # FROM TO DATAFILE [extra swaks args]
+	_f=$1 _t=$2 _d=$3
+	shift 3
+	smtp --tls --auth PLAIN --auth-user alice --auth-password pw-alice \
+		--from "$_f" --to "$_t" --data "@$_d" "$@"
+}
+# reply_to REGEX TRANSCRIPT: the server's reply to the first client line
+# matching REGEX, continuation lines joined: "550 5.7.1 text...".
+reply_to() {
+	printf '%s\n' "$2" | awk -v re="$1" '
+		!found && /^ *(->|~>) / && $0 ~ re { found = 1; next }
+		found && /^<[-~*]* +[2-5][0-9][0-9][- ]/ {
+			sub(/^<[-~*]* +/, "")
+			rest = substr($0, 5)
+			if (n++ > 0) sub(/^[245]\.[0-9]+\.[0-9]+ /, "", rest)
+			text = text (n > 1 ? " " : substr($0, 1, 3) " ") rest
+			if (substr($0, 4, 1) == " ") { print text; exit }
+		}'
+}
+rcpt_reply() { reply_to ' RCPT TO:' "$1"; }
+data_reply() { reply_to '^ *(->|~>) \.$' "$1"; }
+# msg FILE MSGID FROM TO [header lines...]: writes a small message.
+msg() {
+	_file=$1 _id=$2 _from=$3 _to=$4
+	shift 4
+	{
+		echo "From: $_from"
+		echo "To: $_to"
+		echo "Subject: signet test $_id"
+		echo "Message-ID: <$_id>"
+		for h in "$@"; do echo "$h"; done
+		echo
+		echo "body of $_id"
+	} >"$_file"
+}
+# dsn FILE TO ORIG_MSGID: a multipart/report bounce quoting ORIG_MSGID.
+dsn() {
+	cat >"$1" <<EOF
+From: Mail Delivery System <MAILER-DAEMON@remote.example>
+To: $2
+Subject: Undelivered Mail Returned to Sender
+Message-ID: <dsn-$(date +%s%N)@remote.example>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status;
+	boundary="BOUNDARY"
+
+--BOUNDARY
+Content-Type: text/plain
+
+Your message could not be delivered.
+
+--BOUNDARY
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; remote.example
+Final-Recipient: rfc822; r1@remote.example
+Action: failed
+Status: 5.1.1
+
+--BOUNDARY
+Content-Type: text/rfc822-headers
+
+From: alice@example.com
+To: r1@remote.example
+Subject: hello
+Message-ID:
+ <$3>
+
+--BOUNDARY--
+EOF
+}
+bounce() { # TO DATAFILE [extra]
+	_t=$1 _d=$2
+	shift 2
+	smtp --from '<>' --to "$_t" --data "@$_d" "$@"
+}
+# rpath MBOX N: the Return-path of the last message, once there are N.
+rpath() {
+	wait_msgs "$1" "$2"
+	last_msg "$1" | header Return-path
+}
+# relay_rpath N: carol's message from the relay host 127.0.0.2.
+relay_rpath() {
+	smtp --local-interface 127.0.0.2 --from carol@example.com \
+		--to r4@remote.example --data "@$OUT/m4" >/dev/null
+	rpath "$OUT/mail/remote-r4" "$1"
+}
+# prov MBOX: the Signet-Provenance values of the mbox's last message.
+prov() {
+	last_msg "$1" | header Signet-Provenance
+}
+field() { # VALUE KEY
+	printf '%s\n' "$1" | tr -d ' \t' | tr ';' '\n' | sed -n "s/^$2=//p" |
+		head -n 1
+}
+seal_ok() { # VALUE RCPT
+	printf '%s' "$1" | "$HELPER" prov-check "$KEYRING" "$2" 2>&1
+}
+
+if ! "$EXIM" -C "$CONF" -bV >"$OUT/bV.out" 2>&1; then
+	fail config-valid "$(tail -n 3 "$OUT/bV.out")"
+	exit 1
+fi
+pass config-valid
+
+exports=$(nm -D --defined-only "$SO" | awk '$2 == "T" {print $3}' | sort |
+	tr '\n' ' ')
+expect_eq exports "$exports" \
+	"local_scan local_scan_version_major local_scan_version_minor signet_base signet_rcpt "
+
+start_exim "$PORT" || { fail daemon "exim did not listen on $PORT: $(cat "$OUT"/daemon-*.out)"; exit 1; }
+pass daemon-started
+
+# ---- outgoing: authenticated submission over STARTTLS ----
+M1=m1-$$@example.com
+msg "$OUT/m1" "$M1" alice@example.com r1@remote.example
+t=$(submit alice@example.com r1@remote.example,bob@example.com "$OUT/m1")
+expect_match submit-accepted "$(data_reply "$t")" '^250 OK id='
+wait_msgs "$OUT/mail/remote-r1" 1
+rp=$(last_msg "$OUT/mail/remote-r1" | header Return-path)
+expect_match submit-signed-return-path "$rp" \
+	'^<alice=sg0[a-z2-7]{26}@example\.com>$'
+S1=$(printf '%s' "$rp" | tr -d '<>')
+expect_match submit-received-keeps-original \
+	"$(last_msg "$OUT/mail/remote-r1")" 'envelope-from <alice@example\.com>'
+expect_match submit-logged "$(cat "$MAINLOG")" \
+	"signet: issued <$S1> for <alice@example.com> submitter=alice"
+expect_match submit-event "$(cat "$EVENTS")" \
+	"\"event\":\"issued\",\"addr\":\"$S1\""
+
+# The provenance of a TLS submission, delivered to a local user.
+wait_msgs "$OUT/mail/bob" 1
+p=$(prov "$OUT/mail/bob")
+expect_eq prov-tls-one-header "$(printf '%s\n' "$p" | grep -c .)" 1
+expect_eq prov-tls-version "$(field "$p" tls)" TLS1.3
+expect_eq prov-tls-pfs "$(field "$p" pfs)" yes
+expect_match prov-tls-cipher "$(field "$p" cipher)" '^TLS1\.3:'
+expect_eq prov-tls-auth "$(field "$p" auth)" alice
+expect_eq prov-tls-rcpt "$(field "$p" rcpt)" bob@example.com
+expect_eq prov-tls-verdict "$(field "$p" verdict)" none
+expect_eq prov-tls-seal "$(seal_ok "$p" bob@example.com)" ok
+expect_eq prov-seal-bound-to-rcpt "$(seal_ok "$p" carol@example.com)" \
+	bad-seal
+
+# ---- incoming: plain SMTP from outside, spoofed Signet-* headers ----
+msg "$OUT/m2" "m2-$$@remote.example" someone@remote.example bob@example.com \
+	"Signet-Provenance: v=1; rcpt=bob@example.com; verdict=valid; tls=TLS1.3; pfs=yes; t=1; k=0; seal=00" \
+	"signet-provenance: v=1; rcpt=bob@example.com; verdict=valid" \
+	"Signet-Other: spoof"
+t=$(smtp --from someone@remote.example --to bob@example.com --data "@$OUT/m2")
+expect_match plain-accepted "$(data_reply "$t")" '^250 OK id='
+wait_msgs "$OUT/mail/bob" 2
+p=$(prov "$OUT/mail/bob")
+expect_eq spoof-only-ours "$(printf '%s\n' "$p" | grep -c .)" 1
+expect_nomatch spoof-other-removed "$(last_msg "$OUT/mail/bob")" \
+	'^(Signet-Other|signet-provenance):'
+expect_eq spoof-ours-sealed "$(seal_ok "$p" bob@example.com)" ok
+expect_eq prov-plain-tls "$(field "$p" tls)" none
+expect_eq prov-plain-pfs "$(field "$p" pfs)" no
+expect_eq prov-plain-no-cipher "$(field "$p" cipher)" ""
+expect_eq prov-plain-from "$(field "$p" from)" someone@remote.example
+expect_eq prov-plain-peer "$(field "$p" peer)" 127.0.0.1
+
+# ---- bounces to our signed address ----
+dsn "$OUT/d1" "$S1" "$M1"
+t=$(bounce "$S1" "$OUT/d1")
+expect_match bounce-valid-accepted "$(rcpt_reply "$t")" '^250'
+wait_msgs "$OUT/mail/alice" 1
+last=$(last_msg "$OUT/mail/alice")
+expect_match bounce-valid-to-base "$last" '^Envelope-to: alice@example\.com$'
+p=$(prov "$OUT/mail/alice")
+expect_eq bounce-prov-verdict "$(field "$p" verdict)" valid
+expect_eq bounce-prov-owner "$(field "$p" owner)" alice@example.com
+expect_eq bounce-prov-addr "$(field "$p" addr)" "$S1"
+expect_eq bounce-prov-bind "$(field "$p" bind)" match
+expect_eq bounce-prov-bounce "$(field "$p" bounce)" yes
+expect_match bounce-prov-issued "$(field "$p" issued)" \
+	'^20[0-9]{2}-[0-9]{2}-[0-9]{2}T'
+expect_eq bounce-prov-seal "$(seal_ok "$p" alice@example.com)" ok
+
+dsn "$OUT/d2" "$S1" "other-$$@example.com"
+t=$(bounce "$S1" "$OUT/d2")
+expect_match bounce-mismatch-accepted "$(rcpt_reply "$t")" '^250'
+wait_msgs "$OUT/mail/alice" 2
+expect_eq bounce-mismatch-bind "$(field "$(prov "$OUT/mail/alice")" bind)" \
+	mismatch
+
+dsn "$OUT/d3" alice@example.com "$M1"
+t=$(bounce alice@example.com "$OUT/d3")
+expect_match bounce-unsigned-550 "$(rcpt_reply "$t")" \
+	'^550 5\.7\.1 <alice@example\.com>: .*not signed'
+
+# Forged: one signature character changed; tampered: another base.
+sig=${S1#alice=sg0}
+sig=${sig%@example.com}
+first=$(printf '%s' "$sig" | cut -c1)
+if [ "$first" = a ]; then new=b; else new=a; fi
+FORGED="alice=sg0$new$(printf '%s' "$sig" | cut -c2-)@example.com"
+t=$(bounce "$FORGED" "$OUT/d1")
+expect_match bounce-forged-550 "$(rcpt_reply "$t")" \
+	'^550 5\.7\.1 <.*>: this return address was not issued'
+t=$(bounce "bob=sg0$sig@example.com" "$OUT/d1")
+expect_match bounce-tampered-base-550 "$(rcpt_reply "$t")" \
+	'^550 5\.7\.1 <bob=.*not issued'
+
+OLD=$("$HELPER" sign "$KEYRING" signet alice@example.com "$M1" $((60 * 86400)))
+t=$(bounce "$OLD" "$OUT/d1")
+expect_match bounce-expired-550 "$(rcpt_reply "$t")" '^550 5\.7\.1 .*expired'
+FADE=$("$HELPER" sign "$KEYRING" signet alice@example.com "$M1" $((48 * 86400)))
+t=$(bounce "$FADE" "$OUT/d1")
+expect_match bounce-fading-450 "$(rcpt_reply "$t")" '^450 4\.7\.1 .*end of its life'
+expect_match rcpt-logged "$(cat "$MAINLOG")" \
+	"signet: rcpt <$FORGED> from <> \[127\.0\.0\.1\]: reject forged"
+
+# ---- callout probes (no DATA) get the same answers ----
+t=$(smtp --from '<>' --to "$S1" --quit-after RCPT)
+expect_match callout-valid-250 "$(rcpt_reply "$t")" '^250'
+t=$(smtp --from '<>' --to "$FORGED" --quit-after RCPT)
+expect_match callout-forged-550 "$(rcpt_reply "$t")" '^550 5\.7\.1'
+t=$(smtp --from '<>' --to alice@example.com --quit-after RCPT)
+expect_match callout-unsigned-550 "$(rcpt_reply "$t")" '^550 5\.7\.1'
+t=$(smtp --from postmaster@remote.example --to "$FORGED" --quit-after RCPT)
+expect_match callout-postmaster-forged-550 "$(rcpt_reply "$t")" '^550 5\.7\.1'
+
+# The store counts presentations; past fade.max_uses the address fades,
+# and a revoked one is refused.
+write_config '"fade": {"max_uses": 2}'
+S2=$("$HELPER" sign "$KEYRING" signet alice@example.com - 60)
+for i in 1 2; do smtp --from '<>' --to "$S2" --quit-after RCPT >/dev/null; done
+t=$(smtp --from '<>' --to "$S2" --quit-after RCPT)
+expect_match store-overused-450 "$(rcpt_reply "$t")" '^450 4\.7\.1'
+write_config
+S3=$("$HELPER" sign "$KEYRING" signet alice@example.com - 60)
+if runuser -u "$EXIM_USER" -- "$HELPER" revoke "$OUT/signet.json" "$S3" \
+	>"$OUT/revoke.out" 2>&1; then
+	t=$(smtp --from '<>' --to "$S3" --quit-after RCPT)
+	expect_match store-revoked-550 "$(rcpt_reply "$t")" \
+		'^550 5\.7\.1 .*withdrawn'
+else
+	fail store-revoked-550 "revoke failed: $(cat "$OUT/revoke.out")"
+fi
+
+# ---- who may be signed for ----
+msg "$OUT/m3" "m3-$$@example.com" bob@example.com r2@remote.example
+t=$(submit bob@example.com r2@remote.example "$OUT/m3")
+expect_match unauth-unsigned-accepted "$(data_reply "$t")" '^250 OK id='
+expect_eq unauth-unsigned-return-path "$(rpath "$OUT/mail/remote-r2" 1)" \
+	"<bob@example.com>"
+expect_match unauth-logged "$(cat "$MAINLOG")" \
+	'signet: sender <bob@example.com> not signed: the submitter may not'
+write_config '"unauthorised_sender": "reject"'
+t=$(submit bob@example.com r2@remote.example "$OUT/m3")
+expect_match unauth-reject-550 "$(data_reply "$t")" \
+	"^550 5\.7\.1 <bob@example\.com>: you are logged in as 'alice'"
+write_config '"senders": {"alice": ["bob@example.com"]}'
+t=$(submit bob@example.com r3@remote.example "$OUT/m3")
+expect_match senders-map-signed "$(rpath "$OUT/mail/remote-r3" 1)" \
+	'^<bob=sg0[a-z2-7]{26}@example\.com>$'
+
+# A relay host (webmail) is signed for only when configured.
+msg "$OUT/m4" "m4-$$@example.com" carol@example.com r4@remote.example
+write_config
+expect_eq relay-default-unsigned "$(relay_rpath 1)" "<carol@example.com>"
+write_config '"relay_hosts_sign": true'
+expect_match relay-configured-signed "$(relay_rpath 2)" \
+	'^<carol=sg0[a-z2-7]{26}@example\.com>$'
+# Mail from outside with one of our addresses as sender is not signed.
+smtp --from carol@example.com --to bob@example.com --data "@$OUT/m4" \
+	>/dev/null
+expect_eq inbound-not-signed "$(rpath "$OUT/mail/bob" 3)" "<carol@example.com>"
+
+# prvs format: Exim's own ${prvscheck} accepts what we issue.
+write_config '"format": "prvs"'
+t=$(submit alice@example.com r5@remote.example "$OUT/m1")
+wait_msgs "$OUT/mail/remote-r5" 1
+P1=$(last_msg "$OUT/mail/remote-r5" | header Return-path | tr -d '<>')
+expect_match prvs-signed "$P1" '^prvs=0[0-9]{3}[0-9a-f]{6}=alice@example\.com$'
+secret=$(python3 -c 'import json,sys; print([k["secret"] for k in json.load(open(sys.argv[1]))["keys"] if k["purpose"]=="addr"][0])' "$KEYRING")
+expect_eq prvs-exim-prvscheck \
+	"$("$EXIM" -C "$CONF" -be "\${prvscheck{$P1}{$secret}{\$prvscheck_address}}")" \
+	alice@example.com
+t=$(smtp --from '<>' --to "$P1" --quit-after RCPT)
+expect_match prvs-bounce-250 "$(rcpt_reply "$t")" '^250'
+write_config
+
+# Local submission: the calling user is the submitter.
+msg "$OUT/m5" "m5-$$@example.com" alice@example.com r6@remote.example
+"$EXIM" -C "$CONF" -odi -f alice@example.com r6@remote.example \
+	<"$OUT/m5" >/dev/null 2>&1
+expect_eq local-root-not-alice "$(rpath "$OUT/mail/remote-r6" 1)" \
+	"<alice@example.com>"
+write_config '"senders": {"root": ["alice@example.com"]}'
+"$EXIM" -C "$CONF" -odi -f alice@example.com r6@remote.example \
+	<"$OUT/m5" >/dev/null 2>&1
+expect_match local-submission-signed "$(rpath "$OUT/mail/remote-r6" 2)" \
+	'^<alice=sg0[a-z2-7]{26}@example\.com>$'
+write_config
+
+# ---- failure rules: no keyring, bad configuration ----
+mv "$KEYRING" "$KEYRING.away"
+t=$(submit alice@example.com r7@remote.example "$OUT/m1")
+expect_match nokey-submit-accepted "$(data_reply "$t")" '^250 OK id='
+expect_eq nokey-sent-unsigned "$(rpath "$OUT/mail/remote-r7" 1)" \
+	"<alice@example.com>"
+t=$(bounce "$S1" "$OUT/d1")
+expect_match nokey-bounce-signed-451 "$(rcpt_reply "$t")" '^451 4\.3\.0'
+t=$(bounce alice@example.com "$OUT/d3")
+expect_match nokey-bounce-unsigned-451 "$(rcpt_reply "$t")" '^451 4\.3\.0'
+expect_match nokey-logged "$(cat "$MAINLOG")" \
+	'signet: keyring unusable, outgoing mail goes unsigned'
+mv "$KEYRING.away" "$KEYRING"
+
+chmod 644 "$KEYRING"
+t=$(bounce "$S1" "$OUT/d1")
+expect_match keyring-mode-refused-451 "$(rcpt_reply "$t")" '^451 4\.3\.0'
+expect_match keyring-mode-logged "$(cat "$MAINLOG")" \
+	"keyring unusable.*$KEYRING"
+chmod 600 "$KEYRING"
+
+cp "$OUT/signet.json" "$OUT/signet.json.good"
+echo '{"domains": ["example.com"], "format": "bogus"}' >"$OUT/signet.json"
+t=$(submit alice@example.com r8@remote.example "$OUT/m1")
+expect_eq badconf-sent-unsigned "$(rpath "$OUT/mail/remote-r8" 1)" \
+	"<alice@example.com>"
+t=$(bounce "$S1" "$OUT/d1")
+expect_match badconf-bounce-451 "$(rcpt_reply "$t")" '^451 4\.3\.0'
+expect_match badconf-logged "$(cat "$MAINLOG")" \
+	'signet: configuration unusable.*format'
+mv "$OUT/signet.json.good" "$OUT/signet.json"
+
+# ---- reload inside one connection: keyring removed between messages ----
+python3 "$TOP/tests/exim/reload.py" 127.0.0.1 "$PORT" "$KEYRING" \
+	>"$OUT/reload.out" 2>&1
+wait_msgs "$OUT/mail/remote-r9" 2
+# Delivery order is not arrival order: find each by its Subject.
+rp_of() {
+	awk -v subj="Subject: $2" '/^From / {rp = ""}
+		/^Return-path: / {rp = $2}
+		$0 == subj {print rp; exit}' "$1"
+}
+expect_match reload-first-signed "$(rp_of "$OUT/mail/remote-r9" "reload 1")" \
+	'^<alice=sg0[a-z2-7]{26}@example\.com>$'
+expect_eq reload-second-unsigned "$(rp_of "$OUT/mail/remote-r9" "reload 2")" \
+	'<alice@example.com>'
+[ -f "$KEYRING" ] || mv "$KEYRING.away" "$KEYRING"
+
+# ---- exim -bh: the ACL answers without a daemon ----
+bh=$(printf 'EHLO probe.example\r\nMAIL FROM:<>\r\nRCPT TO:<%s>\r\nRCPT TO:<%s>\r\nQUIT\r\n' \
+	"$S1" "$FORGED" | "$EXIM" -C "$CONF" -bh 192.0.2.1 2>/dev/null)
+expect_match bh-valid-250 "$bh" '^250 Accepted'
+expect_match bh-forged-550 "$bh" '^550[- ]5\.7\.1 <alice=sg0'
+
+# ---- the event feed is one JSON object per line ----
+bad=$(python3 -c '
+import json, sys
+kinds = set()
+for n, line in enumerate(open(sys.argv[1]), 1):
+    try:
+        kinds.add(json.loads(line)["event"])
+    except Exception as e:
+        print("line %d: %s" % (n, e)); sys.exit(0)
+print(" ".join(sorted(kinds)))' "$EVENTS")
+expect_match events-json "$bad" 'deferred.*issued.*rejected.*sealed.*verified'
+
+# ---- no panics, no secrets in the logs ----
+expect_eq no-panic-log "$(cat "$OUT/log/paniclog" 2>/dev/null)" ""
+secret_seal=$(python3 -c 'import json,sys; print(" ".join(k["secret"] for k in json.load(open(sys.argv[1]))["keys"]))' "$KEYRING")
+leak=""
+for s in $secret_seal; do
+	grep -rqF "$s" "$OUT/log" "$EVENTS" && leak="$leak $s"
+done
+expect_eq no-secret-in-logs "$leak" ""
+
+stop_exim
+sh "$TOP/tests/exim/valgrind.sh" "$OUT" "$S1" "$FORGED"
+sh "$TOP/tests/exim/debian.sh" "$OUT"
