@@ -247,6 +247,29 @@ test_full(void)
 		"/etc/signet/signet.json");
 }
 
+/* The shipped example must stay loadable (tests run from the top). */
+static void
+test_example(void)
+{
+	char err[SIGNET_ERR_BUFSZ] = "";
+	struct signet_lifetimes lt;
+	signet_config *cfg = NULL;
+
+	T_OK("conf/signet.json loads",
+	     signet_config_load("conf/signet.json", &cfg, err, sizeof(err)) ==
+		     SIGNET_OK);
+	if (cfg == NULL) {
+		printf("  %s\n", err);
+		return;
+	}
+	signet_config_lifetimes(cfg, &lt);
+	T_OK("conf/signet.json states the defaults",
+	     lt.lifetime == 45 * 86400 && lt.grace == 7 * 86400 &&
+		     signet_config_get_int(cfg, "store.timeout_ms", 0) == 5 &&
+		     signet_config_is_exempt(cfg, "list-bounces@isp.example"));
+	signet_config_free(&cfg);
+}
+
 static void
 test_errors(void)
 {
@@ -381,6 +404,7 @@ main(void)
 	}
 	test_defaults();
 	test_full();
+	test_example();
 	test_errors();
 	unlink(write_file("full.json", ""));
 	rmdir(dir);
