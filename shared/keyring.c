@@ -582,6 +582,20 @@ sync_dir(const char *path)
 	}
 }
 
+/* A rotated keyring keeps the owner and group of the file it replaces
+   (say Debian-exim), or the daemons that read it would be locked out. */
+static int
+keep_owner(int fd, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (st.st_uid == geteuid() && st.st_gid == getegid())
+		return 0;
+	return fchown(fd, st.st_uid, st.st_gid);
+}
+
 signet_status
 signet_keyring_save(const signet_keyring *kr, const char *path,
 		    int seal_only, char *errbuf, size_t errlen)
@@ -606,6 +620,17 @@ signet_keyring_save(const signet_keyring *kr, const char *path,
 	if (fd < 0) {
 		signet_err(errbuf, errlen, "%s: cannot create a temporary "
 			   "file beside it: %s", path, strerror(errno));
+		signet_wipe(text, len);
+		free(text);
+		return SIGNET_E_IO;
+	}
+	if (keep_owner(fd, path) < 0) {
+		err = errno;
+		signet_err(errbuf, errlen, "%s: cannot give the new file the "
+			   "owner and group of the old one: %s", path,
+			   strerror(err));
+		close(fd);
+		unlink(tmp);
 		signet_wipe(text, len);
 		free(text);
 		return SIGNET_E_IO;

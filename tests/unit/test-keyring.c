@@ -273,6 +273,17 @@ test_save_roundtrip(void)
 		     back->n == 1 && back->keys[0].purpose == SIGNET_KEY_SEAL);
 	signet_keyring_free(&back);
 
+	if (geteuid() == 0) {
+		path = file_path("saved.json");
+		T_OK("owned by another user first",
+		     chown(path, 1, 1) == 0);
+		T_OK("save over it",
+		     signet_keyring_save(kr, path, 0, err, sizeof(err)) ==
+			     SIGNET_OK);
+		T_OK("the new file keeps the old owner and group",
+		     stat(path, &st) == 0 && st.st_uid == 1 &&
+			     st.st_gid == 1 && (st.st_mode & 07777) == 0600);
+	}
 	T_OK("save into a missing directory fails clearly",
 	     signet_keyring_save(kr, "/nonexistent/dir/k.json", 0, err,
 				 sizeof(err)) == SIGNET_E_IO &&
