@@ -16,7 +16,13 @@ fi
 for f in "$SO" "$HELPER" "$EXIM"; do
 	[ -x "$f" ] || [ -f "$f" ] || { fail setup "missing $f (make all)"; exit 1; }
 done
-trap 'stop_exim' EXIT INT TERM
+GREY_PID=""
+cleanup() {
+	stop_exim
+	[ -n "$GREY_PID" ] && kill "$GREY_PID" 2>/dev/null
+	GREY_PID=""
+}
+trap cleanup EXIT INT TERM
 
 setup_exim "$SO" || { fail setup "cannot set up $OUT"; exit 1; }
 MAINLOG=$OUT/log/mainlog
@@ -169,6 +175,25 @@ expect_eq prov-tls-verdict "$(field "$p" verdict)" none
 expect_eq prov-tls-seal "$(seal_ok "$p" bob@example.com)" ok
 expect_eq prov-seal-bound-to-rcpt "$(seal_ok "$p" carol@example.com)" \
 	bad-seal
+
+# A greylisting site defers the first attempt; the retry from the queue
+# carries the same signed sender (the tag is fixed at reception).
+python3 "$TOP/tests/exim/greysink.py" 2526 "$OUT/grey.log" \
+	>"$OUT/greysink.out" 2>&1 &
+GREY_PID=$!
+if wait_listen 2526; then
+	msg "$OUT/m6" "m6-$$@example.com" alice@example.com g1@grey.example
+	submit alice@example.com g1@grey.example "$OUT/m6" >/dev/null
+	i=0
+	while [ "$(grep -c . "$OUT/grey.log" 2>/dev/null)" != 1 ] &&
+		[ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	"$EXIM" -C "$CONF" -qff >/dev/null 2>&1
+	tries=$(tr '\n' ' ' <"$OUT/grey.log" 2>/dev/null)
+	expect_match greylist-retry-same-signed-sender "$tries" \
+		'^(alice=sg0[a-z2-7]{26}@example\.com) \1 $'
+else
+	fail greylist-retry-same-signed-sender "greysink did not start"
+fi
 
 # ---- incoming: plain SMTP from outside, spoofed Signet-* headers ----
 msg "$OUT/m2" "m2-$$@remote.example" someone@remote.example bob@example.com \
@@ -401,4 +426,4 @@ expect_eq no-secret-in-logs "$leak" ""
 
 stop_exim
 sh "$TOP/tests/exim/valgrind.sh" "$OUT" "$S1" "$FORGED"
-sh "$TOP/tests/exim/debian.sh" "$OUT"
+sh "$TOP/tests/exim/shipped.sh" "$OUT"
