@@ -19,13 +19,13 @@
 #define DAY 86400LL
 
 struct signet_config {
-	char *path;     /* NULL for signet_config_new() */
-	json_t *root;   /* validated; relative paths already resolved */
+	char *path;   /* NULL for signet_config_new() */
+	json_t *root; /* validated; relative paths already resolved */
 	enum signet_format format;
 	enum signet_null_policy null_policy;
 	struct signet_lifetimes lt;
-	const char *keyring, *seal_keyring, *event_log;  /* into root */
-	char sep;       /* sub-address separator, or '\0' */
+	const char *keyring, *seal_keyring, *event_log; /* into root */
+	char sep; /* sub-address separator, or '\0' */
 };
 
 /* ---- locating a field in the text ---- */
@@ -33,8 +33,8 @@ struct signet_config {
 static size_t
 skip_ws(const char *t, size_t len, size_t i)
 {
-	while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' ||
-			   t[i] == '\r'))
+	while (i < len &&
+	       (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
 		i++;
 	return i;
 }
@@ -73,9 +73,9 @@ skip_value(const char *t, size_t len, size_t i)
 				return i;
 			if (--depth == 0)
 				return i + 1;
-		} else if (depth == 0 && (ch == ',' || ch == ' ' ||
-					  ch == '\t' || ch == '\n' ||
-					  ch == '\r')) {
+		} else if (depth == 0 &&
+			   (ch == ',' || ch == ' ' || ch == '\t' ||
+			    ch == '\n' || ch == '\r')) {
 			return i;
 		}
 		i++;
@@ -222,7 +222,7 @@ signet_jload(const struct signet_jctx *c)
 {
 	json_error_t e;
 	json_t *root;
-	struct signet_jpath top = { NULL, NULL, 0 };
+	struct signet_jpath top = {NULL, NULL, 0};
 	char got[64];
 
 	root = json_loadb(c->text, c->len, JSON_REJECT_DUPLICATES, &e);
@@ -233,8 +233,10 @@ signet_jload(const struct signet_jctx *c)
 	}
 	if (!json_is_object(root)) {
 		signet_jdescribe(root, got, sizeof(got));
-		signet_jerr(c, &top, "expected a JSON object { ... } at the "
-			    "top level, got %s", got);
+		signet_jerr(c, &top,
+			    "expected a JSON object { ... } at the "
+			    "top level, got %s",
+			    got);
 		json_decref(root);
 		return NULL;
 	}
@@ -277,8 +279,10 @@ signet_jread_file(const char *path, size_t max, int keyfile, char **text_r,
 		return SIGNET_E_KEYRING;
 	}
 	if ((size_t)st.st_size > max) {
-		signet_err(errbuf, errlen, "%s: %lld bytes, more than the "
-			   "%zu allowed", path, (long long)st.st_size, max);
+		signet_err(errbuf, errlen,
+			   "%s: %lld bytes, more than the "
+			   "%zu allowed",
+			   path, (long long)st.st_size, max);
 		close(fd);
 		return keyfile ? SIGNET_E_KEYRING : SIGNET_E_CONFIG;
 	}
@@ -305,8 +309,10 @@ signet_jread_file(const char *path, size_t max, int keyfile, char **text_r,
 	}
 	close(fd);
 	if (n > max) {
-		signet_err(errbuf, errlen, "%s: more than the %zu bytes "
-			   "allowed", path, max);
+		signet_err(errbuf, errlen,
+			   "%s: more than the %zu bytes "
+			   "allowed",
+			   path, max);
 		signet_wipe(buf, n);
 		free(buf);
 		return keyfile ? SIGNET_E_KEYRING : SIGNET_E_CONFIG;
@@ -321,7 +327,7 @@ signet_jread_file(const char *path, size_t max, int keyfile, char **text_r,
 
 struct check {
 	const struct signet_jctx *c;
-	const char *dir;        /* directory of the file, for relative paths */
+	const char *dir; /* directory of the file, for relative paths */
 	signet_config *cfg;
 };
 
@@ -391,13 +397,16 @@ check_domains(const struct check *k, const struct signet_jpath *p, json_t *v)
 	json_t *d;
 
 	if (!json_is_array(v) || json_array_size(v) == 0)
-		return bad(k, p, v, "a non-empty list of our mail domains, "
+		return bad(k, p, v,
+			   "a non-empty list of our mail domains, "
 			   "such as [\"isp.example\"]");
-	json_array_foreach(v, i, d) {
-		struct signet_jpath e = { p, NULL, i };
+	json_array_foreach(v, i, d)
+	{
+		struct signet_jpath e = {p, NULL, i};
 
 		if (!json_is_string(d) || !domain_ok(json_string_value(d)))
-			return bad(k, &e, d, "a lower-case domain name "
+			return bad(k, &e, d,
+				   "a lower-case domain name "
 				   "such as \"isp.example\"");
 	}
 	return 0;
@@ -410,14 +419,17 @@ check_exempt(const struct check *k, const struct signet_jpath *p, json_t *v)
 	json_t *pat;
 
 	if (!json_is_array(v))
-		return bad(k, p, v, "a list of address patterns such as "
+		return bad(k, p, v,
+			   "a list of address patterns such as "
 			   "[\"postmaster@*\"]");
-	json_array_foreach(v, i, pat) {
-		struct signet_jpath e = { p, NULL, i };
+	json_array_foreach(v, i, pat)
+	{
+		struct signet_jpath e = {p, NULL, i};
 
 		if (!json_is_string(pat) ||
 		    strchr(json_string_value(pat), '@') == NULL)
-			return bad(k, &e, pat, "a glob pattern for a whole "
+			return bad(k, &e, pat,
+				   "a glob pattern for a whole "
 				   "address, such as \"postmaster@*\"");
 	}
 	return 0;
@@ -436,21 +448,25 @@ check_senders(const struct check *k, const struct signet_jpath *p, json_t *v)
 	json_t *list;
 
 	if (!json_is_object(v))
-		return bad(k, p, v, "an object mapping a submitter to a list "
+		return bad(k, p, v,
+			   "an object mapping a submitter to a list "
 			   "of addresses, such as {\"alice\": "
 			   "[\"sales@isp.example\"]}");
-	json_object_foreach(v, submitter, list) {
-		struct signet_jpath s = { p, submitter, 0 };
+	json_object_foreach(v, submitter, list)
+	{
+		struct signet_jpath s = {p, submitter, 0};
 		size_t i;
 		json_t *a;
 
 		if (submitter[0] == '\0')
 			return bad(k, &s, list, "a non-empty submitter name");
 		if (!json_is_array(list))
-			return bad(k, &s, list, "a list of addresses at our "
+			return bad(k, &s, list,
+				   "a list of addresses at our "
 				   "domains");
-		json_array_foreach(list, i, a) {
-			struct signet_jpath e = { &s, NULL, i };
+		json_array_foreach(list, i, a)
+		{
+			struct signet_jpath e = {&s, NULL, i};
 			struct signet_addr pa;
 
 			if (!json_is_string(a) ||
@@ -458,7 +474,8 @@ check_senders(const struct check *k, const struct signet_jpath *p, json_t *v)
 				    SIGNET_OK ||
 			    pa.quoted ||
 			    !is_ours(k->cfg, pa.domain, pa.domain_len))
-				return bad(k, &e, a, "an address at one of "
+				return bad(k, &e, a,
+					   "an address at one of "
 					   "our domains, such as "
 					   "\"sales@isp.example\"");
 		}
@@ -478,9 +495,10 @@ check_path(const struct check *k, const struct signet_jpath *p, json_t *v,
 	if (!json_is_string(v) ||
 	    (!may_be_empty && json_string_length(v) == 0) ||
 	    strlen(json_string_value(v)) != json_string_length(v))
-		return bad(k, p, v, may_be_empty ?
-			   "a file name, or \"\" for none" :
-			   "a file name such as \"/etc/signet/keyring.json\"");
+		return bad(k, p, v,
+			   may_be_empty ? "a file name, or \"\" for none"
+					: "a file name such as "
+					  "\"/etc/signet/keyring.json\"");
 	s = json_string_value(v);
 	if (s[0] == '\0' || s[0] == '/' || k->dir == NULL)
 		return 0;
@@ -491,10 +509,10 @@ check_path(const struct check *k, const struct signet_jpath *p, json_t *v,
 	return 0;
 }
 
-static const char *const format_names[] = { "signet", "prvs", NULL };
-static const char *const null_names[] = { "strict", "tag", "off", NULL };
-static const char *const unauth_names[] = { "unsigned", "reject", NULL };
-static const char *const store_types[] = { "lmdb", "redis", "none", NULL };
+static const char *const format_names[] = {"signet", "prvs", NULL};
+static const char *const null_names[] = {"strict", "tag", "off", NULL};
+static const char *const unauth_names[] = {"unsigned", "reject", NULL};
+static const char *const store_types[] = {"lmdb", "redis", "none", NULL};
 
 static int
 check_fade(const struct check *k, const struct signet_jpath *p, json_t *v)
@@ -503,14 +521,17 @@ check_fade(const struct check *k, const struct signet_jpath *p, json_t *v)
 	json_t *f;
 
 	if (!json_is_object(v))
-		return bad(k, p, v, "an object such as {\"max_uses\": 50, "
+		return bad(k, p, v,
+			   "an object such as {\"max_uses\": 50, "
 			   "\"max_base_uses\": 5000}");
-	json_object_foreach(v, key, f) {
-		struct signet_jpath s = { p, key, 0 };
+	json_object_foreach(v, key, f)
+	{
+		struct signet_jpath s = {p, key, 0};
 
 		if (strcmp(key, "max_uses") != 0 &&
 		    strcmp(key, "max_base_uses") != 0) {
-			signet_jerr(k->c, &s, "unknown setting; expected "
+			signet_jerr(k->c, &s,
+				    "unknown setting; expected "
 				    "\"max_uses\" or \"max_base_uses\"");
 			return -1;
 		}
@@ -529,10 +550,12 @@ check_store(const struct check *k, const struct signet_jpath *p, json_t *v)
 	int idx;
 
 	if (!json_is_object(v))
-		return bad(k, p, v, "an object such as {\"type\": \"lmdb\", "
+		return bad(k, p, v,
+			   "an object such as {\"type\": \"lmdb\", "
 			   "\"path\": \"/var/lib/signet/state.mdb\"}");
-	json_object_foreach(v, key, f) {
-		struct signet_jpath s = { p, key, 0 };
+	json_object_foreach(v, key, f)
+	{
+		struct signet_jpath s = {p, key, 0};
 		int r;
 
 		if (strcmp(key, "type") == 0)
@@ -544,20 +567,24 @@ check_store(const struct check *k, const struct signet_jpath *p, json_t *v)
 			r = check_int(k, &s, f, 1, 1048576,
 				      "a size in MiB from 1 to 1048576");
 		else if (strcmp(key, "host") == 0)
-			r = json_is_string(f) && json_string_length(f) > 0 ?
-				    0 : bad(k, &s, f, "a host name or address");
+			r = json_is_string(f) && json_string_length(f) > 0
+				    ? 0
+				    : bad(k, &s, f, "a host name or address");
 		else if (strcmp(key, "port") == 0)
 			r = check_int(k, &s, f, 1, 65535,
 				      "a TCP port from 1 to 65535");
 		else if (strcmp(key, "timeout_ms") == 0)
-			r = check_int(k, &s, f, 1, 60000, "a timeout in "
+			r = check_int(k, &s, f, 1, 60000,
+				      "a timeout in "
 				      "milliseconds from 1 to 60000");
 		else if (strcmp(key, "prefix") == 0)
-			r = json_is_string(f) ? 0 :
-				bad(k, &s, f, "a key prefix such as "
-				    "\"signet:\"");
+			r = json_is_string(f) ? 0
+					      : bad(k, &s, f,
+						    "a key prefix such as "
+						    "\"signet:\"");
 		else {
-			signet_jerr(k->c, &s, "unknown setting; expected "
+			signet_jerr(k->c, &s,
+				    "unknown setting; expected "
 				    "one of type, path, map_size_mb, host, "
 				    "port, timeout_ms, prefix");
 			r = -1;
@@ -569,14 +596,14 @@ check_store(const struct check *k, const struct signet_jpath *p, json_t *v)
 }
 
 static int
-check_separator(const struct check *k, const struct signet_jpath *p,
-		json_t *v)
+check_separator(const struct check *k, const struct signet_jpath *p, json_t *v)
 {
 	const char *s = json_string_value(v);
 
 	if (s == NULL || json_string_length(v) > 1 ||
 	    (s[0] != '\0' && strchr("+-_", s[0]) == NULL))
-		return bad(k, p, v, "one of \"+\", \"-\", \"_\", or \"\" "
+		return bad(k, p, v,
+			   "one of \"+\", \"-\", \"_\", or \"\" "
 			   "for none");
 	k->cfg->sep = s[0];
 	return 0;
@@ -609,8 +636,8 @@ check_member(const struct check *k, const struct signet_jpath *p,
 	if (strcmp(key, "format") == 0) {
 		r = check_choice(k, p, v, format_names, &idx,
 				 "\"signet\" or \"prvs\"");
-		cfg->format = r == 0 && idx == 1 ? SIGNET_FMT_PRVS :
-						   SIGNET_FMT_SIGNET;
+		cfg->format = r == 0 && idx == 1 ? SIGNET_FMT_PRVS
+						 : SIGNET_FMT_SIGNET;
 		return r;
 	}
 	if (strcmp(key, "lifetime_days") == 0)
@@ -629,8 +656,8 @@ check_member(const struct check *k, const struct signet_jpath *p,
 	if (strcmp(key, "null_sender_policy") == 0) {
 		r = check_choice(k, p, v, null_names, &idx,
 				 "\"strict\", \"tag\" or \"off\"");
-		cfg->null_policy = r == 0 ? (enum signet_null_policy)idx :
-					    SIGNET_NULL_STRICT;
+		cfg->null_policy = r == 0 ? (enum signet_null_policy)idx
+					  : SIGNET_NULL_STRICT;
 		return r;
 	}
 	if (strcmp(key, "exempt") == 0)
@@ -647,13 +674,13 @@ check_member(const struct check *k, const struct signet_jpath *p,
 		return check_choice(k, p, v, unauth_names, &idx,
 				    "\"unsigned\" or \"reject\"");
 	if (strcmp(key, "relay_hosts_sign") == 0)
-		return json_is_boolean(v) ? 0 :
-			bad(k, p, v, "true or false");
+		return json_is_boolean(v) ? 0 : bad(k, p, v, "true or false");
 	if (strcmp(key, "fade") == 0)
 		return check_fade(k, p, v);
 	if (strcmp(key, "store") == 0)
 		return check_store(k, p, v);
-	signet_jerr(k->c, p, "unknown setting; expected one of domains, "
+	signet_jerr(k->c, p,
+		    "unknown setting; expected one of domains, "
 		    "format, lifetime_days, grace_days, prvs_lifetime_days, "
 		    "max_skew_seconds, null_sender_policy, exempt, "
 		    "sub_address_separator, keyring, seal_keyring, event_log, "
@@ -664,8 +691,7 @@ check_member(const struct check *k, const struct signet_jpath *p,
 
 static const char *const default_exempt[] = {
 	"postmaster@*", "mailer-daemon@*", "*-request@*", "*-owner@*",
-	"owner-*@*", "*-bounces@*", NULL
-};
+	"owner-*@*",	"*-bounces@*",	   NULL};
 
 static json_t *
 exempt_defaults(void)
@@ -673,8 +699,8 @@ exempt_defaults(void)
 	json_t *ex = json_array();
 
 	for (int i = 0; ex != NULL && default_exempt[i] != NULL; i++) {
-		if (json_array_append_new(ex,
-					  json_string(default_exempt[i])) < 0) {
+		if (json_array_append_new(ex, json_string(default_exempt[i])) <
+		    0) {
 			json_decref(ex);
 			return NULL;
 		}
@@ -713,8 +739,8 @@ config_finish(signet_config *cfg)
 {
 	cfg->keyring = signet_config_get_string(cfg, "keyring",
 						"/etc/signet/keyring.json");
-	cfg->seal_keyring = signet_config_get_string(cfg, "seal_keyring",
-						     cfg->keyring);
+	cfg->seal_keyring =
+		signet_config_get_string(cfg, "seal_keyring", cfg->keyring);
 	cfg->event_log = signet_config_get_string(
 		cfg, "event_log", "/var/log/signet/events.jsonl");
 	if (cfg->event_log[0] == '\0')
@@ -758,9 +784,9 @@ signet_status
 signet_config_parse(const char *text, size_t len, const char *name,
 		    signet_config **cfg_r, char *errbuf, size_t errlen)
 {
-	struct signet_jctx c = { name, text, len, errbuf, errlen };
-	struct signet_jpath top = { NULL, NULL, 0 };
-	struct check k = { &c, NULL, NULL };
+	struct signet_jctx c = {name, text, len, errbuf, errlen};
+	struct signet_jpath top = {NULL, NULL, 0};
+	struct check k = {&c, NULL, NULL};
 	signet_config *cfg;
 	const char *key;
 	json_t *root, *v;
@@ -788,19 +814,21 @@ signet_config_parse(const char *text, size_t len, const char *name,
 	/* domains first: other checks need to know them */
 	v = json_object_get(root, "domains");
 	if (v == NULL) {
-		signet_jerr(&c, &top, "\"domains\" is missing; expected a "
+		signet_jerr(&c, &top,
+			    "\"domains\" is missing; expected a "
 			    "list of our mail domains, such as "
 			    "\"domains\": [\"isp.example\"]");
 		st = SIGNET_E_CONFIG;
 	} else {
-		struct signet_jpath p = { &top, "domains", 0 };
+		struct signet_jpath p = {&top, "domains", 0};
 
 		if (check_domains(&k, &p, v) < 0)
 			st = SIGNET_E_CONFIG;
 	}
 	if (st == SIGNET_OK) {
-		json_object_foreach(root, key, v) {
-			struct signet_jpath p = { &top, key, 0 };
+		json_object_foreach(root, key, v)
+		{
+			struct signet_jpath p = {&top, key, 0};
 
 			if (strcmp(key, "domains") == 0 ||
 			    (strcmp(key, "exempt") == 0 && !has_exempt))
@@ -891,8 +919,7 @@ signet_config_get_string(const signet_config *cfg, const char *key,
 }
 
 long long
-signet_config_get_int(const signet_config *cfg, const char *key,
-		      long long def)
+signet_config_get_int(const signet_config *cfg, const char *key, long long def)
 {
 	json_t *v = get_path(cfg, key);
 
@@ -910,7 +937,8 @@ signet_config_is_local_domain(const signet_config *cfg, const char *domain,
 	json_t *domains = json_object_get(cfg->root, "domains"), *d;
 	size_t i;
 
-	json_array_foreach(domains, i, d) {
+	json_array_foreach(domains, i, d)
+	{
 		if (json_string_length(d) == len &&
 		    strncasecmp(json_string_value(d), domain, len) == 0)
 			return 1;
@@ -924,7 +952,8 @@ signet_config_is_exempt(const signet_config *cfg, const char *addr)
 	json_t *pats = json_object_get(cfg->root, "exempt"), *p;
 	size_t i;
 
-	json_array_foreach(pats, i, p) {
+	json_array_foreach(pats, i, p)
+	{
 		if (fnmatch(json_string_value(p), addr, FNM_CASEFOLD) == 0)
 			return 1;
 	}
@@ -968,8 +997,7 @@ signet_config_path(const signet_config *cfg)
 }
 
 void
-signet_config_lifetimes(const signet_config *cfg,
-			struct signet_lifetimes *lt_r)
+signet_config_lifetimes(const signet_config *cfg, struct signet_lifetimes *lt_r)
 {
 	*lt_r = cfg->lt;
 }
@@ -993,18 +1021,20 @@ listed(const signet_config *cfg, const char *submitter, size_t slen,
 	const char *key;
 	size_t i;
 
-	json_object_foreach(senders, key, list) {
+	json_object_foreach(senders, key, list)
+	{
 		if (strlen(key) != slen || strncasecmp(key, submitter, slen))
 			continue;
-		json_array_foreach(list, i, e) {
+		json_array_foreach(list, i, e)
+		{
 			struct signet_addr la;
 
 			if (signet_addr_parse(json_string_value(e), &la) !=
 			    SIGNET_OK)
 				continue;
 			if (la.domain_len == a->domain_len &&
-			    strncasecmp(la.domain, a->domain,
-					a->domain_len) == 0 &&
+			    strncasecmp(la.domain, a->domain, a->domain_len) ==
+				    0 &&
 			    own_local(cfg, la.local, la.local_len, a->local,
 				      a->local_len))
 				return 1;

@@ -76,7 +76,7 @@ signet_event_write(const char *path, time_t now, const char *kind,
 	if (line == NULL)
 		return SIGNET_E_INTERNAL;
 	len = strlen(line);
-	line[len++] = '\n';     /* replaces the NUL; len is what we write */
+	line[len++] = '\n'; /* replaces the NUL; len is what we write */
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
 		  0640);
 	if (fd < 0) {

@@ -16,7 +16,7 @@
    between hubs that share a keyring). */
 #define KEY_SKEW 300
 
-static const char *const purpose_names[] = { "addr", "seal" };
+static const char *const purpose_names[] = {"addr", "seal"};
 
 /* jansson copies the secret's text into buffers it frees itself; while
    we parse or write a keyring, make its free wipe them first.  Only when
@@ -66,8 +66,8 @@ signet_keyring_free(signet_keyring **kr)
 /* ---- loading ---- */
 
 static int
-kbad(const struct signet_jctx *c, const struct signet_jpath *p,
-     const json_t *v, const char *expected)
+kbad(const struct signet_jctx *c, const struct signet_jpath *p, const json_t *v,
+     const char *expected)
 {
 	char got[64];
 
@@ -82,7 +82,8 @@ load_time(const struct signet_jctx *c, const struct signet_jpath *p,
 {
 	*t_r = signet_time_parse(json_string_value(v));
 	if (*t_r == (time_t)-1)
-		return kbad(c, p, v, "an RFC 3339 UTC time such as "
+		return kbad(c, p, v,
+			    "an RFC 3339 UTC time such as "
 			    "\"2026-11-22T07:30:00Z\"");
 	return 0;
 }
@@ -96,19 +97,23 @@ load_secret(const struct signet_jctx *c, const struct signet_jpath *p,
 	size_t len = json_string_length(v);
 
 	if (s == NULL) {
-		signet_jerr(c, p, "expected 64 lower-case hex digits, got a "
+		signet_jerr(c, p,
+			    "expected 64 lower-case hex digits, got a "
 			    "value that is not a string");
 		return -1;
 	}
 	if (len != 2 * SIGNET_KEY_BYTES) {
-		signet_jerr(c, p, "expected 64 lower-case hex digits, got %zu "
-			    "characters", len);
+		signet_jerr(c, p,
+			    "expected 64 lower-case hex digits, got %zu "
+			    "characters",
+			    len);
 		return -1;
 	}
 	for (size_t i = 0; i < len; i++) {
 		if (!((s[i] >= '0' && s[i] <= '9') ||
 		      (s[i] >= 'a' && s[i] <= 'f'))) {
-			signet_jerr(c, p, "expected 64 lower-case hex digits, "
+			signet_jerr(c, p,
+				    "expected 64 lower-case hex digits, "
 				    "got another character at position %zu",
 				    i + 1);
 			return -1;
@@ -122,29 +127,31 @@ load_secret(const struct signet_jctx *c, const struct signet_jpath *p,
 }
 
 static int
-load_key(const struct signet_jctx *c, const struct signet_jpath *p,
-	 json_t *obj, struct signet_key *k)
+load_key(const struct signet_jctx *c, const struct signet_jpath *p, json_t *obj,
+	 struct signet_key *k)
 {
-	static const char *const fields[] = {
-		"id", "purpose", "secret", "created", "signs_until",
-		"verifies_until"
-	};
+	static const char *const fields[] = {"id",	    "purpose",
+					     "secret",	    "created",
+					     "signs_until", "verifies_until"};
 	const char *key;
 	json_t *v;
 	int seen = 0;
 
 	if (!json_is_object(obj))
-		return kbad(c, p, obj, "an object with id, purpose, secret, "
+		return kbad(c, p, obj,
+			    "an object with id, purpose, secret, "
 			    "created, signs_until and verifies_until");
-	json_object_foreach(obj, key, v) {
-		struct signet_jpath f = { p, key, 0 };
+	json_object_foreach(obj, key, v)
+	{
+		struct signet_jpath f = {p, key, 0};
 		size_t i;
 		int r = 0;
 
 		for (i = 0; i < 6 && strcmp(key, fields[i]) != 0; i++)
 			;
 		if (i == 6) {
-			signet_jerr(c, &f, "unknown field; expected id, "
+			signet_jerr(c, &f,
+				    "unknown field; expected id, "
 				    "purpose, secret, created, signs_until "
 				    "or verifies_until");
 			return -1;
@@ -191,7 +198,8 @@ load_key(const struct signet_jctx *c, const struct signet_jpath *p,
 		}
 	}
 	if (k->created > k->signs_until || k->signs_until > k->verifies_until) {
-		signet_jerr(c, p, "expected created <= signs_until <= "
+		signet_jerr(c, p,
+			    "expected created <= signs_until <= "
 			    "verifies_until");
 		return -1;
 	}
@@ -208,13 +216,15 @@ load_keys(const struct signet_jctx *c, const struct signet_jpath *p,
 	if (!json_is_array(keys))
 		return kbad(c, p, keys, "a list of keys");
 	if (json_array_size(keys) > SIGNET_KEYS_MAX) {
-		signet_jerr(c, p, "expected at most %d keys (ids 0-9 for each "
-			    "purpose), got %zu", SIGNET_KEYS_MAX,
-			    json_array_size(keys));
+		signet_jerr(c, p,
+			    "expected at most %d keys (ids 0-9 for each "
+			    "purpose), got %zu",
+			    SIGNET_KEYS_MAX, json_array_size(keys));
 		return -1;
 	}
-	json_array_foreach(keys, i, obj) {
-		struct signet_jpath e = { p, NULL, i };
+	json_array_foreach(keys, i, obj)
+	{
+		struct signet_jpath e = {p, NULL, i};
 		struct signet_key *k = &kr->keys[i];
 
 		if (load_key(c, &e, obj, k) < 0)
@@ -222,7 +232,8 @@ load_keys(const struct signet_jctx *c, const struct signet_jpath *p,
 		for (size_t j = 0; j < i; j++) {
 			if (kr->keys[j].purpose == k->purpose &&
 			    kr->keys[j].id == k->id) {
-				signet_jerr(c, &e, "%s key id %d is used "
+				signet_jerr(c, &e,
+					    "%s key id %d is used "
 					    "twice (also keys[%zu]); expected "
 					    "ids unique for each purpose",
 					    purpose_names[k->purpose], k->id,
@@ -239,7 +250,7 @@ load_keys(const struct signet_jctx *c, const struct signet_jpath *p,
 static signet_status
 keyring_parse(const struct signet_jctx *c, signet_keyring *kr)
 {
-	struct signet_jpath top = { NULL, NULL, 0 };
+	struct signet_jpath top = {NULL, NULL, 0};
 	const char *key;
 	json_t *root, *v;
 	int r = 0;
@@ -247,8 +258,9 @@ keyring_parse(const struct signet_jctx *c, signet_keyring *kr)
 	root = signet_jload(c);
 	if (root == NULL)
 		return SIGNET_E_KEYRING;
-	json_object_foreach(root, key, v) {
-		struct signet_jpath f = { &top, key, 0 };
+	json_object_foreach(root, key, v)
+	{
+		struct signet_jpath f = {&top, key, 0};
 
 		if (strcmp(key, "version") == 0) {
 			if (!json_is_integer(v) || json_integer_value(v) != 1)
@@ -256,7 +268,8 @@ keyring_parse(const struct signet_jctx *c, signet_keyring *kr)
 		} else if (strcmp(key, "keys") == 0) {
 			r = load_keys(c, &f, v, kr);
 		} else {
-			signet_jerr(c, &f, "unknown field; expected "
+			signet_jerr(c, &f,
+				    "unknown field; expected "
 				    "\"version\" or \"keys\"");
 			r = -1;
 		}
@@ -264,12 +277,14 @@ keyring_parse(const struct signet_jctx *c, signet_keyring *kr)
 			break;
 	}
 	if (r == 0 && json_object_get(root, "version") == NULL) {
-		signet_jerr(c, &top, "\"version\" is missing; expected "
+		signet_jerr(c, &top,
+			    "\"version\" is missing; expected "
 			    "\"version\": 1");
 		r = -1;
 	}
 	if (r == 0 && json_object_get(root, "keys") == NULL) {
-		signet_jerr(c, &top, "\"keys\" is missing; expected "
+		signet_jerr(c, &top,
+			    "\"keys\" is missing; expected "
 			    "\"keys\": [ ... ]");
 		r = -1;
 	}
@@ -281,7 +296,7 @@ signet_status
 signet_keyring_parse(const char *text, size_t len, const char *name,
 		     signet_keyring **kr_r, char *errbuf, size_t errlen)
 {
-	struct signet_jctx c = { name, text, len, errbuf, errlen };
+	struct signet_jctx c = {name, text, len, errbuf, errlen};
 	signet_keyring *kr;
 	signet_status st;
 
@@ -345,8 +360,8 @@ signet_keyring_info(const signet_keyring *kr, size_t idx,
 }
 
 const struct signet_key *
-signet_keyring_find(const signet_keyring *kr, enum signet_key_purpose p,
-		    int id, time_t now)
+signet_keyring_find(const signet_keyring *kr, enum signet_key_purpose p, int id,
+		    time_t now)
 {
 	for (size_t i = 0; i < kr->n; i++) {
 		const struct signet_key *k = &kr->keys[i];
@@ -394,7 +409,7 @@ static int
 next_id(const signet_keyring *kr, enum signet_key_purpose p)
 {
 	const struct signet_key *newest = NULL;
-	int used[SIGNET_KEY_IDS] = { 0 }, start;
+	int used[SIGNET_KEY_IDS] = {0}, start;
 
 	for (size_t i = 0; i < kr->n; i++) {
 		const struct signet_key *k = &kr->keys[i];
@@ -597,8 +612,8 @@ keep_owner(int fd, const char *path)
 }
 
 signet_status
-signet_keyring_save(const signet_keyring *kr, const char *path,
-		    int seal_only, char *errbuf, size_t errlen)
+signet_keyring_save(const signet_keyring *kr, const char *path, int seal_only,
+		    char *errbuf, size_t errlen)
 {
 	char tmp[PATH_MAX], *text;
 	size_t len;
@@ -618,17 +633,20 @@ signet_keyring_save(const signet_keyring *kr, const char *path,
 	/* mkstemp creates the file with mode 0600 */
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		signet_err(errbuf, errlen, "%s: cannot create a temporary "
-			   "file beside it: %s", path, strerror(errno));
+		signet_err(errbuf, errlen,
+			   "%s: cannot create a temporary "
+			   "file beside it: %s",
+			   path, strerror(errno));
 		signet_wipe(text, len);
 		free(text);
 		return SIGNET_E_IO;
 	}
 	if (keep_owner(fd, path) < 0) {
 		err = errno;
-		signet_err(errbuf, errlen, "%s: cannot give the new file the "
-			   "owner and group of the old one: %s", path,
-			   strerror(err));
+		signet_err(errbuf, errlen,
+			   "%s: cannot give the new file the "
+			   "owner and group of the old one: %s",
+			   path, strerror(err));
 		close(fd);
 		unlink(tmp);
 		signet_wipe(text, len);

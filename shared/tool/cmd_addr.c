@@ -49,10 +49,9 @@ parse_opts(const char *cmd, const char *text, int argc, char **argv,
 	   struct addr_opts *o, int allow_format)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "message-id", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{"format", required_argument, NULL, 'f'},
+		{"message-id", required_argument, NULL, 'm'},
+		{NULL, 0, NULL, 0}};
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -119,16 +118,18 @@ cmd_sign(struct tool *t, int argc, char **argv)
 	else if (o.format != NULL)
 		return tool_usage_error("sign", sign_usage,
 					"--format: expected signet or prvs, "
-					"got \"%s\"", o.format);
+					"got \"%s\"",
+					o.format);
 	if (signet_addr_parse(addr, &a) != SIGNET_OK)
-		return refuse(addr, "not an address; expected local-part@domain "
+		return refuse(addr,
+			      "not an address; expected local-part@domain "
 			      "(RFC 5321, without angle brackets)");
 	if (!signet_config_is_local_domain(cfg, a.domain, a.domain_len))
 		return refuse(addr, "not at one of our domains; only our own "
-			      "addresses are signed");
+				    "addresses are signed");
 	if (signet_config_is_exempt(cfg, addr))
 		return refuse(addr, "exempt from signing by the configuration "
-			      "(\"exempt\": lists, postmaster)");
+				    "(\"exempt\": lists, postmaster)");
 	kr = tool_keyring(t);
 	signet_config_lifetimes(cfg, &lt);
 	st = signet_sign(kr, &lt, fmt, addr, o.message_id, t->now, out,
@@ -138,14 +139,16 @@ cmd_sign(struct tool *t, int argc, char **argv)
 		break;
 	case SIGNET_SKIPPED:
 		return refuse(addr, "left unsigned: quoted, non-ASCII or "
-			      "already signed");
+				    "already signed");
 	case SIGNET_E_TOO_LONG:
 		return refuse(addr, "too long to sign: the signed local part "
-			      "would exceed 64 octets");
+				    "would exceed 64 octets");
 	case SIGNET_E_NO_KEY:
 		signet_time_format(t->now, when);
-		fprintf(stderr, "signet sign: no address key signs at %s; run "
-			"'signet keys rotate'\n", when);
+		fprintf(stderr,
+			"signet sign: no address key signs at %s; run "
+			"'signet keys rotate'\n",
+			when);
 		return TOOL_USAGE;
 	default:
 		if (signet_status_class(st) == SIGNET_CLASS_REJECT)
@@ -156,9 +159,10 @@ cmd_sign(struct tool *t, int argc, char **argv)
 	}
 	/* read it back: the format may have fallen back to prvs */
 	if (signet_verify(kr, &lt, out, t->now, &v) != SIGNET_OK) {
-		fprintf(stderr, "signet sign: %s: the signed form %s does not "
-			"verify (%s); please report this\n", addr, out,
-			signet_status_name(v.status));
+		fprintf(stderr,
+			"signet sign: %s: the signed form %s does not "
+			"verify (%s); please report this\n",
+			addr, out, signet_status_name(v.status));
 		return TOOL_USAGE;
 	}
 	if (t->json) {
@@ -169,14 +173,15 @@ cmd_sign(struct tool *t, int argc, char **argv)
 					"address", addr, "signed", out,
 					"format", format_name(v.format), "key",
 					v.key_id, "message_id", o.message_id,
-					"binding",
-					v.has_binding ? b : NULL));
+					"binding", v.has_binding ? b : NULL));
 		return TOOL_VALID;
 	}
 	if (v.format != fmt)
-		fprintf(stderr, "signet sign: note: %s is too long for the "
+		fprintf(stderr,
+			"signet sign: note: %s is too long for the "
 			"signet format (at most %d octets before the @); "
-			"signed as prvs\n", addr, SIGNET_CLOSED_BASE_MAX);
+			"signed as prvs\n",
+			addr, SIGNET_CLOSED_BASE_MAX);
 	printf("%s\n", out);
 	return TOOL_VALID;
 }
@@ -186,8 +191,8 @@ cmd_sign(struct tool *t, int argc, char **argv)
 struct check {
 	const char *addr, *message_id;
 	struct signet_verdict v;
-	signet_status st;       /* after use counts and revocation */
-	int bind_match;         /* -1 not checked, 0 no, 1 yes */
+	signet_status st; /* after use counts and revocation */
+	int bind_match;	  /* -1 not checked, 0 no, 1 yes */
 	int have_usage;
 	struct signet_usage u;
 	char store_err[SIGNET_ERR_BUFSZ];
@@ -238,50 +243,67 @@ summary(const struct check *c, char *buf, size_t len)
 	signet_time_format(v->dies, dies);
 	switch (c->st) {
 	case SIGNET_OK:
-		snprintf(buf, len, "%s is a valid signed address of %s%s", a,
-			 b, c->bind_match == 0 ? ", but it was issued for "
-			 "another message" : "");
+		snprintf(buf, len, "%s is a valid signed address of %s%s", a, b,
+			 c->bind_match == 0 ? ", but it was issued for "
+					      "another message"
+					    : "");
 		break;
 	case SIGNET_NOT_SIGNED:
-		snprintf(buf, len, "%s is a plain address: it carries no "
-			 "signature", a);
+		snprintf(buf, len,
+			 "%s is a plain address: it carries no "
+			 "signature",
+			 a);
 		break;
 	case SIGNET_E_FADING:
 		if (c->have_usage && v->status == SIGNET_OK)
-			snprintf(buf, len, "%s was issued for %s, but it has "
+			snprintf(buf, len,
+				 "%s was issued for %s, but it has "
 				 "been used more often than allowed: answered "
-				 "450 (try later)", a, b);
+				 "450 (try later)",
+				 a, b);
 		else
-			snprintf(buf, len, "%s was issued for %s and is past "
+			snprintf(buf, len,
+				 "%s was issued for %s and is past "
 				 "its lifetime: answered 450 (try later) until "
-				 "%s, refused after", a, b, dies);
+				 "%s, refused after",
+				 a, b, dies);
 		break;
 	case SIGNET_E_EXPIRED:
-		snprintf(buf, len, "%s was issued for %s, but it expired: its "
-			 "grace ended %s; refused", a, b, dies);
+		snprintf(buf, len,
+			 "%s was issued for %s, but it expired: its "
+			 "grace ended %s; refused",
+			 a, b, dies);
 		break;
 	case SIGNET_E_REVOKED:
-		snprintf(buf, len, "%s was issued for %s, but the postmaster "
-			 "revoked it%s%s", a, b, c->u.reason[0] ? ": " : "",
-			 c->u.reason);
+		snprintf(buf, len,
+			 "%s was issued for %s, but the postmaster "
+			 "revoked it%s%s",
+			 a, b, c->u.reason[0] ? ": " : "", c->u.reason);
 		break;
 	case SIGNET_E_FORGED:
-		snprintf(buf, len, "%s is forged: it claims to be a signed "
+		snprintf(buf, len,
+			 "%s is forged: it claims to be a signed "
 			 "address of %s, but the signature does not match; "
-			 "we never issued it", a, b);
+			 "we never issued it",
+			 a, b);
 		break;
 	case SIGNET_E_UNKNOWN_KEY:
-		snprintf(buf, len, "%s names address key %d, which was never "
+		snprintf(buf, len,
+			 "%s names address key %d, which was never "
 			 "issued or has been destroyed: it cannot be ours",
 			 a, v->key_id);
 		break;
 	case SIGNET_E_FUTURE:
-		snprintf(buf, len, "%s claims to be issued in the future: "
-			 "clock skew or forgery", a);
+		snprintf(buf, len,
+			 "%s claims to be issued in the future: "
+			 "clock skew or forgery",
+			 a);
 		break;
 	case SIGNET_E_SYNTAX:
-		snprintf(buf, len, "\"%s\" is malformed: not an address, or a "
-			 "damaged signed address", a);
+		snprintf(buf, len,
+			 "\"%s\" is malformed: not an address, or a "
+			 "damaged signed address",
+			 a);
 		break;
 	default:
 		snprintf(buf, len, "%s cannot be checked now: %s", a,
@@ -296,17 +318,21 @@ binding_text(const struct check *c, char *buf, size_t len)
 	if (!c->v.has_binding)
 		snprintf(buf, len, "none (not bound to a message)");
 	else if (c->bind_match < 0)
-		snprintf(buf, len, "%08" PRIx32 " (give --message-id to "
-			 "check a message)", c->v.binding);
+		snprintf(buf, len,
+			 "%08" PRIx32 " (give --message-id to "
+			 "check a message)",
+			 c->v.binding);
 	else if (c->bind_match)
 		snprintf(buf, len, "%08" PRIx32 ", matches %s", c->v.binding,
 			 c->message_id);
 	else
-		snprintf(buf, len, "%08" PRIx32 ", does NOT match %s: issued "
-			 "for another message", c->v.binding, c->message_id);
+		snprintf(buf, len,
+			 "%08" PRIx32 ", does NOT match %s: issued "
+			 "for another message",
+			 c->v.binding, c->message_id);
 }
 
-static const char *const class_names[] = { "accept", "defer", "reject" };
+static const char *const class_names[] = {"accept", "defer", "reject"};
 
 /* Did the signature check succeed?  Otherwise the tag's base, dates and
    binding are only what the address claims. */
@@ -339,28 +365,27 @@ print_json(const struct check *c, const char *text)
 		      "format", signed_ ? format_name(v->format) : NULL);
 	if (o == NULL)
 		return;
-	json_object_set_new(o, "key", v->key_id >= 0 && signed_ ?
-					      json_integer(v->key_id) :
-					      json_null());
-	json_object_set_new(o, "issued", real && v->issued > 0 ?
-						 json_string(issued) :
-						 json_null());
-	json_object_set_new(o, "expires", real && v->expires > 0 ?
-						  json_string(expires) :
-						  json_null());
-	json_object_set_new(o, "dies", real && v->dies > 0 ?
-					       json_string(dies) :
-					       json_null());
-	json_object_set_new(o, "binding", real && v->has_binding ?
-						  json_string(b) :
-						  json_null());
-	json_object_set_new(o, "message_id", c->message_id != NULL ?
-						     json_string(c->message_id) :
-						     json_null());
-	json_object_set_new(o, "binding_matches", c->bind_match < 0 ?
-							  json_null() :
-							  json_boolean(
-								  c->bind_match));
+	json_object_set_new(o, "key",
+			    v->key_id >= 0 && signed_ ? json_integer(v->key_id)
+						      : json_null());
+	json_object_set_new(o, "issued",
+			    real && v->issued > 0 ? json_string(issued)
+						  : json_null());
+	json_object_set_new(o, "expires",
+			    real && v->expires > 0 ? json_string(expires)
+						   : json_null());
+	json_object_set_new(o, "dies",
+			    real && v->dies > 0 ? json_string(dies)
+						: json_null());
+	json_object_set_new(o, "binding",
+			    real && v->has_binding ? json_string(b)
+						   : json_null());
+	json_object_set_new(o, "message_id",
+			    c->message_id != NULL ? json_string(c->message_id)
+						  : json_null());
+	json_object_set_new(o, "binding_matches",
+			    c->bind_match < 0 ? json_null()
+					      : json_boolean(c->bind_match));
 	if (c->have_usage)
 		json_object_set_new(
 			o, "usage",
@@ -379,8 +404,8 @@ print_text(const struct check *c, const char *text)
 {
 	const struct signet_verdict *v = &c->v;
 	char when[32], bind[200];
-	int signed_ = v->status != SIGNET_NOT_SIGNED &&
-		      v->status != SIGNET_E_SYNTAX;
+	int signed_ =
+		v->status != SIGNET_NOT_SIGNED && v->status != SIGNET_E_SYNTAX;
 
 	printf("%s: %s.\n", signet_status_name(c->st), text);
 	if (!signed_)
@@ -398,7 +423,8 @@ print_text(const struct check *c, const char *text)
 	if (v->expires > 0) {
 		signet_time_format(v->expires, when);
 		printf("  expires:  %s (then answered 450 for a grace "
-		       "period)\n", when);
+		       "period)\n",
+		       when);
 	}
 	if (v->dies > 0) {
 		signet_time_format(v->dies, when);
@@ -410,11 +436,13 @@ print_text(const struct check *c, const char *text)
 	}
 	if (c->have_usage)
 		printf("  uses:     %llu of this address, %llu of all "
-		       "addresses of %s%s\n", c->u.count, c->u.base_count,
-		       v->base, c->u.revoked ? "; revoked" : "");
+		       "addresses of %s%s\n",
+		       c->u.count, c->u.base_count, v->base,
+		       c->u.revoked ? "; revoked" : "");
 	if (c->store_err[0] != '\0')
 		printf("  store:    not reachable (%s): the verdict is from "
-		       "the signature alone\n", c->store_err);
+		       "the signature alone\n",
+		       c->store_err);
 }
 
 int
@@ -439,8 +467,8 @@ cmd_verify(struct tool *t, int argc, char **argv)
 	c.st = signet_verify(tool_keyring(t), &lt, c.addr, t->now, &c.v);
 	c.bind_match = -1;
 	if (c.v.has_binding && c.message_id != NULL)
-		c.bind_match = signet_message_binding(c.message_id) ==
-			       c.v.binding;
+		c.bind_match =
+			signet_message_binding(c.message_id) == c.v.binding;
 	apply_store(t, &c);
 	summary(&c, text, sizeof(text));
 	if (t->json)

@@ -33,9 +33,8 @@ struct report {
 	int json;
 };
 
-static void
-say(struct report *r, json_t *list, const char *label, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static void say(struct report *r, json_t *list, const char *label,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
 say(struct report *r, json_t *list, const char *label, const char *fmt, ...)
@@ -57,9 +56,8 @@ check_signer(struct report *r, const signet_keyring *kr,
 {
 	static const char *const what[] = {
 		"outgoing mail would go unsigned",
-		"Exim could not seal provenance headers"
-	};
-	static const char *const names[] = { "address", "seal" };
+		"Exim could not seal provenance headers"};
+	static const char *const names[] = {"address", "seal"};
 	struct signet_key_info k;
 	char when[32];
 	int id;
@@ -77,8 +75,8 @@ check_signer(struct report *r, const signet_keyring *kr,
 		if (k.signs_until - now < ROTATE_WARN_DAYS * DAY)
 			say(r, r->warnings, "warning",
 			    "%s: %s key %d stops signing at %s; run "
-			    "'signet keys rotate' before then", path,
-			    names[p], id, when);
+			    "'signet keys rotate' before then",
+			    path, names[p], id, when);
 		else
 			say(r, r->ok, "ok", "%s: %s key %d signs until %s",
 			    path, names[p], id, when);
@@ -91,7 +89,7 @@ check_keyring(struct report *r, const char *path, int seal_only, time_t now)
 	char err[SIGNET_ERR_BUFSZ];
 	signet_keyring *kr = NULL;
 	struct signet_key_info k;
-	size_t n[2] = { 0, 0 };
+	size_t n[2] = {0, 0};
 
 	if (signet_keyring_load(path, &kr, err, sizeof(err)) != SIGNET_OK) {
 		say(r, r->problems, "problem", "%s", err);
@@ -99,13 +97,16 @@ check_keyring(struct report *r, const char *path, int seal_only, time_t now)
 	}
 	for (size_t i = 0; signet_keyring_info(kr, i, &k) == SIGNET_OK; i++)
 		n[k.purpose]++;
-	say(r, r->ok, "ok", "%s: %zu address and %zu seal keys, owner-only "
-	    "mode", path, n[SIGNET_KEY_ADDR], n[SIGNET_KEY_SEAL]);
+	say(r, r->ok, "ok",
+	    "%s: %zu address and %zu seal keys, owner-only "
+	    "mode",
+	    path, n[SIGNET_KEY_ADDR], n[SIGNET_KEY_SEAL]);
 	if (seal_only && n[SIGNET_KEY_ADDR] > 0)
 		say(r, r->problems, "problem",
 		    "%s: a seal-only keyring holds address keys; Dovecot hosts "
 		    "must hold only seal keys (make it with 'signet keys "
-		    "export-seal')", path);
+		    "export-seal')",
+		    path);
 	if (!seal_only)
 		check_signer(r, kr, SIGNET_KEY_ADDR, now, path);
 	check_signer(r, kr, SIGNET_KEY_SEAL, now, path);
@@ -138,7 +139,7 @@ check_event_log(struct report *r, const char *path)
 int
 cmd_config(struct tool *t, int argc, char **argv)
 {
-	struct report r = { json_array(), json_array(), json_array(), t->json };
+	struct report r = {json_array(), json_array(), json_array(), t->json};
 	signet_keyring *kr, *seal = NULL;
 	const char *kpath, *spath;
 	signet_config *cfg;
@@ -153,12 +154,12 @@ cmd_config(struct tool *t, int argc, char **argv)
 	cfg = tool_config(t);
 	say(&r, r.ok, "ok", "%s: configuration is valid",
 	    signet_config_path(cfg));
-	if (stat(signet_config_path(cfg), &st) == 0 &&
-	    (st.st_mode & 022) != 0)
+	if (stat(signet_config_path(cfg), &st) == 0 && (st.st_mode & 022) != 0)
 		say(&r, r.problems, "problem",
 		    "%s: mode %04o lets others change the policy; expected "
-		    "0644 or stricter: chmod go-w %s", signet_config_path(cfg),
-		    (unsigned)(st.st_mode & 07777), signet_config_path(cfg));
+		    "0644 or stricter: chmod go-w %s",
+		    signet_config_path(cfg), (unsigned)(st.st_mode & 07777),
+		    signet_config_path(cfg));
 	kpath = signet_config_keyring_path(cfg);
 	spath = signet_config_seal_keyring_path(cfg);
 	kr = check_keyring(&r, kpath, 0, t->now);

@@ -44,18 +44,17 @@ struct keys_opts {
 	long long sign_days;
 };
 
-static const char *const purpose_name[] = { "addr", "seal" };
+static const char *const purpose_name[] = {"addr", "seal"};
 
 static int
 parse_opts(int argc, char **argv, struct keys_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "keyring", required_argument, NULL, 'k' },
-		{ "seal-keyring", required_argument, NULL, 's' },
-		{ "purpose", required_argument, NULL, 'p' },
-		{ "sign-days", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{"keyring", required_argument, NULL, 'k'},
+		{"seal-keyring", required_argument, NULL, 's'},
+		{"purpose", required_argument, NULL, 'p'},
+		{"sign-days", required_argument, NULL, 'd'},
+		{NULL, 0, NULL, 0}};
 	char *end;
 	int c;
 
@@ -151,13 +150,11 @@ key_json(const struct signet_key_info *k, const char *state)
 	signet_time_format(k->verifies_until, v);
 	return json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "purpose",
 			 purpose_name[k->purpose], "id", k->id, "created", c,
-			 "signs_until", s, "verifies_until", v, "state",
-			 state);
+			 "signs_until", s, "verifies_until", v, "state", state);
 }
 
 static const char *
-key_state(const signet_keyring *kr, const struct signet_key_info *k,
-	  time_t now)
+key_state(const signet_keyring *kr, const struct signet_key_info *k, time_t now)
 {
 	int signer;
 
@@ -226,7 +223,8 @@ keys_init(struct tool *t, const struct keys_opts *o)
 	seal = seal_path(t, o, path);
 	windows(t, o, &sign, &verify);
 	if (lstat(path, &st) == 0 || (seal != NULL && lstat(seal, &st) == 0)) {
-		fprintf(stderr, "signet keys: %s exists; refusing to "
+		fprintf(stderr,
+			"signet keys: %s exists; refusing to "
 			"overwrite it (use 'signet keys rotate')\n",
 			lstat(path, &st) == 0 ? path : seal);
 		return TOOL_USAGE;
@@ -253,7 +251,8 @@ keys_init(struct tool *t, const struct keys_opts *o)
 	       addr_id, seal_id);
 	if (seal != NULL)
 		printf("created %s (mode 0600): seal key %d only, for Dovecot "
-		       "hosts\n", seal, seal_id);
+		       "hosts\n",
+		       seal, seal_id);
 	print_keys(kr, t->now);
 	return TOOL_VALID;
 }
@@ -277,7 +276,8 @@ keys_rotate(struct tool *t, const struct keys_opts *o)
 		json_decref(done);
 		return tool_usage_error("keys", keys_usage,
 					"--purpose: expected addr, seal or "
-					"all, got \"%s\"", o->purpose);
+					"all, got \"%s\"",
+					o->purpose);
 	}
 	if (path == NULL)
 		path = signet_config_keyring_path(tool_config(t));
@@ -290,23 +290,24 @@ keys_rotate(struct tool *t, const struct keys_opts *o)
 		if (signet_keyring_rotate(kr, (enum signet_key_purpose)p,
 					  t->now, sign, verify, &id,
 					  &destroyed) != SIGNET_OK) {
-			fprintf(stderr, "signet keys: cannot rotate the %s "
+			fprintf(stderr,
+				"signet keys: cannot rotate the %s "
 				"keys: all ten ids (0-9) are held by keys "
 				"that still verify; nothing was changed\n",
 				purpose_name[p]);
 			json_decref(done);
 			return TOOL_USAGE;
 		}
-		json_array_append_new(done, json_pack("{s:s, s:i, s:i}",
-						      "purpose",
-						      purpose_name[p], "new_id",
-						      id, "destroyed",
-						      destroyed));
+		json_array_append_new(done,
+				      json_pack("{s:s, s:i, s:i}", "purpose",
+						purpose_name[p], "new_id", id,
+						"destroyed", destroyed));
 		if (!t->json)
 			printf("%s: new key %d signs from now; older keys "
 			       "stop signing; %d key%s past %s verify "
-			       "window destroyed\n", purpose_name[p], id,
-			       destroyed, destroyed == 1 ? "" : "s",
+			       "window destroyed\n",
+			       purpose_name[p], id, destroyed,
+			       destroyed == 1 ? "" : "s",
 			       destroyed == 1 ? "its" : "their");
 	}
 	if (save(kr, path, 0) < 0 || (seal != NULL && save(kr, seal, 1) < 0)) {
@@ -346,8 +347,7 @@ cmd_keys(struct tool *t, int argc, char **argv)
 	argv += optind + 1;
 	if (strcmp(sub, "export-seal") == 0 ? argc != 1 : argc != 0)
 		return tool_usage_error("keys", keys_usage,
-					"unexpected arguments for \"%s\"",
-					sub);
+					"unexpected arguments for \"%s\"", sub);
 	if (strcmp(sub, "init") == 0)
 		return keys_init(t, &o);
 	if (strcmp(sub, "rotate") == 0)
@@ -367,13 +367,15 @@ cmd_keys(struct tool *t, int argc, char **argv)
 			return TOOL_USAGE;
 		if (!t->json)
 			printf("wrote the seal keys to %s (mode 0600), no "
-			       "address keys\n", argv[0]);
+			       "address keys\n",
+			       argv[0]);
 		else
-			tool_json_out(json_pack("{s:s}", "seal_keyring",
-						argv[0]));
+			tool_json_out(
+				json_pack("{s:s}", "seal_keyring", argv[0]));
 		return TOOL_VALID;
 	}
 	return tool_usage_error("keys", keys_usage,
 				"unknown subcommand \"%s\"; expected init, "
-				"rotate, list or export-seal", sub);
+				"rotate, list or export-seal",
+				sub);
 }

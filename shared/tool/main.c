@@ -17,27 +17,26 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "keys", cmd_keys, "create, rotate, list and export keys" },
-	{ "sign", cmd_sign, "sign an address" },
-	{ "verify", cmd_verify, "check a signed address and explain it" },
-	{ "config", cmd_config, "check the configuration and keyrings" },
-	{ "revoke", cmd_revoke, "end a signed address, or all of a base" },
-	{ "unrevoke", cmd_unrevoke, "undo a revocation" },
-	{ "show", cmd_show, "history of an address: uses, revocation" },
-	{ "stats", cmd_stats, "summarise the event feed and the store" },
+	{"keys", cmd_keys, "create, rotate, list and export keys"},
+	{"sign", cmd_sign, "sign an address"},
+	{"verify", cmd_verify, "check a signed address and explain it"},
+	{"config", cmd_config, "check the configuration and keyrings"},
+	{"revoke", cmd_revoke, "end a signed address, or all of a base"},
+	{"unrevoke", cmd_unrevoke, "undo a revocation"},
+	{"show", cmd_show, "history of an address: uses, revocation"},
+	{"stats", cmd_stats, "summarise the event feed and the store"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 /* Until the store commands land, the tool still builds. */
-#define NOT_BUILT(name)                                                     \
-	__attribute__((weak)) int name(struct tool *t, int argc,             \
-				       char **argv)                          \
-	{                                                                    \
-		(void)t;                                                     \
-		(void)argc;                                                  \
-		fprintf(stderr, "signet %s: not available in this build\n",   \
-			argv[0]);                                            \
-		return TOOL_USAGE;                                           \
+#define NOT_BUILT(name)                                                        \
+	__attribute__((weak)) int name(struct tool *t, int argc, char **argv)  \
+	{                                                                      \
+		(void)t;                                                       \
+		(void)argc;                                                    \
+		fprintf(stderr, "signet %s: not available in this build\n",    \
+			argv[0]);                                              \
+		return TOOL_USAGE;                                             \
 	}
 NOT_BUILT(cmd_revoke)
 NOT_BUILT(cmd_unrevoke)
@@ -62,13 +61,12 @@ usage(FILE *f)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name,
 			commands[i].summary);
-	fprintf(f,
-		"\n"
-		"'signet COMMAND --help' describes a command.  Exit status: "
-		"0 valid or\n"
-		"done, 1 invalid, 2 temporary (fading, cannot check now), 3 "
-		"usage or\n"
-		"configuration error.\n");
+	fprintf(f, "\n"
+		   "'signet COMMAND --help' describes a command.  Exit status: "
+		   "0 valid or\n"
+		   "done, 1 invalid, 2 temporary (fading, cannot check now), 3 "
+		   "usage or\n"
+		   "configuration error.\n");
 }
 
 int
@@ -102,9 +100,9 @@ tool_usage_error(const char *cmd, const char *text, const char *fmt, ...)
 void
 tool_json_out(struct json_t *obj)
 {
-	char *s = obj != NULL ? json_dumps(obj, JSON_INDENT(2) |
-							JSON_PRESERVE_ORDER) :
-				NULL;
+	char *s = obj != NULL ? json_dumps(obj,
+					   JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+			      : NULL;
 
 	if (s == NULL) {
 		fprintf(stderr, "signet: out of memory\n");
@@ -209,9 +207,11 @@ global_options(struct tool *t, int argc, char **argv)
 		}
 		t->now = tool_parse_time(val);
 		if (t->now == (time_t)-1) {
-			fprintf(stderr, "signet: --now: expected an RFC 3339 "
+			fprintf(stderr,
+				"signet: --now: expected an RFC 3339 "
 				"UTC time such as 2026-11-22T07:30:00Z, or "
-				"seconds since 1970, got \"%s\"\n", val);
+				"seconds since 1970, got \"%s\"\n",
+				val);
 			return -1;
 		}
 	}
@@ -234,7 +234,7 @@ find_command(const char *name)
 int
 main(int argc, char **argv)
 {
-	struct tool t = { 0 };
+	struct tool t = {0};
 	const struct command *c;
 	int rc;
 
@@ -253,13 +253,15 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
 		if (argc > 2 && (c = find_command(argv[2])) != NULL) {
-			char *help_argv[] = { argv[2], (char *)"--help", NULL };
+			char *help_argv[] = {argv[2], (char *)"--help", NULL};
 
 			return c->fn(&t, 2, help_argv);
 		}
 		if (argc > 2) {
-			fprintf(stderr, "signet: unknown command \"%s\"; "
-				"'signet help' lists them\n", argv[2]);
+			fprintf(stderr,
+				"signet: unknown command \"%s\"; "
+				"'signet help' lists them\n",
+				argv[2]);
 			return TOOL_USAGE;
 		}
 		usage(stdout);
@@ -267,8 +269,10 @@ main(int argc, char **argv)
 	}
 	c = find_command(argv[1]);
 	if (c == NULL) {
-		fprintf(stderr, "signet: unknown command \"%s\"; "
-			"'signet help' lists them\n", argv[1]);
+		fprintf(stderr,
+			"signet: unknown command \"%s\"; "
+			"'signet help' lists them\n",
+			argv[1]);
 		return TOOL_USAGE;
 	}
 	rc = c->fn(&t, argc - 1, argv + 1);

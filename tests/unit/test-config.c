@@ -48,14 +48,15 @@ parse_err(const char *text)
 static void
 test_defaults(void)
 {
-	const char *text = "{\"domains\": [\"isp.example\", \"mail.isp.example\"]}";
+	const char *text =
+		"{\"domains\": [\"isp.example\", \"mail.isp.example\"]}";
 	struct signet_lifetimes lt;
 	signet_config *cfg = NULL;
 	char err[SIGNET_ERR_BUFSZ] = "";
 
 	T_OK("minimal file loads",
-	     signet_config_parse(text, strlen(text), "/etc/x/signet.json",
-				 &cfg, err, sizeof(err)) == SIGNET_OK);
+	     signet_config_parse(text, strlen(text), "/etc/x/signet.json", &cfg,
+				 err, sizeof(err)) == SIGNET_OK);
 	if (cfg == NULL)
 		return;
 	T_OK("default format signet",
@@ -98,10 +99,10 @@ test_defaults(void)
 	T_OK("free NULLs the pointer", cfg == NULL);
 	signet_config_free(&cfg);
 
-	T_OK("new has defaults", signet_config_new(&cfg) == SIGNET_OK &&
-					 signet_config_path(cfg) == NULL &&
-					 signet_config_is_exempt(
-						 cfg, "postmaster@a.example"));
+	T_OK("new has defaults",
+	     signet_config_new(&cfg) == SIGNET_OK &&
+		     signet_config_path(cfg) == NULL &&
+		     signet_config_is_exempt(cfg, "postmaster@a.example"));
 	signet_config_free(&cfg);
 }
 
@@ -165,8 +166,8 @@ test_full(void)
 		signet_config_get_string(cfg, "store.type", "lmdb"), "redis");
 	T_OK("get_int nested",
 	     signet_config_get_int(cfg, "store.port", 6379) == 2580);
-	T_OK("get_int zero", signet_config_get_int(cfg, "fade.max_uses", 50) ==
-				     0);
+	T_OK("get_int zero",
+	     signet_config_get_int(cfg, "fade.max_uses", 50) == 0);
 	T_OK("get_int boolean",
 	     signet_config_get_int(cfg, "relay_hosts_sign", 0) == 1);
 	T_STREQ("get_string top",
@@ -181,8 +182,8 @@ test_full(void)
 		     !signet_config_is_exempt(cfg, "postmaster@isp.example"));
 
 	/* may_send_as */
-	T_OK("own address", signet_config_may_send_as(cfg, "alice",
-						      "alice@isp.example"));
+	T_OK("own address",
+	     signet_config_may_send_as(cfg, "alice", "alice@isp.example"));
 	T_OK("own address, other case and domain",
 	     signet_config_may_send_as(cfg, "Alice", "ALICE@isp2.example"));
 	T_OK("own sub-address with configured separator",
@@ -214,10 +215,10 @@ test_full(void)
 	T_OK("full submitter name in senders",
 	     signet_config_may_send_as(cfg, "web@isp2.example",
 				       "news@isp2.example"));
-	T_OK("empty submitter", !signet_config_may_send_as(
-					cfg, "", "alice@isp.example"));
-	T_OK("bad address", !signet_config_may_send_as(cfg, "alice",
-						       "alice@@isp.example"));
+	T_OK("empty submitter",
+	     !signet_config_may_send_as(cfg, "", "alice@isp.example"));
+	T_OK("bad address",
+	     !signet_config_may_send_as(cfg, "alice", "alice@@isp.example"));
 	signet_config_free(&cfg);
 
 	{
@@ -227,8 +228,8 @@ test_full(void)
 
 		snprintf(want, sizeof(want), "%s/sub/k.json", cwd);
 		T_OK("relative file name parses",
-		     signet_config_parse(text, strlen(text), "sub/t.json",
-					 &cfg, err, sizeof(err)) == SIGNET_OK);
+		     signet_config_parse(text, strlen(text), "sub/t.json", &cfg,
+					 err, sizeof(err)) == SIGNET_OK);
 		T_STREQ("relative paths become absolute",
 			cfg != NULL ? signet_config_keyring_path(cfg) : NULL,
 			want);
@@ -237,8 +238,8 @@ test_full(void)
 	}
 
 	setenv("SIGNET_CONFIG", path, 1);
-	T_STREQ("SIGNET_CONFIG names the default",
-		signet_config_default_path(), path);
+	T_STREQ("SIGNET_CONFIG names the default", signet_config_default_path(),
+		path);
 	T_OK("load(NULL) uses it",
 	     signet_config_load(NULL, &cfg, err, sizeof(err)) == SIGNET_OK);
 	signet_config_free(&cfg);
@@ -349,8 +350,9 @@ test_errors(void)
 		"t.json:1:30: \"relay_hosts_sign\": expected true or false, "
 		"got 1");
 	T_STREQ("sender at a foreign domain",
-		parse_err("{\"domains\": [\"isp.example\"], \"senders\": "
-			  "{\"al.ice\": [\"a@isp.example\", \"b@x.example\"]}}"),
+		parse_err(
+			"{\"domains\": [\"isp.example\"], \"senders\": "
+			"{\"al.ice\": [\"a@isp.example\", \"b@x.example\"]}}"),
 		"t.json:1:70: \"senders.al.ice[1]\": expected an address at "
 		"one of our domains, such as \"sales@isp.example\", got "
 		"\"b@x.example\"");
@@ -370,9 +372,10 @@ test_errors(void)
 		"t.json:1:30: \"keyring\": expected a file name such as "
 		"\"/etc/signet/keyring.json\", got \"\"");
 	T_STREQ("long values are shortened in messages",
-		parse_err("{\"domains\": [\"isp.example\"], \"format\": "
-			  "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-			  "\"}"),
+		parse_err(
+			"{\"domains\": [\"isp.example\"], \"format\": "
+			"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			"\"}"),
 		"t.json:1:30: \"format\": expected \"signet\" or \"prvs\", got "
 		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...");
 

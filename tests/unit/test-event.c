@@ -35,10 +35,13 @@ first_line(void)
 static void
 test_format(void)
 {
-	const char *kv[] = { "addr", "alice=sg0abc@isp.example",
-			     "event", "forged", "quote", "say \"hi\"\n",
-			     "raw", "caf\xe9", "msgid", NULL, "after", "x",
-			     NULL };
+	const char *kv[] = {"addr",  "alice=sg0abc@isp.example",
+			    "event", "forged",
+			    "quote", "say \"hi\"\n",
+			    "raw",   "caf\xe9",
+			    "msgid", NULL,
+			    "after", "x",
+			    NULL};
 	struct stat st;
 
 	T_OK("NULL path writes nothing",
@@ -81,8 +84,7 @@ test_concurrent(void)
 
 		if (pid == 0) {
 			char who[16];
-			const char *kv[] = { "writer", who, "pad", value,
-					     NULL };
+			const char *kv[] = {"writer", who, "pad", value, NULL};
 			int errs = 0;
 
 			snprintf(who, sizeof(who), "%d", w);

@@ -128,8 +128,8 @@ test_load(void)
 	T_STREQ("secret hex kept", kr->keys[0].secret_hex, secret0);
 	T_OK("secret bytes decoded",
 	     kr->keys[0].secret[0] == 0 && kr->keys[0].secret[31] == 0x1f);
-	T_OK("MAC state prepared", kr->keys[0].mac256.ready &&
-					   kr->keys[1].mac1.ready);
+	T_OK("MAC state prepared",
+	     kr->keys[0].mac256.ready && kr->keys[1].mac1.ready);
 	signet_keyring_free(&kr);
 	T_OK("free NULLs the pointer", kr == NULL);
 
@@ -186,8 +186,7 @@ test_load_errors(void)
 		"k.json:5:6: \"keys[0].secret\": expected 64 lower-case hex "
 		"digits, got another character at position 22");
 	T_OK("secret not quoted in messages", strstr(e, "0A0b") == NULL);
-	T_STREQ("bad purpose",
-		parse_err_sub("\"seal\"", "\"sign\""),
+	T_STREQ("bad purpose", parse_err_sub("\"seal\"", "\"sign\""),
 		"k.json:9:15: \"keys[1].purpose\": expected \"addr\" or "
 		"\"seal\", got \"sign\"");
 	T_STREQ("id out of range",
@@ -219,8 +218,8 @@ test_load_errors(void)
 			      "\"id\": 3, \"purpose\": \"addr\", \"x\": 1,"),
 		"k.json:4:34: \"keys[0].x\": unknown field; expected id, "
 		"purpose, secret, created, signs_until or verifies_until");
-	T_STREQ("wrong version", parse_err_sub("\"version\": 1",
-					       "\"version\": 2"),
+	T_STREQ("wrong version",
+		parse_err_sub("\"version\": 1", "\"version\": 2"),
 		"k.json:2:3: \"version\": expected 1, got 2");
 	T_STREQ("missing version", parse_err_sub("\"version\": 1,", ""),
 		"k.json:1:1: \"version\" is missing; expected \"version\": 1");
@@ -230,8 +229,8 @@ test_load_errors(void)
 		"object");
 	T_OK("bad JSON", strstr(parse_err_sub("\"keys\": [", "\"keys\" ["),
 				"k.json:3:") != NULL);
-	T_STREQ("any free id is valid", parse_err_sub("{\"id\": 3", "{\"id\": 4"),
-		"");
+	T_STREQ("any free id is valid",
+		parse_err_sub("{\"id\": 3", "{\"id\": 4"), "");
 }
 
 static void
@@ -246,16 +245,18 @@ test_save_roundtrip(void)
 	if (signet_keyring_load(path, &kr, err, sizeof(err)) != SIGNET_OK)
 		return;
 	path = file_path("saved.json");
-	T_OK("save", signet_keyring_save(kr, path, 0, err, sizeof(err)) ==
-			     SIGNET_OK);
+	T_OK("save",
+	     signet_keyring_save(kr, path, 0, err, sizeof(err)) == SIGNET_OK);
 	T_OK("saved with mode 0600",
 	     stat(path, &st) == 0 && (st.st_mode & 07777) == 0600);
 	T_OK("reload saved",
 	     signet_keyring_load(path, &back, err, sizeof(err)) == SIGNET_OK);
 	T_OK("round trip keeps everything",
 	     back != NULL && back->n == 2 &&
-		     memcmp(back->keys[0].secret, kr->keys[0].secret, 32) == 0 &&
-		     memcmp(back->keys[1].secret, kr->keys[1].secret, 32) == 0 &&
+		     memcmp(back->keys[0].secret, kr->keys[0].secret, 32) ==
+			     0 &&
+		     memcmp(back->keys[1].secret, kr->keys[1].secret, 32) ==
+			     0 &&
 		     back->keys[1].purpose == SIGNET_KEY_SEAL &&
 		     back->keys[1].id == 3 &&
 		     back->keys[0].verifies_until == T0 + 142 * DAY);
@@ -266,7 +267,8 @@ test_save_roundtrip(void)
 	     signet_keyring_save(kr, path, 1, err, sizeof(err)) == SIGNET_OK);
 	text = read_text(path);
 	T_OK("seal-only file has no address key",
-	     strstr(text, secret0) == NULL && strstr(text, "\"addr\"") == NULL &&
+	     strstr(text, secret0) == NULL &&
+		     strstr(text, "\"addr\"") == NULL &&
 		     strstr(text, secret1) != NULL);
 	T_OK("seal-only reloads with only the seal key",
 	     signet_keyring_load(path, &back, err, sizeof(err)) == SIGNET_OK &&
@@ -275,14 +277,13 @@ test_save_roundtrip(void)
 
 	if (geteuid() == 0) {
 		path = file_path("saved.json");
-		T_OK("owned by another user first",
-		     chown(path, 1, 1) == 0);
+		T_OK("owned by another user first", chown(path, 1, 1) == 0);
 		T_OK("save over it",
 		     signet_keyring_save(kr, path, 0, err, sizeof(err)) ==
 			     SIGNET_OK);
 		T_OK("the new file keeps the old owner and group",
-		     stat(path, &st) == 0 && st.st_uid == 1 &&
-			     st.st_gid == 1 && (st.st_mode & 07777) == 0600);
+		     stat(path, &st) == 0 && st.st_uid == 1 && st.st_gid == 1 &&
+			     (st.st_mode & 07777) == 0600);
 	}
 	T_OK("save into a missing directory fails clearly",
 	     signet_keyring_save(kr, "/nonexistent/dir/k.json", 0, err,
@@ -306,25 +307,23 @@ test_add_rotate(void)
 	T_OK("no signer in an empty keyring",
 	     signet_keyring_signing_id(kr, SIGNET_KEY_ADDR, T0, &id) ==
 		     SIGNET_E_NO_KEY);
-	T_OK("add addr key",
-	     signet_keyring_add(kr, SIGNET_KEY_ADDR, T0, sign, verify, &id) ==
-			     SIGNET_OK &&
-		     id == 0);
+	T_OK("add addr key", signet_keyring_add(kr, SIGNET_KEY_ADDR, T0, sign,
+						verify, &id) == SIGNET_OK &&
+				     id == 0);
 	T_OK("add seal key gets its own id 0",
 	     signet_keyring_add(kr, SIGNET_KEY_SEAL, T0, sign, verify, &id) ==
 			     SIGNET_OK &&
 		     id == 0);
 	T_OK("random secrets differ",
 	     memcmp(kr->keys[0].secret, kr->keys[1].secret, 32) != 0);
-	T_OK("hex matches bytes", strlen(kr->keys[0].secret_hex) == 64 &&
-					  kr->keys[0].mac256.ready);
+	T_OK("hex matches bytes",
+	     strlen(kr->keys[0].secret_hex) == 64 && kr->keys[0].mac256.ready);
 	T_OK("bad windows refused",
-	     signet_keyring_add(kr, SIGNET_KEY_ADDR, T0, sign, sign - 1,
-				&id) == SIGNET_E_CONFIG);
-	T_OK("signing id",
-	     signet_keyring_signing_id(kr, SIGNET_KEY_ADDR, T0, &id) ==
-			     SIGNET_OK &&
-		     id == 0);
+	     signet_keyring_add(kr, SIGNET_KEY_ADDR, T0, sign, sign - 1, &id) ==
+		     SIGNET_E_CONFIG);
+	T_OK("signing id", signet_keyring_signing_id(kr, SIGNET_KEY_ADDR, T0,
+						     &id) == SIGNET_OK &&
+				   id == 0);
 	T_OK("no signer before created",
 	     signet_keyring_signer(kr, SIGNET_KEY_ADDR, T0 - 1) == NULL);
 	T_OK("no signer at signs_until",
@@ -400,10 +399,9 @@ int
 main(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	static const char *const files[] = {
-		"good.json", "r400.json", "world.json", "group.json",
-		"gw.json"
-	};
+	static const char *const files[] = {"good.json", "r400.json",
+					    "world.json", "group.json",
+					    "gw.json"};
 
 	t_suite = "unit-keyring";
 	snprintf(dir, sizeof(dir), "%s/test-keyring.XXXXXX",
