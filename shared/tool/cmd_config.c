@@ -16,7 +16,7 @@
 #define ROTATE_WARN_DAYS 14
 
 static const char config_usage[] =
-	"usage: signet config check\n"
+	"usage: signet config check [--seal-only]\n"
 	"\n"
 	"Loads the configuration, the keyring and the seal-only keyring (if "
 	"it is\n"
@@ -26,7 +26,9 @@ static const char config_usage[] =
 	"about to\n"
 	"stop signing, address keys in a seal-only keyring.  Exit 0 when "
 	"there is no\n"
-	"problem (warnings allowed), 3 otherwise.\n";
+	"problem (warnings allowed), 3 otherwise.  --seal-only, for Dovecot "
+	"hosts:\n"
+	"check only the seal keyring, which must hold no address keys.\n";
 
 struct report {
 	json_t *ok, *warnings, *problems;
@@ -140,7 +142,8 @@ int
 cmd_config(struct tool *t, int argc, char **argv)
 {
 	struct report r = {json_array(), json_array(), json_array(), t->json};
-	signet_keyring *kr, *seal = NULL;
+	signet_keyring *kr = NULL, *seal = NULL;
+	int seal_only = 0;
 	const char *kpath, *spath;
 	signet_config *cfg;
 	struct stat st;
@@ -148,7 +151,13 @@ cmd_config(struct tool *t, int argc, char **argv)
 
 	if (tool_help(argc, argv, config_usage))
 		return TOOL_VALID;
-	if (argc != 2 || strcmp(argv[1], "check") != 0)
+	if (argc == 3 && strcmp(argv[2], "--seal-only") == 0)
+		seal_only = 1;
+	else if (argc != 2)
+		return tool_usage_error("config", config_usage,
+					"expected \"check\" or \"check "
+					"--seal-only\"");
+	if (strcmp(argv[1], "check") != 0)
 		return tool_usage_error("config", config_usage,
 					"expected \"check\"");
 	cfg = tool_config(t);
@@ -162,8 +171,9 @@ cmd_config(struct tool *t, int argc, char **argv)
 		    signet_config_path(cfg));
 	kpath = signet_config_keyring_path(cfg);
 	spath = signet_config_seal_keyring_path(cfg);
-	kr = check_keyring(&r, kpath, 0, t->now);
-	if (strcmp(spath, kpath) != 0)
+	if (!seal_only)
+		kr = check_keyring(&r, kpath, 0, t->now);
+	if (seal_only || strcmp(spath, kpath) != 0)
 		seal = check_keyring(&r, spath, 1, t->now);
 	check_event_log(&r, signet_config_event_log_path(cfg));
 	say(&r, r.ok, "ok", "state store: %s",

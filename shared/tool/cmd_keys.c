@@ -2,11 +2,14 @@
    printed. */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <grp.h>
 #include <jansson.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tool.h"
 
@@ -16,11 +19,14 @@
 static const char keys_usage[] =
 	"usage: signet keys init [--keyring PATH] [--seal-keyring PATH] "
 	"[--sign-days N]\n"
+	"                        [--owner USER[:GROUP]] "
+	"[--seal-owner USER[:GROUP]]\n"
 	"       signet keys rotate [--purpose addr|seal|all] "
 	"[--keyring PATH]\n"
 	"                          [--seal-keyring PATH] [--sign-days N]\n"
 	"       signet keys list [--keyring PATH]\n"
-	"       signet keys export-seal [--keyring PATH] OUT\n"
+	"       signet keys export-seal [--keyring PATH] "
+	"[--owner USER[:GROUP]] OUT\n"
 	"\n"
 	"init creates a keyring (never over an existing file) with one "
 	"address key\n"
@@ -37,10 +43,15 @@ static const char keys_usage[] =
 	"and grace, plus a day).  list shows the keys and their dates, never "
 	"the\n"
 	"secrets.  export-seal writes only the seal keys to OUT.\n"
-	"Paths default to the configuration's keyring and seal_keyring.\n";
+	"Paths default to the configuration's keyring and seal_keyring.  "
+	"--owner and\n"
+	"--seal-owner give the new files to the user that reads them (such "
+	"as\n"
+	"Debian-exim, or Dovecot's mail user); rotate keeps each file's "
+	"owner.\n";
 
 struct keys_opts {
-	const char *keyring, *seal_keyring, *purpose;
+	const char *keyring, *seal_keyring, *purpose, *owner, *seal_owner;
 	long long sign_days;
 };
 
@@ -54,6 +65,8 @@ parse_opts(int argc, char **argv, struct keys_opts *o)
 		{"seal-keyring", required_argument, NULL, 's'},
 		{"purpose", required_argument, NULL, 'p'},
 		{"sign-days", required_argument, NULL, 'd'},
+		{"owner", required_argument, NULL, 'o'},
+		{"seal-owner", required_argument, NULL, 'O'},
 		{NULL, 0, NULL, 0}};
 	char *end;
 	int c;
@@ -73,6 +86,12 @@ parse_opts(int argc, char **argv, struct keys_opts *o)
 			break;
 		case 'p':
 			o->purpose = optarg;
+			break;
+		case 'o':
+			o->owner = optarg;
+			break;
+		case 'O':
+			o->seal_owner = optarg;
 			break;
 		case 'd':
 			o->sign_days = strtoll(optarg, &end, 10);
@@ -135,6 +154,70 @@ save(const signet_keyring *kr, const char *path, int seal_only)
 	if (signet_keyring_save(kr, path, seal_only, err, sizeof(err)) !=
 	    SIGNET_OK) {
 		fprintf(stderr, "signet keys: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Resolves USER[:GROUP] (names or numbers; the group defaults to the
+   user's).  spec NULL: nobody to give the file to. */
+static int
+owner_of(const char *spec, uid_t *uid_r, gid_t *gid_r)
+{
+	char user[256], *colon, *end;
+	const char *group = NULL;
+	struct passwd *pw;
+	struct group *gr;
+	unsigned long n;
+
+	*uid_r = (uid_t)-1;
+	*gid_r = (gid_t)-1;
+	if (spec == NULL)
+		return 0;
+	snprintf(user, sizeof(user), "%s", spec);
+	colon = strchr(user, ':');
+	if (colon != NULL) {
+		*colon = '\0';
+		group = colon + 1;
+	}
+	if ((pw = getpwnam(user)) != NULL) {
+		*uid_r = pw->pw_uid;
+		*gid_r = pw->pw_gid;
+	} else if (n = strtoul(user, &end, 10),
+		   user[0] != '\0' && *end == '\0') {
+		*uid_r = (uid_t)n;
+	} else {
+		fprintf(stderr, "signet keys: --owner: no user \"%s\"\n", user);
+		return -1;
+	}
+	if (group == NULL || group[0] == '\0')
+		return 0;
+	if ((gr = getgrnam(group)) != NULL) {
+		*gid_r = gr->gr_gid;
+	} else if (n = strtoul(group, &end, 10), *end == '\0') {
+		*gid_r = (gid_t)n;
+	} else {
+		fprintf(stderr, "signet keys: --owner: no group \"%s\"\n",
+			group);
+		return -1;
+	}
+	return 0;
+}
+
+/* Saves, then gives the file to the user that reads it (the hosts read
+   their keyring as their own users, and it is owner-only). */
+static int
+save_as(const signet_keyring *kr, const char *path, int seal_only,
+	const char *spec)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (owner_of(spec, &uid, &gid) < 0 || save(kr, path, seal_only) < 0)
+		return -1;
+	if (spec != NULL && chown(path, uid, gid) < 0) {
+		fprintf(stderr, "signet keys: %s: cannot give it to %s: %m\n",
+			path, spec);
 		return -1;
 	}
 	return 0;
@@ -217,11 +300,17 @@ keys_init(struct tool *t, const struct keys_opts *o)
 	signet_keyring *kr;
 	struct stat st;
 	int addr_id, seal_id;
+	uid_t uid;
+	gid_t gid;
 
 	if (path == NULL)
 		path = signet_config_keyring_path(tool_config(t));
 	seal = seal_path(t, o, path);
 	windows(t, o, &sign, &verify);
+	/* a bad --owner must leave no file behind */
+	if (owner_of(o->owner, &uid, &gid) < 0 ||
+	    owner_of(o->seal_owner, &uid, &gid) < 0)
+		return TOOL_USAGE;
 	if (lstat(path, &st) == 0 || (seal != NULL && lstat(seal, &st) == 0)) {
 		fprintf(stderr,
 			"signet keys: %s exists; refusing to "
@@ -239,7 +328,8 @@ keys_init(struct tool *t, const struct keys_opts *o)
 		return TOOL_USAGE;
 	}
 	t->kr = kr;
-	if (save(kr, path, 0) < 0 || (seal != NULL && save(kr, seal, 1) < 0))
+	if (save_as(kr, path, 0, o->owner) < 0 ||
+	    (seal != NULL && save_as(kr, seal, 1, o->seal_owner) < 0))
 		return TOOL_USAGE;
 	if (t->json) {
 		tool_json_out(json_pack("{s:s, s:s?, s:o}", "keyring", path,
@@ -363,7 +453,7 @@ cmd_keys(struct tool *t, int argc, char **argv)
 	}
 	if (strcmp(sub, "export-seal") == 0) {
 		kr = load(t, o.keyring);
-		if (save(kr, argv[0], 1) < 0)
+		if (save_as(kr, argv[0], 1, o.owner) < 0)
 			return TOOL_USAGE;
 		if (!t->json)
 			printf("wrote the seal keys to %s (mode 0600), no "
