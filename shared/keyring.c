@@ -20,7 +20,9 @@ static const char *const purpose_names[] = {"addr", "seal"};
 
 /* jansson copies the secret's text into buffers it frees itself; while
    we parse or write a keyring, make its free wipe them first.  Only when
-   the process uses jansson's default allocator (malloc/free). */
+   the process uses jansson's default allocator (malloc/free).  The
+   setting is process-wide: Exim and Dovecot processes are single-threaded
+   where they load keys. */
 static json_malloc_t saved_malloc;
 static json_free_t saved_free;
 
