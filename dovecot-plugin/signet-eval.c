@@ -1,0 +1,405 @@
+/* Maps the sealed provenance of one message for one recipient to keywords,
+   a Subject tag and one line of plain words. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "signet-eval.h"
+
+const char *const sdp_kw_names[SDP_KW_COUNT] = {
+	"verified", "forged", "unsigned_bounce", "lookalike", "unverified",
+	"insecure", "phishing", "junk"
+};
+
+const char *const sdp_tag_names[SDP_TAG_COUNT] = {
+	"forged", "lookalike", "unsigned-bounce", "unverified", "insecure"
+};
+
+const char *
+sdp_result_name(enum sdp_result r)
+{
+	switch (r) {
+	case SDP_NONE:
+		return "none";
+	case SDP_VERIFIED:
+		return "verified";
+	case SDP_FORGED:
+		return "forged";
+	case SDP_UNSIGNED_BOUNCE:
+		return "unsigned-bounce";
+	case SDP_UNVERIFIED:
+		return "unverified";
+	}
+	return "unknown";
+}
+
+/* Header values are decoded from %XX: anything could be in them.  Only
+   printable ASCII goes into the line we write. */
+static void
+clean(const char *in, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	if (in == NULL)
+		in = "";
+	for (; *in != '\0' && n + 1 < outlen && n < 80; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		out[n++] = c > 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	out[n] = '\0';
+}
+
+static void
+add_text(struct sdp_output *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+add_text(struct sdp_output *out, const char *fmt, ...)
+{
+	size_t len = strlen(out->line);
+	va_list ap;
+
+	if (len > 0 && len + 2 < sizeof(out->line)) {
+		memcpy(out->line + len, "; ", 3);
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(out->line + len, sizeof(out->line) - len, fmt, ap);
+	va_end(ap);
+}
+
+/* "20 Nov 14:03 UTC", without locale. */
+static void
+short_time(const char *rfc3339, char buf[32])
+{
+	static const char mon[12][4] = { "Jan", "Feb", "Mar", "Apr", "May",
+					 "Jun", "Jul", "Aug", "Sep", "Oct",
+					 "Nov", "Dec" };
+	time_t t = rfc3339 == NULL ? -1 : signet_time_parse(rfc3339);
+	struct tm tm;
+
+	buf[0] = '\0';
+	if (t == (time_t)-1 || gmtime_r(&t, &tm) == NULL)
+		return;
+	snprintf(buf, 32, "%d %s %02d:%02d UTC", tm.tm_mday, mon[tm.tm_mon],
+		 tm.tm_hour, tm.tm_min);
+}
+
+static int
+is(const char *v, const char *want)
+{
+	return v != NULL && strcmp(v, want) == 0;
+}
+
+static const char *
+domain_of(const char *addr)
+{
+	const char *at = addr == NULL ? NULL : strrchr(addr, '@');
+
+	return at == NULL || at[1] == '\0' ? NULL : at + 1;
+}
+
+/* The verdict of a header whose seal is good. */
+static void
+map_verdict(const struct signet_prov *p, const char *isp,
+	    struct sdp_output *out)
+{
+	const char *verdict = signet_prov_get(p, "verdict");
+	const char *bind = signet_prov_get(p, "bind");
+	char owner[96], when[32];
+
+	clean(signet_prov_get(p, "owner"), owner, sizeof(owner));
+	if (owner[0] == '\0')
+		clean(signet_prov_get(p, "rcpt"), owner, sizeof(owner));
+	short_time(signet_prov_get(p, "issued"), when);
+
+	if (is(verdict, "valid") && is(bind, "mismatch")) {
+		/* A genuine address, but quoted by a bounce of some other
+		   message: a leaked address being replayed. */
+		out->result = SDP_FORGED;
+		add_text(out, "FORGED: not a reply to your message; it reuses "
+			      "the address %s was given%s%s", owner,
+			 when[0] != '\0' ? " on " : "", when);
+	} else if (is(verdict, "valid")) {
+		out->result = SDP_VERIFIED;
+		if (when[0] != '\0')
+			add_text(out, "genuine reply to your message of %s "
+				      "sent as %s", when, owner);
+		else
+			add_text(out, "genuine reply to a message sent as %s",
+				 owner);
+		if (is(bind, "unknown"))
+			add_text(out, "the returned message was not shown");
+	} else if (is(verdict, "forged")) {
+		out->result = SDP_FORGED;
+		add_text(out, "FORGED: %s never issued this address", isp);
+	} else if (is(verdict, "revoked")) {
+		out->result = SDP_FORGED;
+		add_text(out, "FORGED: %s withdrew this address of %s", isp,
+			 owner);
+	} else if (is(verdict, "expired")) {
+		out->result = SDP_UNVERIFIED;
+		add_text(out, "EXPIRED: the address %s was given%s%s is no "
+			      "longer valid", owner,
+			 when[0] != '\0' ? " on " : "", when);
+	} else if (is(verdict, "fading")) {
+		out->result = SDP_UNVERIFIED;
+		add_text(out, "UNVERIFIED: the address %s was given%s%s is "
+			      "too old or too often used", owner,
+			 when[0] != '\0' ? " on " : "", when);
+	} else if (is(verdict, "unsigned-bounce")) {
+		out->result = SDP_UNSIGNED_BOUNCE;
+		add_text(out, "UNSIGNED BOUNCE: %s did not sign this address, "
+			      "so this is not a reply to mail you sent", isp);
+	} else if (is(verdict, "none")) {
+		out->result = SDP_NONE;
+	} else {
+		out->result = SDP_UNVERIFIED;
+		add_text(out, "UNVERIFIED: %s could not check this message",
+			 isp);
+	}
+}
+
+/* How the message reached the hub (Gutmann: what protected the hop the
+   user cannot see). */
+static void
+describe_link(const struct signet_prov *p, const char *isp,
+	      struct sdp_output *out)
+{
+	const char *tls = signet_prov_get(p, "tls");
+	char v[80], auth[80], peer[80], helo[80];
+
+	clean(tls, v, sizeof(v));
+	clean(signet_prov_get(p, "auth"), auth, sizeof(auth));
+	clean(signet_prov_get(p, "peer"), peer, sizeof(peer));
+	clean(signet_prov_get(p, "helo"), helo, sizeof(helo));
+	if (tls == NULL || is(tls, "none") || v[0] == '\0') {
+		out->insecure = 1;
+		add_text(out, "arrived at %s over an unencrypted link", isp);
+	} else {
+		add_text(out, "arrived at %s over %s%s", isp, v,
+			 is(signet_prov_get(p, "pfs"), "yes") ?
+				 "" :
+				 " without forward secrecy");
+	}
+	if (auth[0] != '\0')
+		add_text(out, "sent by authenticated user %s", auth);
+	if (is(signet_prov_get(p, "peer"), "local"))
+		add_text(out, "submitted on the hub itself");
+	else if (peer[0] != '\0' && helo[0] != '\0')
+		add_text(out, "from %s [%s]", helo, peer);
+	else if (peer[0] != '\0')
+		add_text(out, "from [%s]", peer);
+}
+
+static int
+rcpt_matches(const struct sdp_input *in, const char *hrcpt, const char **r)
+{
+	for (size_t i = 0; i < SDP_RCPTS_MAX; i++) {
+		if (in->rcpt[i] != NULL && strcasecmp(in->rcpt[i], hrcpt) == 0) {
+			*r = in->rcpt[i];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Finds and checks this recipient's header.  Returns the verdict class
+   when none is usable. */
+static void
+check_seal(const struct sdp_input *in, const char *isp,
+	   struct signet_prov *p, struct sdp_output *out)
+{
+	size_t bad_header = 0, other_rcpt = 0, bad_seal = 0, no_key = 0;
+	struct signet_prov tmp;
+
+	for (size_t i = 0; i < in->prov_count; i++) {
+		const char *hrcpt, *rcpt;
+		signet_status st;
+
+		if (signet_prov_parse(in->prov[i], &tmp) != SIGNET_OK ||
+		    (hrcpt = signet_prov_get(&tmp, "rcpt")) == NULL) {
+			bad_header++;
+			continue;
+		}
+		if (!rcpt_matches(in, hrcpt, &rcpt)) {
+			other_rcpt++;
+			continue;
+		}
+		st = signet_prov_verify(in->kr, &tmp, rcpt, in->now);
+		if (st == SIGNET_OK) {
+			*p = tmp;
+			out->prov_idx = (int)i;
+			out->status = st;
+			return;
+		}
+		if (st == SIGNET_E_NO_KEY || st == SIGNET_E_UNKNOWN_KEY)
+			no_key++;
+		else if (st == SIGNET_E_BAD_HEADER)
+			bad_header++;
+		else
+			bad_seal++;
+		out->status = st;
+	}
+	if (bad_seal > 0) {
+		out->result = SDP_FORGED;
+		add_text(out, "FORGED: the provenance record on this message "
+			      "was not made by %s", isp);
+	} else if (no_key > 0) {
+		/* Our keyring may lag a rotation: do not cry forgery. */
+		out->result = SDP_UNVERIFIED;
+		add_text(out, "UNVERIFIED: sealed with a key this server does "
+			      "not have");
+	} else if (other_rcpt > 0) {
+		/* The hub writes one record per recipient: a message with
+		   records but none for us did not get them from the hub. */
+		out->result = SDP_FORGED;
+		out->status = SIGNET_E_BAD_SEAL;
+		add_text(out, "FORGED: the provenance record on this message "
+			      "is not for you");
+	} else {
+		(void)bad_header;
+		out->result = SDP_UNVERIFIED;
+		out->status = SIGNET_E_BAD_HEADER;
+		add_text(out, "UNVERIFIED: the provenance record on this "
+			      "message is unreadable");
+	}
+}
+
+static void
+check_lookalike(const struct sdp_input *in, const struct signet_prov *p,
+		struct sdp_output *out)
+{
+	const char *env = p == NULL ? NULL : domain_of(signet_prov_get(p,
+								      "from"));
+	const char *cand[2], *like = NULL;
+	char d[96], l[96];
+
+	cand[0] = in->from_domain;
+	cand[1] = env != NULL ? env : in->env_domain;
+	for (size_t i = 0; i < 2; i++) {
+		if (cand[i] == NULL || in->domain_count == 0)
+			continue;
+		if (signet_lookalike(in->domains, in->domain_count, cand[i],
+				     &like)) {
+			clean(cand[i], d, sizeof(d));
+			clean(like, l, sizeof(l));
+			out->lookalike = 1;
+			add_text(out, "LOOK-ALIKE: the sender's domain %s "
+				      "imitates %s", d, l);
+			return;
+		}
+	}
+}
+
+void
+sdp_evaluate(const struct sdp_input *in, struct sdp_output *out)
+{
+	struct signet_prov p;
+	const char *rd = domain_of(in->rcpt[0] != NULL ? in->rcpt[0] :
+							in->rcpt[1]);
+	char isp[96];
+
+	memset(out, 0, sizeof(*out));
+	out->prov_idx = -1;
+	out->verdict = "";
+	out->status = SIGNET_OK;
+	clean(rd != NULL ? rd : "this mail system", isp, sizeof(isp));
+
+	if (in->prov_count == 0) {
+		out->result = SDP_UNVERIFIED;
+		out->status = SIGNET_E_BAD_HEADER;
+		add_text(out, "UNVERIFIED: no provenance record from %s", isp);
+	} else if (in->rcpt[0] == NULL && in->rcpt[1] == NULL) {
+		out->result = SDP_UNVERIFIED;
+		out->status = SIGNET_E_CONFIG;
+		add_text(out, "UNVERIFIED: the recipient is not known here");
+	} else if (in->kr == NULL) {
+		out->result = SDP_UNVERIFIED;
+		out->status = SIGNET_E_KEYRING;
+		add_text(out, "UNVERIFIED: %s could not check this message "
+			      "(server fault)", isp);
+	} else {
+		check_seal(in, isp, &p, out);
+	}
+	if (out->prov_idx >= 0) {
+		const char *v = signet_prov_get(&p, "verdict");
+
+		out->verdict = v == NULL ? "" : v;
+		map_verdict(&p, isp, out);
+	}
+	check_lookalike(in, out->prov_idx >= 0 ? &p : NULL, out);
+	if (out->prov_idx >= 0)
+		describe_link(&p, isp, out);
+
+	switch (out->result) {
+	case SDP_VERIFIED:
+		out->keywords |= 1u << SDP_KW_VERIFIED;
+		break;
+	case SDP_FORGED:
+		out->keywords |= 1u << SDP_KW_FORGED | 1u << SDP_KW_PHISHING;
+		out->tags |= 1u << SDP_TAG_FORGED;
+		break;
+	case SDP_UNSIGNED_BOUNCE:
+		out->keywords |= 1u << SDP_KW_UNSIGNED_BOUNCE |
+				 1u << SDP_KW_JUNK;
+		out->tags |= 1u << SDP_TAG_UNSIGNED_BOUNCE;
+		break;
+	case SDP_UNVERIFIED:
+		out->keywords |= 1u << SDP_KW_UNVERIFIED;
+		out->tags |= 1u << SDP_TAG_UNVERIFIED;
+		break;
+	case SDP_NONE:
+		break;
+	}
+	if (out->lookalike) {
+		out->keywords |= 1u << SDP_KW_LOOKALIKE | 1u << SDP_KW_PHISHING;
+		out->tags |= 1u << SDP_TAG_LOOKALIKE;
+	}
+	if (out->insecure) {
+		out->keywords |= 1u << SDP_KW_INSECURE;
+		out->tags |= 1u << SDP_TAG_INSECURE;
+	}
+}
+
+void
+sdp_fold(const char *text, size_t name_len, char *out, size_t outlen)
+{
+	size_t col = name_len, o = 0;
+	const char *s = text;
+	int first = 1;
+
+	if (outlen == 0)
+		return;
+	while (*s == ' ')
+		s++;
+	while (*s != '\0') {
+		const char *sp = strchr(s, ' ');
+		size_t wlen = sp == NULL ? strlen(s) : (size_t)(sp - s);
+
+		if (!first && col + 1 + wlen > 76) {
+			if (o + 2 >= outlen)
+				break;
+			out[o++] = '\n';
+			out[o++] = '\t';
+			col = 8;
+		} else if (!first) {
+			if (o + 1 >= outlen)
+				break;
+			out[o++] = ' ';
+			col++;
+		}
+		if (o + wlen >= outlen)
+			break;
+		memcpy(out + o, s, wlen);
+		o += wlen;
+		col += wlen;
+		s += wlen;
+		first = 0;
+		while (*s == ' ')
+			s++;
+	}
+	out[o] = '\0';
+}

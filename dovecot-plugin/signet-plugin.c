@@ -1,0 +1,549 @@
+/* signet for Dovecot: at delivery, checks the sealed Signet-Provenance
+   header of the recipient being delivered, sets keywords, and writes one
+   plain-language Signet-Result line (and a Subject tag) into the saved
+   message, so IMAP and POP3 users see the same bytes. */
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "istream.h"
+#include "istream-header-filter.h"
+#include "message-address.h"
+#include "message-header-parser.h"
+#include "smtp-address.h"
+#include "smtp-params.h"
+#include "module-context.h"
+#include "mail-user.h"
+#include "mail-storage-private.h"
+#include "mail-storage-hooks.h"
+#include "mail-copy.h"
+#include "mail-deliver.h"
+
+#include <sys/stat.h>
+
+#include "signet-plugin.h"
+
+/* lib-lda is linked only into lmtp and dovecot-lda: elsewhere (imap,
+   pop3) this resolves to NULL and the plugin stays passive. */
+#pragma weak mail_deliver_hook_set
+
+#define SIGNET_USER_CONTEXT(obj) MODULE_CONTEXT(obj, signet_user_module)
+#define SIGNET_BOX_CONTEXT(obj) \
+	MODULE_CONTEXT_REQUIRE(obj, signet_storage_module)
+
+struct signet_user {
+	union mail_user_module_context module_ctx;
+	struct signet_settings set;
+	/* Set by the delivery hook for the delivery in progress. */
+	const char *rcpt, *orcpt;
+};
+
+struct signet_mailbox {
+	union mailbox_module_context module_ctx;
+};
+
+/* What the header filter writes for one saved copy. */
+struct signet_filter {
+	char *top;          /* Signet-Result (and this rcpt's provenance) */
+	char *tag;          /* Subject tag to add, or NULL */
+	char *strip;        /* tag a previous recipient's copy got, or NULL */
+	bool added, in_subject, subject_seen;
+};
+
+/* LMTP saves the 2nd and later recipients from the 1st one's saved copy,
+   which holds only the 1st one's record and tag.  What the raw message
+   had is kept here for them. */
+struct signet_memo {
+	pool_t pool;
+	bool valid;
+	const char *key;                /* Message-ID and Date */
+	ARRAY_TYPE(const_string) prov; /* NULL-terminated */
+	const char *tag_added;
+};
+
+struct signet_keycache {
+	char *path;
+	struct stat st;
+	signet_keyring *kr;
+};
+
+const char *signet_plugin_version = DOVECOT_ABI_VERSION;
+
+static MODULE_CONTEXT_DEFINE_INIT(signet_user_module,
+				  &mail_user_module_register);
+static MODULE_CONTEXT_DEFINE_INIT(signet_storage_module,
+				  &mail_storage_module_register);
+
+static deliver_mail_func_t *next_deliver_mail;
+static bool deliver_hooked;
+static struct signet_memo memo;
+static struct signet_keycache keycache;
+
+static const char *const filter_headers[] = {
+	"Signet-Provenance", "Signet-Result"
+};
+
+static void
+keycache_clear(void)
+{
+	signet_keyring_free(&keycache.kr);
+	i_free(keycache.path);
+	i_zero(&keycache.st);
+}
+
+/* The seal keyring, reloaded when the file changes.  NULL (logged) when
+   it cannot be used: the caller delivers with an unverified result. */
+static const signet_keyring *
+keyring_get(const char *path, struct event *event)
+{
+	char err[SIGNET_ERR_BUFSZ];
+	signet_keyring *kr;
+	struct stat st;
+	signet_status ss;
+
+	if (stat(path, &st) < 0) {
+		e_error(event, "signet: seal keyring %s: stat() failed: %m "
+			"(delivering with result unverified)", path);
+		keycache_clear();
+		return NULL;
+	}
+	if (keycache.kr != NULL && strcmp(keycache.path, path) == 0 &&
+	    st.st_ino == keycache.st.st_ino &&
+	    st.st_dev == keycache.st.st_dev &&
+	    st.st_size == keycache.st.st_size &&
+	    st.st_mtim.tv_sec == keycache.st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == keycache.st.st_mtim.tv_nsec)
+		return keycache.kr;
+	keycache_clear();
+	err[0] = '\0';
+	ss = signet_keyring_load(path, &kr, err, sizeof(err));
+	if (ss != SIGNET_OK) {
+		e_error(event, "signet: %s (delivering with result "
+			"unverified)", err[0] != '\0' ? err :
+			t_strdup_printf("seal keyring %s: %s", path,
+					signet_strerror(ss)));
+		return NULL;
+	}
+	keycache.kr = kr;
+	keycache.path = i_strdup(path);
+	keycache.st = st;
+	e_debug(event, "signet: loaded seal keyring %s (%zu keys)", path,
+		signet_keyring_count(kr));
+	return kr;
+}
+
+static bool
+mail_is_raw(struct mail *mail)
+{
+	return strcmp(mail->box->storage->name, "raw") == 0;
+}
+
+static const char *
+memo_key(struct mail *mail)
+{
+	const char *msgid, *date;
+
+	if (mail_get_first_header(mail, "Message-ID", &msgid) <= 0)
+		msgid = "";
+	if (mail_get_first_header(mail, "Date", &date) <= 0)
+		date = "";
+	return t_strconcat(msgid, "\n", date, NULL);
+}
+
+static void
+memo_clear(void)
+{
+	memo.valid = FALSE;
+	if (memo.pool != NULL)
+		p_clear(memo.pool);
+	i_zero(&memo.prov);
+	memo.key = NULL;
+	memo.tag_added = NULL;
+}
+
+static void
+memo_set(struct mail *raw, const char *const *prov, const char *tag_added)
+{
+	memo_clear();
+	if (memo.pool == NULL)
+		memo.pool = pool_alloconly_create("signet memo", 2048);
+	memo.key = p_strdup(memo.pool, memo_key(raw));
+	p_array_init(&memo.prov, memo.pool, 4);
+	for (; prov != NULL && *prov != NULL; prov++) {
+		const char *v = p_strdup(memo.pool, *prov);
+
+		array_push_back(&memo.prov, &v);
+	}
+	array_append_zero(&memo.prov);
+	memo.tag_added = p_strdup(memo.pool, tag_added);
+	memo.valid = TRUE;
+}
+
+static int
+signet_deliver_mail(struct mail_deliver_context *ctx,
+		    struct mail_storage **storage_r)
+{
+	struct signet_user *suser = SIGNET_USER_CONTEXT(ctx->rcpt_user);
+
+	/* A delivery from the raw message starts a new transaction. */
+	if (ctx->src_mail != NULL && mail_is_raw(ctx->src_mail))
+		memo_clear();
+	if (suser != NULL) {
+		const struct smtp_address *o = ctx->rcpt_params.orcpt.addr;
+
+		suser->rcpt = ctx->rcpt_to == NULL ? NULL :
+			p_strdup(ctx->rcpt_user->pool,
+				 t_str_lcase(smtp_address_encode(ctx->rcpt_to)));
+		suser->orcpt = o == NULL ? NULL :
+			p_strdup(ctx->rcpt_user->pool,
+				 t_str_lcase(smtp_address_encode(o)));
+	}
+	if (next_deliver_mail != NULL)
+		return next_deliver_mail(ctx, storage_r);
+	/* 0: not handled here, the default save follows. */
+	return 0;
+}
+
+static void
+filter_cb(struct header_filter_istream *input, struct message_header_line *hdr,
+	  bool *matched, struct signet_filter *f)
+{
+	if (hdr == NULL) {
+		/* the stream was seeked back: start over */
+		f->added = FALSE;
+		f->in_subject = FALSE;
+		f->subject_seen = FALSE;
+		return;
+	}
+	if (!f->added) {
+		i_stream_header_filter_add(input, f->top, strlen(f->top));
+		f->added = TRUE;
+	}
+	if (hdr->eoh) {
+		if (!f->subject_seen && f->tag != NULL) {
+			const char *s = t_strdup_printf("Subject: %s\n", f->tag);
+
+			i_stream_header_filter_add(input, s, strlen(s));
+		}
+		return;
+	}
+	if (!hdr->continued) {
+		f->in_subject = !f->subject_seen &&
+				strcasecmp(hdr->name, "Subject") == 0;
+		if (!f->in_subject)
+			return;
+		f->subject_seen = TRUE;
+	} else if (f->in_subject) {
+		/* keep folded lines of the rewritten Subject as they were */
+		*matched = FALSE;
+		return;
+	} else {
+		return;
+	}
+
+	const char *value = t_strndup(hdr->value, hdr->value_len);
+	bool changed = FALSE;
+	size_t len;
+
+	if (f->strip != NULL && (len = strlen(f->strip)) > 0 &&
+	    strncmp(value, f->strip, len) == 0 &&
+	    (value[len] == ' ' || value[len] == '\0')) {
+		value += len;
+		if (*value == ' ')
+			value++;
+		changed = TRUE;
+	}
+	/* never tag twice, whoever tagged first */
+	if (f->tag != NULL && strncasecmp(value, f->tag, strlen(f->tag)) != 0) {
+		value = *value == '\0' ? t_strdup(f->tag) :
+			t_strconcat(f->tag, " ", value, NULL);
+		changed = TRUE;
+	}
+	if (!changed) {
+		f->in_subject = FALSE;
+		return;
+	}
+	*matched = TRUE;
+	const char *line = t_strconcat("Subject: ", value,
+				       hdr->no_newline ? "" : "\n", NULL);
+	i_stream_header_filter_add(input, line, strlen(line));
+}
+
+static void
+filter_free(struct signet_filter *f)
+{
+	i_free(f->top);
+	i_free(f->tag);
+	i_free(f->strip);
+	i_free(f);
+}
+
+static const char *
+addr_domain(const char *addr)
+{
+	const char *at = addr == NULL ? NULL : strrchr(addr, '@');
+
+	return at == NULL || at[1] == '\0' ? NULL : t_str_lcase(at + 1);
+}
+
+static const char *
+from_domain(struct mail *mail)
+{
+	const struct message_address *a;
+	const char *value;
+
+	if (mail_get_first_header(mail, "From", &value) <= 0)
+		return NULL;
+	a = message_address_parse(pool_datastack_create(),
+				  (const unsigned char *)value, strlen(value),
+				  1, 0);
+	if (a == NULL || a->domain == NULL || a->domain[0] == '\0')
+		return NULL;
+	return t_str_lcase(a->domain);
+}
+
+/* Normalises a folded header value to LF line ends for re-insertion. */
+static const char *
+lf_only(const char *v)
+{
+	string_t *s = t_str_new(strlen(v) + 8);
+
+	for (; *v != '\0'; v++) {
+		if (*v != '\r')
+			str_append_c(s, *v);
+	}
+	return str_c(s);
+}
+
+static void
+set_keywords(struct mail_save_context *ctx, const struct signet_settings *set,
+	     unsigned int bits)
+{
+	struct mailbox *box = ctx->transaction->box;
+	ARRAY_TYPE(const_string) names;
+	struct mail_keywords *kw;
+	const char *null = NULL;
+	unsigned int i;
+
+	t_array_init(&names, 8);
+	/* keep what the caller set (Sieve addflag) */
+	if (ctx->data.keywords != NULL) {
+		const ARRAY_TYPE(keywords) *all = mail_index_get_keywords(
+			box->index);
+
+		for (i = 0; i < ctx->data.keywords->count; i++) {
+			const char *name = array_idx_elem(
+				all, ctx->data.keywords->idx[i]);
+
+			array_push_back(&names, &name);
+		}
+	}
+	for (i = 0; i < SDP_KW_COUNT; i++) {
+		if ((bits & (1u << i)) != 0 && set->keyword[i] != NULL)
+			array_push_back(&names, &set->keyword[i]);
+	}
+	if (array_count(&names) == 0)
+		return;
+	array_push_back(&names, &null);
+	kw = mailbox_keywords_create_valid(box, array_front(&names));
+	mailbox_save_set_flags(ctx, ctx->data.flags | ctx->data.pvt_flags, kw);
+	mailbox_keywords_unref(&kw);
+}
+
+/* Works out this recipient's result for the message being copied in and
+   returns the filter that writes it. */
+static struct signet_filter *
+signet_prepare(struct mail_save_context *ctx, struct mail *src)
+{
+	struct mailbox *box = ctx->transaction->box;
+	struct mail_user *user = box->storage->user;
+	struct signet_user *suser = SIGNET_USER_CONTEXT(user);
+	const struct signet_settings *set = &suser->set;
+	struct sdp_input in;
+	struct sdp_output out;
+	const char *const *prov = NULL, *rcpt, *line, *strip = NULL;
+	const char *const *domains;
+	ARRAY_TYPE(const_string) doms;
+	struct signet_filter *f;
+	bool raw = mail_is_raw(src);
+	string_t *top;
+	unsigned int i, tag;
+	char folded[SDP_LINE_MAX + 64];
+
+	i_zero(&in);
+	rcpt = suser->rcpt;
+	if (rcpt == NULL) {
+		/* no delivery hook (e.g. a plugin that does not chain it):
+		   LMTP still names the recipient in the event */
+		rcpt = event_find_field_recursive_str(user->event, "rcpt_to");
+		if (rcpt != NULL)
+			rcpt = t_str_lcase(rcpt);
+	}
+	in.rcpt[0] = rcpt;
+	in.rcpt[1] = suser->orcpt;
+
+	if (!raw && memo.valid && strcmp(memo.key, memo_key(src)) == 0) {
+		prov = array_front(&memo.prov);
+		strip = memo.tag_added;
+	} else if (mail_get_headers(src, "Signet-Provenance", &prov) < 0) {
+		e_error(box->event, "signet: reading Signet-Provenance: %s",
+			mailbox_get_last_internal_error(src->box, NULL));
+		prov = NULL;
+	}
+	if (prov != NULL)
+		in.prov_count = str_array_length(prov);
+	in.prov = prov;
+
+	in.from_domain = from_domain(src);
+	const char *env;
+	if (mail_get_special(src, MAIL_FETCH_FROM_ENVELOPE, &env) >= 0)
+		in.env_domain = addr_domain(env);
+
+	/* the recipient's own domain is always one of ours */
+	t_array_init(&doms, set->domain_count + 1);
+	for (i = 0; i < set->domain_count; i++)
+		array_push_back(&doms, &set->domains[i]);
+	const char *rd = addr_domain(rcpt);
+	if (rd != NULL)
+		array_push_back(&doms, &rd);
+	domains = array_front(&doms);
+	in.domains = domains;
+	in.domain_count = array_count(&doms);
+
+	in.now = time(NULL);
+	if (in.prov_count > 0 && rcpt != NULL)
+		in.kr = keyring_get(set->seal_keyring, box->event);
+	sdp_evaluate(&in, &out);
+
+	set_keywords(ctx, set, out.keywords);
+
+	f = i_new(struct signet_filter, 1);
+	for (tag = 0; tag < SDP_TAG_COUNT; tag++) {
+		if ((out.tags & set->subject_tags & (1u << tag)) != 0) {
+			f->tag = i_strdup(set->tag_text[tag]);
+			break;
+		}
+	}
+	f->strip = i_strdup(strip);
+
+	line = out.line[0] != '\0' ? out.line : "no signed address involved";
+	sdp_fold(line, strlen("Signet-Result: "), folded, sizeof(folded));
+	top = t_str_new(1024);
+	str_printfa(top, "Signet-Result: %s\n", folded);
+	if (out.prov_idx >= 0) {
+		str_printfa(top, "Signet-Provenance: %s\n",
+			    lf_only(prov[out.prov_idx]));
+	}
+	f->top = i_strdup(str_c(top));
+
+	if (raw)
+		memo_set(src, prov, f->tag);
+
+	e_debug(box->event, "signet: rcpt=%s result=%s verdict=%s check=%s "
+		"lookalike=%s records=%zu: %s", rcpt == NULL ? "?" : rcpt,
+		sdp_result_name(out.result), out.verdict,
+		signet_status_name(out.status), out.lookalike ? "yes" : "no",
+		in.prov_count, line);
+	if (out.result == SDP_FORGED || out.lookalike) {
+		e_info(box->event, "signet: rcpt=%s result=%s%s: %s",
+		       rcpt == NULL ? "?" : rcpt, sdp_result_name(out.result),
+		       out.lookalike ? " lookalike" : "", line);
+	}
+	return f;
+}
+
+static int
+signet_save_begin(struct mail_save_context *ctx, struct istream *input)
+{
+	struct mailbox *box = ctx->transaction->box;
+	struct signet_mailbox *sbox = SIGNET_BOX_CONTEXT(box);
+	struct signet_filter *f;
+	struct istream *filtered;
+	int ret;
+
+	if (ctx->copy_src_mail == NULL)
+		return sbox->module_ctx.super.save_begin(ctx, input);
+
+	T_BEGIN {
+		f = signet_prepare(ctx, ctx->copy_src_mail);
+	} T_END;
+	filtered = i_stream_create_header_filter(
+		input, HEADER_FILTER_EXCLUDE | HEADER_FILTER_NO_CR,
+		filter_headers, N_ELEMENTS(filter_headers), filter_cb, f);
+	i_stream_add_destroy_callback(filtered, filter_free, f);
+	ret = sbox->module_ctx.super.save_begin(ctx, filtered);
+	i_stream_unref(&filtered);
+	return ret;
+}
+
+static int
+signet_copy(struct mail_save_context *ctx, struct mail *mail)
+{
+	/* Never let the backend hard-link or share another recipient's
+	   copy: each recipient's copy carries its own result. */
+	return mail_storage_copy(ctx, mail);
+}
+
+static void
+signet_mailbox_allocated(struct mailbox *box)
+{
+	struct signet_user *suser = SIGNET_USER_CONTEXT(box->storage->user);
+	struct mailbox_vfuncs *v = box->vlast;
+	struct signet_mailbox *sbox;
+
+	/* only deliveries (LMTP, LDA, Sieve) */
+	if (suser == NULL || !suser->set.enabled ||
+	    (box->flags & MAILBOX_FLAG_POST_SESSION) == 0)
+		return;
+	sbox = p_new(box->pool, struct signet_mailbox, 1);
+	sbox->module_ctx.super = *v;
+	box->vlast = &sbox->module_ctx.super;
+	v->save_begin = signet_save_begin;
+	v->copy = signet_copy;
+	MODULE_CONTEXT_SET(box, signet_storage_module, sbox);
+}
+
+static void
+signet_mail_user_created(struct mail_user *user)
+{
+	struct signet_user *suser;
+	const char *error;
+
+	suser = p_new(user->pool, struct signet_user, 1);
+	if (signet_settings_read(user, &suser->set, &error) < 0) {
+		user->error = p_strdup_printf(user->pool, "signet: %s", error);
+		return;
+	}
+	MODULE_CONTEXT_SET(user, signet_user_module, suser);
+	e_debug(user->event, "signet: enabled=%s seal_keyring=%s domains=%u",
+		suser->set.enabled ? "yes" : "no", suser->set.seal_keyring,
+		suser->set.domain_count);
+}
+
+static struct mail_storage_hooks signet_mail_storage_hooks = {
+	.mail_user_created = signet_mail_user_created,
+	.mailbox_allocated = signet_mailbox_allocated,
+};
+
+void
+signet_plugin_init(struct module *module)
+{
+	mail_storage_hooks_add(module, &signet_mail_storage_hooks);
+	if (mail_deliver_hook_set != NULL) {
+		next_deliver_mail = mail_deliver_hook_set(signet_deliver_mail);
+		deliver_hooked = TRUE;
+	}
+}
+
+void
+signet_plugin_deinit(void)
+{
+	if (deliver_hooked) {
+		mail_deliver_hook_set(next_deliver_mail);
+		deliver_hooked = FALSE;
+	}
+	mail_storage_hooks_remove(&signet_mail_storage_hooks);
+	memo_clear();
+	if (memo.pool != NULL)
+		pool_unref(&memo.pool);
+	keycache_clear();
+}

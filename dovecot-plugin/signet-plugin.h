@@ -1,0 +1,33 @@
+#ifndef SIGNET_PLUGIN_H
+#define SIGNET_PLUGIN_H
+
+#include "signet-eval.h"
+
+struct module;
+struct mail_user;
+
+/* Per-user settings from the plugin {} block or userdb (docs/DOVECOT.md). */
+struct signet_settings {
+	bool enabled;
+	const char *seal_keyring;
+	const char *const *domains;
+	unsigned int domain_count;
+	unsigned int subject_tags;   /* bits of enum sdp_tag */
+	const char *tag_text[SDP_TAG_COUNT];
+	const char *keyword[SDP_KW_COUNT]; /* NULL: not set */
+};
+
+/* Reads the user's settings; on a bad value returns -1 with error_r
+   naming the setting and what is expected. */
+int signet_settings_read(struct mail_user *user, struct signet_settings *set_r,
+			 const char **error_r);
+
+#define SIGNET_DEFAULT_SEAL_KEYRING "/etc/signet/seal-keyring.json"
+
+extern const char *signet_plugin_version
+	__attribute__((visibility("default")));
+void signet_plugin_init(struct module *module)
+	__attribute__((visibility("default")));
+void signet_plugin_deinit(void) __attribute__((visibility("default")));
+
+#endif

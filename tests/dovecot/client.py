@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""LMTP, IMAP and POP3 clients for the signet Dovecot tests.
+
+  client.py lmtp PORT SENDER RCPT[,RCPT...] FILE
+      One transaction; reads one reply per recipient after DATA (Python's
+      smtplib.LMTP reads only one).  Prints each reply; exit 1 unless all
+      are 2xx.
+  client.py imap PORT USER MAILBOX MESSAGE-ID
+      Prints FLAGS, the header block and the ENVELOPE subject of the
+      message with that Message-ID.
+  client.py pop3 PORT USER
+      Checks the maildrop: prints "list-size-ok", "uidl ..." lines and the
+      header block of every message.
+"""
+import imaplib
+import poplib
+import socket
+import sys
+
+PASSWORD = "secret"
+
+
+def lmtp(port, sender, rcpts, path):
+    data = open(path, "rb").read().replace(b"\r\n", b"\n")
+    data = data.replace(b"\n", b"\r\n")
+    s = socket.create_connection(("127.0.0.1", int(port)), timeout=30)
+    f = s.makefile("rb")
+
+    def reply():
+        lines = []
+        while True:
+            line = f.readline().decode()
+            if not line:
+                raise SystemExit("lmtp: connection closed")
+            lines.append(line.rstrip("\r\n"))
+            if line[3:4] != "-":
+                return lines[-1]
+
+    def cmd(c):
+        s.sendall(c.encode() + b"\r\n")
+        return reply()
+
+    reply()
+    cmd("LHLO client.test")
+    r = cmd("MAIL FROM:<%s>" % sender)
+    if not r.startswith("2"):
+        raise SystemExit("lmtp: MAIL: " + r)
+    rcpts = rcpts.split(",")
+    for rc in rcpts:
+        r = cmd("RCPT TO:<%s>" % rc)
+        if not r.startswith("2"):
+            raise SystemExit("lmtp: RCPT %s: %s" % (rc, r))
+    r = cmd("DATA")
+    if not r.startswith("3"):
+        raise SystemExit("lmtp: DATA: " + r)
+    body = data.replace(b"\r\n.", b"\r\n..")
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    s.sendall(body + b".\r\n")
+    ok = True
+    for rc in rcpts:
+        r = reply()
+        print("%s: %s" % (rc, r))
+        ok = ok and r.startswith("2")
+    cmd("QUIT")
+    return 0 if ok else 1
+
+
+def header_block(raw):
+    return raw.split(b"\r\n\r\n", 1)[0].decode("ascii", "replace")
+
+
+def imap(port, user, mailbox, msgid):
+    m = imaplib.IMAP4("127.0.0.1", int(port))
+    m.login(user, PASSWORD)
+    typ, _ = m.select('"%s"' % mailbox, readonly=True)
+    if typ != "OK":
+        raise SystemExit("imap: cannot select " + mailbox)
+    typ, data = m.uid("SEARCH", None, "HEADER", "Message-ID", msgid)
+    uids = data[0].split()
+    if len(uids) != 1:
+        raise SystemExit("imap: %d messages with Message-ID %s in %s"
+                         % (len(uids), msgid, mailbox))
+    typ, data = m.uid("FETCH", uids[0],
+                      "(FLAGS ENVELOPE BODY.PEEK[HEADER])")
+    meta = data[0][0].decode()
+    hdr = header_block(data[0][1])
+    flags = meta[meta.index("FLAGS (") + 7:]
+    flags = flags[:flags.index(")")]
+    print("FLAGS: " + flags)
+    env = meta[meta.index("ENVELOPE (") + 10:]
+    print("ENVELOPE: " + env)
+    print(hdr)
+    m.logout()
+    return 0
+
+
+def pop3(port, user):
+    def session():
+        p = poplib.POP3("127.0.0.1", int(port))
+        p.user(user)
+        p.pass_(PASSWORD)
+        return p
+
+    p = session()
+    sizes = [tuple(map(int, x.split())) for x in p.list()[1]]
+    uidl1 = [x.decode() for x in p.uidl()[1]]
+    out = []
+    for num, size in sizes:
+        resp, lines, octets = p.retr(num)
+        # RETR bytes: lines joined with CRLF, un-dot-stuffed by poplib
+        raw = b"\r\n".join(lines) + b"\r\n"
+        if len(raw) != size:
+            print("size-mismatch %d: LIST %d RETR %d" % (num, size, len(raw)))
+        else:
+            print("list-size-ok %d %d" % (num, size))
+        out.append(header_block(raw))
+    p.quit()
+    p = session()
+    uidl2 = [x.decode() for x in p.uidl()[1]]
+    p.quit()
+    print("uidl-stable" if uidl1 == uidl2 else
+          "uidl-changed %s %s" % (uidl1, uidl2))
+    for h in out:
+        print("--")
+        print(h)
+    return 0
+
+
+def main(argv):
+    if len(argv) == 6 and argv[1] == "lmtp":
+        return lmtp(*argv[2:])
+    if len(argv) == 6 and argv[1] == "imap":
+        return imap(*argv[2:])
+    if len(argv) == 4 and argv[1] == "pop3":
+        return pop3(*argv[2:])
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
