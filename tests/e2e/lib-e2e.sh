@@ -1,0 +1,416 @@
+# Two mail sites on loopback for the end-to-end test and the demo.
+# Source after tests/lib.sh with TOP, B, E2E (a private directory) and
+# E2E_PORT (first of five ports) set.  Ports:
+#   E2E_PORT     the hub's Exim (isp.example: MX and submission)
+#   E2E_PORT+1   the remote site's Exim (remote.example)
+#   E2E_PORT+2   the hub's Dovecot LMTP, +3 IMAP, +4 POP3
+# The hub is the shipped plain Exim configuration
+# (conf/exim4/exim.conf.signet) with this machine's paths, delivering over
+# LMTP to a private Dovecot with the signet plugin (tests/dovecot's
+# instance).  The remote site is a stock Exim that verifies senders by
+# callout and delivers to maildirs; it bounces mail to unknown users.
+OUT=$E2E
+. "$TOP/tests/exim/lib-exim.sh"
+. "$TOP/tests/dovecot/instance.sh"
+DP_SO=$B/dovecot-plugin/lib90_signet_plugin.so
+HUB=$E2E/hub
+REMOTE=$E2E/remote
+HUB_PORT=$E2E_PORT
+REMOTE_PORT=$((E2E_PORT + 1))
+LMTP_PORT=$((E2E_PORT + 2))
+IMAP_PORT=$((E2E_PORT + 3))
+POP3_PORT=$((E2E_PORT + 4))
+HUB_CONF=$HUB/exim.conf
+REMOTE_CONF=$REMOTE/exim.conf
+SIGNET_JSON=$HUB/signet.json
+PASSWORD=secret
+
+# lib.sh's wait_port needs bash's /dev/tcp; these scripts run under sh.
+wait_port() {
+	wait_listen "$1"
+}
+
+# hub_config [extra JSON members...]: the hub's signet.json.  Exim
+# processes reload it when it changes.
+hub_config() {
+	_extra=""
+	for _m in "$@"; do _extra="$_extra, $_m"; done
+	cat >"$SIGNET_JSON.tmp" <<EOF
+{"domains": ["isp.example"],
+ "format": "signet",
+ "null_sender_policy": "${E2E_POLICY:-strict}",
+ "keyring": "$HUB/keys/keyring.json",
+ "seal_keyring": "$HUB/keys/keyring.json",
+ "event_log": "$HUB/events.jsonl",
+ "unauthorised_sender": "unsigned",
+ "fade": {"max_uses": ${E2E_MAX_USES:-5}, "max_base_uses": 5000},
+ "store": {"type": "lmdb", "path": "$HUB/state/signet.mdb"}$_extra}
+EOF
+	chmod 644 "$SIGNET_JSON.tmp"
+	mv "$SIGNET_JSON.tmp" "$SIGNET_JSON"
+}
+
+# The shipped plain configuration, with private paths, loopback only, the
+# remote site reachable by manualroute, and Dovecot's sockets here.
+hub_exim_conf() {
+	sed -e "s|^SIGNET_SO = .*|SIGNET_SO = $SO|" \
+		-e "s|^SIGNET_CONFIG = .*|SIGNET_CONFIG = $SIGNET_JSON|" \
+		-e "s|/etc/exim4/signet_acl_|$TOP/conf/exim4/signet_acl_|" \
+		-e "s|^SIGNET_LMTP_SOCKET = .*|SIGNET_LMTP_SOCKET = $DC_DIR/run/lmtp|" \
+		-e "s|/run/dovecot/auth-client|$DC_DIR/run/auth-client|" \
+		-e "s|/etc/exim4/exim\.crt|$HUB/tls/cert.pem|" \
+		-e "s|/etc/exim4/exim\.key|$HUB/tls/key.pem|" \
+		-e "s|^host_lookup = .*|host_lookup =|" \
+		-e "s|^hostlist relay_from_hosts = .*|hostlist relay_from_hosts =|" \
+		"$TOP/conf/exim4/exim.conf.signet" | awk -v hub="$HUB" \
+		-v rport="$REMOTE_PORT" '
+		/^primary_hostname/ {
+			print
+			print "local_interfaces = 127.0.0.1"
+			print "spool_directory = " hub "/spool"
+			print "log_file_path = " hub "/log/%slog"
+			print "log_selector = +tls_cipher +deliver_time " \
+				"+received_recipients"
+			print "keep_environment ="
+			print "rfc1413_hosts ="
+			print "queue_run_max = 1"
+			next
+		}
+		/^begin routers/ {
+			print
+			print ""
+			print "# e2e: the remote site, without DNS."
+			print "e2e_remote:"
+			print "  driver = manualroute"
+			print "  domains = remote.example"
+			print "  route_list = * 127.0.0.1"
+			print "  self = send"
+			print "  transport = e2e_remote_smtp"
+			next
+		}
+		/^begin transports/ {
+			print
+			print ""
+			print "e2e_remote_smtp:"
+			print "  driver = smtp"
+			print "  port = " rport
+			print "  allow_localhost"
+			print "  hosts_try_fastopen ="
+			next
+		}
+		{ print }' >"$HUB_CONF"
+}
+
+remote_exim_conf() {
+	cat >"$REMOTE_CONF" <<EOF
+# remote.example: a stock Exim (no signet) that checks every sender by
+# callout and delivers to maildirs; unknown users bounce after DATA.
+primary_hostname = mx.remote.example
+domainlist local_domains = remote.example
+local_interfaces = 127.0.0.1
+spool_directory = $REMOTE/spool
+log_file_path = $REMOTE/log/%slog
+log_selector = +tls_cipher +received_recipients
+exim_user = Debian-exim
+exim_group = Debian-exim
+never_users = root
+host_lookup =
+rfc1413_hosts =
+keep_environment =
+tls_advertise_hosts =
+queue_run_max = 1
+acl_smtp_rcpt = acl_rcpt
+
+begin acl
+
+acl_rcpt:
+  deny
+    message = relay not permitted
+    !domains = +local_domains
+  require
+    verify = sender/callout=10s
+  accept
+
+begin routers
+
+hub:
+  driver = manualroute
+  domains = isp.example
+  route_list = * 127.0.0.1
+  self = send
+  transport = to_hub
+
+local_user:
+  driver = accept
+  domains = +local_domains
+  local_parts = dsearch;$REMOTE/users
+  transport = maildir
+
+unknown_user:
+  driver = redirect
+  domains = +local_domains
+  allow_fail
+  data = :fail: no such user here
+
+begin transports
+
+to_hub:
+  driver = smtp
+  port = $HUB_PORT
+  allow_localhost
+  hosts_try_fastopen =
+
+maildir:
+  driver = appendfile
+  directory = $REMOTE/mail/\${local_part_data}
+  maildir_format
+  user = Debian-exim
+  return_path_add
+  envelope_to_add
+
+begin retry
+
+*  *  F,1h,10m
+EOF
+}
+
+register_conf() {
+	chown root:root "$1"
+	chmod 644 "$1"
+	grep -qxF "$1" /etc/exim4/trusted_configs 2>/dev/null ||
+		echo "$1" >>/etc/exim4/trusted_configs
+}
+
+# e2e_setup: directories, keys (with the signet tool), configurations.
+e2e_setup() {
+	rm -rf "$E2E"
+	mkdir -p "$E2E"
+	chmod 755 "$E2E"
+	dc_setup "$E2E/dovecot" "$LMTP_PORT" yes
+	for _u in alice bob; do
+		dc_adduser "$_u@isp.example"
+	done
+	# Exim authenticates submitters through Dovecot's SASL socket.
+	cat >>"$DC_CONF" <<EOF
+service auth {
+  unix_listener auth-client {
+    mode = 0660
+    group = $EXIM_USER
+  }
+}
+EOF
+	mkdir -p "$HUB/spool" "$HUB/log" "$HUB/state" "$HUB/keys" "$HUB/tls" \
+		"$REMOTE/spool" "$REMOTE/log" "$REMOTE/mail" "$REMOTE/users"
+	chmod 755 "$HUB" "$REMOTE" "$REMOTE/users"
+	: >"$REMOTE/users/bob"
+	: >"$HUB/events.jsonl"
+	hub_config
+	# The hub holds both keys; Dovecot gets the seal key only.
+	"$B/shared/signet" -c "$SIGNET_JSON" keys init --owner "$EXIM_USER" \
+		>"$E2E/keys.out" 2>&1 || return 1
+	"$B/shared/signet" -c "$SIGNET_JSON" keys export-seal \
+		--owner "$DC_USER" "$DC_DIR/seal-keyring.json" \
+		>>"$E2E/keys.out" 2>&1 || return 1
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+		-subj /CN=mx.isp.example -keyout "$HUB/tls/key.pem" \
+		-out "$HUB/tls/cert.pem" >/dev/null 2>&1 || return 1
+	chmod 600 "$HUB/tls/key.pem"
+	chown -R "$EXIM_USER" "$HUB/spool" "$HUB/log" "$HUB/state" \
+		"$HUB/tls" "$HUB/events.jsonl" "$REMOTE/spool" "$REMOTE/log" \
+		"$REMOTE/mail"
+	hub_exim_conf
+	remote_exim_conf
+	register_conf "$HUB_CONF"
+	register_conf "$REMOTE_CONF"
+	"$EXIM" -C "$HUB_CONF" -bV >"$E2E/hub-bV.out" 2>&1 || return 1
+	"$EXIM" -C "$REMOTE_CONF" -bV >"$E2E/remote-bV.out" 2>&1 || return 1
+}
+
+# Starts the three daemons; they keep running after this shell exits (the
+# demo) and are stopped by e2e_stop through their pid files.
+e2e_start() {
+	dc_start || return 1
+	for _s in hub remote; do
+		if [ $_s = hub ]; then _c=$HUB_CONF _p=$HUB_PORT
+		else _c=$REMOTE_CONF _p=$REMOTE_PORT; fi
+		setsid "$EXIM" -C "$_c" -bdf -q30m -oX "$_p" \
+			-oP "$E2E/$_s/exim.pid" </dev/null \
+			>>"$E2E/$_s/daemon.out" 2>&1 &
+		wait_port "$_p" 10 || return 1
+	done
+}
+
+e2e_stop() {
+	for _s in hub remote; do
+		_f=$E2E/$_s/exim.pid
+		[ -f "$_f" ] || continue
+		_pid=$(cat "$_f")
+		# Only an Exim daemon started with our configuration.
+		if tr '\0' ' ' <"/proc/$_pid/cmdline" 2>/dev/null |
+			grep -qF -- "-C $E2E/$_s/exim.conf"; then
+			kill -TERM "$_pid"
+		fi
+		rm -f "$_f"
+	done
+	[ -n "$DC_DIR" ] || DC_DIR=$E2E/dovecot
+	[ -n "$DC_CONF" ] || DC_CONF=$DC_DIR/dovecot.conf
+	dc_stop
+}
+
+# ---- clients ----
+
+# swaks to a site: hub|remote, then swaks arguments.
+smtp_to() {
+	if [ "$1" = hub ]; then _p=$HUB_PORT; else _p=$REMOTE_PORT; fi
+	shift
+	swaks --server 127.0.0.1 --port "$_p" --timeout 20 "$@" 2>&1
+}
+# submit USER FROM TO FILE: AUTH PLAIN after STARTTLS on the hub.
+submit() {
+	smtp_to hub --tls --auth PLAIN --auth-user "$1@isp.example" \
+		--auth-password "$PASSWORD" --from "$2" --to "$3" \
+		--data "@$4"
+}
+# reply_to REGEX TRANSCRIPT: the server's reply to the first client line
+# matching REGEX, continuation lines joined.
+reply_to() {
+	printf '%s\n' "$2" | awk -v re="$1" '
+		!found && /^ *(->|~>) / && $0 ~ re { found = 1; next }
+		found && /^<[-~*]* +[2-5][0-9][0-9][- ]/ {
+			sub(/^<[-~*]* +/, "")
+			rest = substr($0, 5)
+			if (n++ > 0) sub(/^[245]\.[0-9]+\.[0-9]+ /, "", rest)
+			text = text (n > 1 ? " " : substr($0, 1, 3) " ") rest
+			if (substr($0, 4, 1) == " ") { print text; exit }
+		}'
+}
+rcpt_reply() { reply_to ' RCPT TO:' "$1"; }
+data_reply() { reply_to '^ *(->|~>) \.$' "$1"; }
+
+# msg FILE MSGID FROM TO SUBJECT: a small message.
+msg() {
+	cat >"$1" <<EOF
+From: $3
+To: $4
+Subject: $5
+Date: $(date -R)
+Message-ID: <$2>
+
+Hello, this is $2.
+EOF
+}
+
+# dsn FILE TO ORIG_MSGID FROM: a bounce as another site would send it.
+dsn() {
+	cat >"$1" <<EOF
+From: Mail Delivery System <MAILER-DAEMON@elsewhere.example>
+To: $2
+Subject: Undelivered Mail Returned to Sender
+Message-ID: <dsn-$(date +%s%N)@elsewhere.example>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status;
+	boundary="B"
+
+--B
+Content-Type: text/plain
+
+Your message could not be delivered.
+
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; elsewhere.example
+Final-Recipient: rfc822; someone@elsewhere.example
+Action: failed
+Status: 5.1.1
+
+--B
+Content-Type: text/rfc822-headers
+
+From: $4
+To: someone@elsewhere.example
+Subject: buy now
+Message-ID: <$3>
+
+--B--
+EOF
+}
+
+# Number of messages in a maildir.
+maildir_count() {
+	find "$1/new" "$1/cur" -type f 2>/dev/null | wc -l
+}
+# wait_count DIR N [SECONDS]: waits until the maildir holds N messages.
+wait_count() {
+	_i=0
+	while [ "$(maildir_count "$1")" -lt "$2" ] &&
+		[ $_i -lt $((${3:-15} * 10)) ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ "$(maildir_count "$1")" -ge "$2" ]
+}
+# The newest message of a maildir.
+maildir_last() {
+	ls -t "$1"/new/* "$1"/cur/* 2>/dev/null | head -n 1
+}
+# Waits until both sites' queues are empty (a queue run each time).
+wait_queues() {
+	_i=0
+	while [ $_i -lt ${1:-20} ]; do
+		if [ "$("$EXIM" -C "$HUB_CONF" -bpc)" = 0 ] &&
+			[ "$("$EXIM" -C "$REMOTE_CONF" -bpc)" = 0 ]; then
+			return 0
+		fi
+		sleep 0.5
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+field() { # VALUE KEY: a field of a Signet-Provenance value
+	printf '%s\n' "$1" | tr -d ' \t' | tr ';' '\n' | sed -n "s/^$2=//p" |
+		head -n 1
+}
+
+# pop3_last USER: the header section of the user's newest message, exactly
+# as POP3 sends it (TOP n 0), and the message count on the first line.
+pop3_last() {
+	python3 - "$POP3_PORT" "$1" "$PASSWORD" <<'EOF'
+import poplib, sys
+p = poplib.POP3("127.0.0.1", int(sys.argv[1]), timeout=20)
+p.user(sys.argv[2]); p.pass_(sys.argv[3])
+n = len(p.list()[1])
+print("messages: %d" % n)
+if n:
+    resp, lines, octets = p.top(n, 0)
+    sys.stdout.write("\n".join(l.decode("utf-8", "replace") for l in lines))
+    print()
+p.quit()
+EOF
+}
+# imap_last USER: the flags of the newest message in INBOX.
+imap_last() {
+	python3 - "$IMAP_PORT" "$1" "$PASSWORD" <<'PY'
+import imaplib, sys, re
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+m.login(sys.argv[2], sys.argv[3])
+typ, data = m.select("INBOX", readonly=True)
+if int(data[0]) == 0:
+    print("empty"); sys.exit(0)
+typ, data = m.fetch("*", "(FLAGS)")
+print(re.search(rb"FLAGS \(([^)]*)\)", data[0]).group(1).decode())
+m.logout()
+PY
+}
+# header_all NAME: the values of header NAME of every message in a
+# concatenation of messages (header sections end at the first empty line).
+header_all() {
+	awk -v name="$1" '
+		BEGIN { n = tolower(name) ": "; inh = 1 }
+		FNR == 1 { inh = 1 }
+		inh && /^\r?$/ { inh = 0 }
+		inh && tolower(substr($0, 1, length(n))) == n {
+			print substr($0, length(n) + 1)
+		}'
+}

@@ -1,0 +1,250 @@
+#!/bin/sh
+# The whole story across two mail sites on loopback (tests/e2e/lib-e2e.sh):
+# the hub isp.example (Exim with signet, Dovecot with the plugin) and a
+# remote site (stock Exim verifying senders by callout).  Each step asserts
+# SMTP codes, headers, IMAP keywords and POP3 bytes; at the end every
+# message either site accepted must be delivered once or bounced.
+# Ports 2610-2614.  Needs root (private daemons, trusted_configs).
+SUITE=e2e
+TOP=${TOP:-$(pwd)}
+. "$TOP/tests/lib.sh"
+E2E=$TOP/tests/out/e2e
+E2E_PORT=2610
+. "$TOP/tests/e2e/lib-e2e.sh"
+
+if [ "$(id -u)" != 0 ]; then
+	fail setup "must run as root (private exim4 and dovecot)"
+	exit 1
+fi
+for f in "$SO" "$DP_SO" "$B/shared/signet"; do
+	[ -f "$f" ] || { fail setup "missing $f (make all)"; exit 1; }
+done
+trap e2e_stop EXIT INT TERM
+
+if ! e2e_setup; then
+	fail setup "$(tail -n 3 "$E2E"/*.out 2>/dev/null)"
+	exit 1
+fi
+pass shipped-plain-config-valid
+e2e_start || { fail setup "daemons did not start: $(cat "$E2E"/*/daemon.out)"; exit 1; }
+pass daemons-started
+
+HUBLOG=$HUB/log/mainlog
+RLOG=$REMOTE/log/mainlog
+ALICE=$DC_DIR/home/alice@isp.example/Maildir
+BOB=$DC_DIR/home/bob@isp.example/Maildir
+RBOB=$REMOTE/mail/bob
+SIG='=sg0[a-z2-7]{26}@isp\.example'
+
+# ---- 1. alice submits to bob at the remote site ----
+M1=m1-$$@isp.example
+msg "$E2E/m1" "$M1" alice@isp.example bob@remote.example "lunch?"
+t=$(submit alice alice@isp.example bob@remote.example "$E2E/m1")
+expect_match 1-submit-tls-auth-accepted "$(data_reply "$t")" '^250 OK id='
+expect_match 1-submit-was-tls "$t" 'STARTTLS'
+wait_count "$RBOB" 1
+rp=$(header Return-path <"$(maildir_last "$RBOB")")
+expect_match 1-remote-sees-signed-sender "$rp" "^<alice$SIG>\$"
+S1=$(printf '%s' "$rp" | tr -d '<>')
+expect_match 1-remote-callout-passed "$(cat "$HUBLOG")" \
+	"signet: rcpt <$S1> from <> \[127\.0\.0\.1\]: accept valid"
+expect_match 1-remote-accepted "$(cat "$RLOG")" \
+	"<= $S1 .* for bob@remote\.example"
+
+# alice sending as bob@isp.example: left unsigned, so the remote site's
+# callout gets 550 and the remote site refuses it.
+msg "$E2E/m1b" "m1b-$$@isp.example" bob@isp.example bob@remote.example \
+	"from bob, honest"
+t=$(submit alice bob@isp.example bob@remote.example "$E2E/m1b")
+expect_match 1-as-bob-hub-accepts-unsigned "$(data_reply "$t")" '^250 OK id='
+id=$(data_reply "$t" | sed -n 's/^250 OK id=//p')
+wait_queues
+expect_match 1-as-bob-not-signed "$(cat "$HUBLOG")" \
+	'signet: sender <bob@isp\.example> not signed'
+expect_match 1-as-bob-callout-550 "$(cat "$HUBLOG")" \
+	'signet: rcpt <bob@isp\.example> from <> .*reject unsigned-bounce'
+expect_match 1-as-bob-remote-refuses "$(grep "^.* $id \*\* " "$HUBLOG")" \
+	'bob@remote\.example .*550.*Sender verify failed'
+expect_eq 1-as-bob-not-delivered "$(maildir_count "$RBOB")" 1
+
+# ---- 2. the remote site bounces alice's mail to an unknown user ----
+M2=m2-$$@isp.example
+msg "$E2E/m2" "$M2" alice@isp.example nobody@remote.example "report"
+t=$(submit alice alice@isp.example nobody@remote.example "$E2E/m2")
+expect_match 2-submit-accepted "$(data_reply "$t")" '^250 OK id='
+if wait_count "$ALICE" 1; then
+	pass 2-bounce-reaches-alice
+else
+	fail 2-bounce-reaches-alice "no message in $ALICE"
+fi
+expect_match 2-remote-bounced "$(cat "$RLOG")" \
+	'\*\* nobody@remote\.example R=unknown_user'
+f=$(maildir_last "$ALICE")
+p=$(header Signet-Provenance <"$f")
+expect_eq 2-prov-verdict "$(field "$p" verdict)" valid
+expect_eq 2-prov-bind "$(field "$p" bind)" match
+expect_eq 2-prov-bounce "$(field "$p" bounce)" yes
+issued=$(field "$p" issued)
+when=$(date -u -d "$issued" '+%-d %b %H:%M UTC' 2>/dev/null)
+pop=$(pop3_last alice@isp.example)
+res=$(printf '%s\n' "$pop" | header Signet-Result)
+expect_match 2-pop3-genuine-bounce-line "$res" \
+	"^genuine reply to your message of $when sent as alice@isp\.example;"
+expect_match 2-pop3-result-first "$(printf '%s\n' "$pop" | sed -n 2p)" \
+	'^Signet-Result: genuine reply'
+expect_match 2-imap-verified "$(imap_last alice@isp.example)" \
+	'\$SignetVerified'
+
+# ---- 3. a spammer forges alice's address to the remote site ----
+msg "$E2E/m3" "m3-$$@spam.example" alice@isp.example bob@remote.example \
+	"cheap pills"
+t=$(smtp_to remote --from alice@isp.example --to bob@remote.example \
+	--data "@$E2E/m3")
+expect_match 3-forged-plain-refused-550 "$(rcpt_reply "$t")" \
+	'^550 .*Sender verify failed'
+expect_match 3-hub-callout-answered-550 "$(cat "$HUBLOG")" \
+	'signet: rcpt <alice@isp\.example> from <> .*reject unsigned-bounce'
+sig=${S1#alice=sg0}
+sig=${sig%@isp.example}
+first=$(printf '%s' "$sig" | cut -c1)
+if [ "$first" = a ]; then new=b; else new=a; fi
+TAMPERED="alice=sg0$new$(printf '%s' "$sig" | cut -c2-)@isp.example"
+t=$(smtp_to remote --from "$TAMPERED" --to bob@remote.example \
+	--data "@$E2E/m3")
+expect_match 3-forged-signed-refused-550 "$(rcpt_reply "$t")" \
+	'^550 .*Sender verify failed'
+expect_match 3-hub-says-forged "$(cat "$HUBLOG")" \
+	"signet: rcpt <$TAMPERED> from <> .*reject forged"
+expect_eq 3-nothing-delivered "$(maildir_count "$RBOB")" 1
+
+# ---- 4. backscatter: bounces of the forgery come to the hub ----
+dsn "$E2E/d4" alice@isp.example "m3-$$@spam.example" alice@isp.example
+t=$(smtp_to hub --from '<>' --to alice@isp.example --data "@$E2E/d4")
+expect_match 4-strict-unsigned-bounce-550 "$(rcpt_reply "$t")" \
+	'^550 5\.7\.1 <alice@isp\.example>: .*not signed'
+t=$(smtp_to hub --from '<>' --to "$TAMPERED" --data "@$E2E/d4")
+expect_match 4-strict-tampered-550 "$(rcpt_reply "$t")" \
+	'^550 5\.7\.1 <alice=sg0.*not issued by our mail system'
+
+E2E_POLICY=tag hub_config
+n=$(maildir_count "$ALICE")
+t=$(smtp_to hub --from '<>' --to alice@isp.example --data "@$E2E/d4")
+expect_match 4-tag-unsigned-bounce-accepted "$(rcpt_reply "$t")" '^250'
+wait_count "$ALICE" $((n + 1))
+pop=$(pop3_last alice@isp.example)
+res=$(printf '%s\n' "$pop" | header Signet-Result)
+expect_match 4-tag-pop3-unsigned-bounce "$res" \
+	'^UNSIGNED BOUNCE: isp\.example did not sign this address'
+expect_match 4-tag-imap-keyword "$(imap_last alice@isp.example)" \
+	'\$SignetUnsignedBounce'
+t=$(smtp_to hub --from '<>' --to "$TAMPERED" --data "@$E2E/d4")
+expect_match 4-tag-tampered-still-550 "$(rcpt_reply "$t")" \
+	'^550 5\.7\.1 <alice=sg0'
+# alice's real signed address, in a bounce of a message she never sent.
+dsn "$E2E/d4b" "$S1" "m3-$$@spam.example" "$S1"
+t=$(smtp_to hub --from '<>' --to "$S1" --data "@$E2E/d4b")
+expect_match 4-tag-replayed-address-accepted "$(rcpt_reply "$t")" '^250'
+wait_count "$ALICE" $((n + 2))
+pop=$(pop3_last alice@isp.example)
+expect_match 4-tag-pop3-not-a-reply "$(printf '%s\n' "$pop" | header Signet-Result)" \
+	'^FORGED: not a reply to your message'
+expect_match 4-tag-subject-tag "$(printf '%s\n' "$pop" | header Subject)" \
+	'^\[FORGED\] '
+expect_match 4-tag-imap-forged "$(imap_last alice@isp.example)" \
+	'\$SignetForged'
+hub_config
+
+# ---- 5. what a POP3 user sees of plain and look-alike mail ----
+M5=m5-$$@remote.example
+msg "$E2E/m5" "$M5" carol@remote.example bob@isp.example "plain hello"
+t=$(smtp_to hub --from carol@remote.example --to bob@isp.example \
+	--data "@$E2E/m5")
+expect_match 5-plain-accepted "$(data_reply "$t")" '^250 OK id='
+wait_count "$BOB" 2
+pop=$(pop3_last bob@isp.example)
+res=$(printf '%s\n' "$pop" | header Signet-Result)
+expect_match 5-pop3-unencrypted "$res" \
+	'arrived at isp\.example over an unencrypted link'
+expect_match 5-imap-insecure "$(imap_last bob@isp.example)" \
+	'\$SignetInsecure'
+msg "$E2E/m5b" "m5b-$$@isp.examp1e" billing@isp.examp1e bob@isp.example \
+	"your invoice"
+t=$(smtp_to hub --from billing@isp.examp1e --to bob@isp.example --tls \
+	--data "@$E2E/m5b")
+expect_match 5-lookalike-accepted "$(data_reply "$t")" '^250 OK id='
+wait_count "$BOB" 3
+pop=$(pop3_last bob@isp.example)
+expect_match 5-pop3-lookalike "$(printf '%s\n' "$pop" | header Signet-Result)" \
+	'LOOK-ALIKE: the sender.s domain isp\.examp1e imitates isp\.example'
+expect_match 5-lookalike-subject-tag "$(printf '%s\n' "$pop" | header Subject)" \
+	'^\[LOOK-ALIKE\] your invoice'
+expect_match 5-imap-lookalike "$(imap_last bob@isp.example)" \
+	'\$SignetLookalike'
+
+# ---- 6. a stolen signed address replayed: fades, then revoked ----
+M6=m6-$$@isp.example
+msg "$E2E/m6" "$M6" alice@isp.example bob@remote.example "newsletter"
+submit alice alice@isp.example bob@remote.example "$E2E/m6" >/dev/null
+wait_count "$RBOB" 2
+S6=$(header Return-path <"$(maildir_last "$RBOB")" | tr -d '<>')
+expect_match 6-signed "$S6" "^alice$SIG\$"
+codes=""
+i=0
+while [ $i -lt 10 ]; do
+	c=$(rcpt_reply "$(smtp_to hub --from '<>' --to "$S6" \
+		--quit-after RCPT)" | cut -c1-3)
+	codes="$codes $c"
+	[ "$c" = 250 ] || break
+	i=$((i + 1))
+done
+# One use by the remote's callout, then up to max_uses (5) in all.
+expect_eq 6-replay-fades-450 "$codes" " 250 250 250 250 450"
+if runuser -u "$EXIM_USER" -- "$B/shared/signet" -c "$SIGNET_JSON" \
+	revoke "$S6" --reason "stolen" >"$E2E/revoke.out" 2>&1; then
+	pass 6-revoke-ran
+else
+	fail 6-revoke-ran "$(cat "$E2E/revoke.out")"
+fi
+t=$(smtp_to hub --from '<>' --to "$S6" --quit-after RCPT)
+expect_match 6-revoked-550 "$(rcpt_reply "$t")" \
+	'^550 5\.7\.1 .*withdrawn by our postmaster'
+expect_match 6-show-revoked "$("$B/shared/signet" -c "$SIGNET_JSON" show "$S6" 2>&1)" \
+	'revoked'
+
+# ---- every message accepted is delivered once or bounced ----
+if wait_queues 40; then pass count-queues-empty
+else fail count-queues-empty "$("$EXIM" -C "$HUB_CONF" -bp; "$EXIM" -C "$REMOTE_CONF" -bp)"; fi
+# ids_with LOG REGEX: the message ids of the log lines that match.
+ids_with() {
+	grep -E "^[0-9-]+ [0-9:]+ [0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2} $2" "$1" |
+		awk '{print $3}' | sort -u
+}
+for site in hub remote; do
+	log=$E2E/$site/log/mainlog
+	acc=$(ids_with "$log" '<=')
+	done_=$(ids_with "$log" 'Completed')
+	expect_eq "count-$site-every-accepted-completed" "$done_" "$acc"
+	# A failed recipient always produced a bounce (a message <= <> R=id).
+	missing=""
+	for id in $(ids_with "$log" '\*\*'); do
+		grep -q " <= <> R=$id " "$log" || missing="$missing $id"
+	done
+	expect_eq "count-$site-every-failure-bounced" "$missing" ""
+done
+lmtp=$(grep -c ' => .* T=signet_dovecot_lmtp ' "$HUBLOG")
+have=$(($(maildir_count "$ALICE") + $(maildir_count "$BOB")))
+expect_eq count-hub-lmtp-deliveries-in-mailboxes "$have" "$lmtp"
+rdel=$(grep -c ' => .* T=maildir' "$RLOG")
+expect_eq count-remote-deliveries-in-maildirs "$(maildir_count "$RBOB")" \
+	"$rdel"
+# Delivered once: no Message-ID twice in a mailbox.
+for box in hub-alice:"$ALICE" hub-bob:"$BOB" remote-bob:"$RBOB"; do
+	dir=${box#*:}
+	dup=$(cat "$dir"/new/* "$dir"/cur/* 2>/dev/null |
+		header_all Message-ID | sort | uniq -d)
+	expect_eq "count-delivered-once-${box%%:*}" "$dup" ""
+done
+expect_eq no-panic-logs "$(cat "$HUB/log/paniclog" "$REMOTE/log/paniclog" \
+	2>/dev/null)" ""
+expect_nomatch dovecot-no-errors "$(cat "$DC_DIR/dovecot.log")" \
+	'(Error|Panic|Fatal):'
