@@ -6,7 +6,7 @@ PKGS="build-essential clang libclang-rt-14-dev valgrind python3 \
 libssl-dev libjansson-dev liblmdb-dev lmdb-utils libhiredis-dev redis-server \
 exim4-daemon-heavy exim4-dev swaks \
 dovecot-core dovecot-dev dovecot-pop3d dovecot-imapd dovecot-lmtpd \
-dovecot-sieve"
+dovecot-sieve netcat-openbsd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
