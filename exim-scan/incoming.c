@@ -305,7 +305,10 @@ sx_scan_recipients(struct sx_msg *m, uschar **text_r)
 			return LOCAL_SCAN_TEMPREJECT;
 		}
 		seal_and_add(m, &r);
-		report(m, &r);
+		/* Ordinary mail is recorded by its header and Exim's own log
+		   line; bounces and signed recipients are decisions. */
+		if (r.presented != NULL || m->bounce)
+			report(m, &r);
 	}
 	return LOCAL_SCAN_ACCEPT;
 }

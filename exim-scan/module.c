@@ -103,6 +103,12 @@ signet_rcpt(uschar **yield, int argc, uschar *argv[])
 	}
 	rcpt = (const char *)argv[0];
 	sender = (const char *)argv[1];
+	/* Ordinary mail: nothing to check, so nothing to load (most
+	   connections that never reach DATA end here). */
+	if (*sender != '\0' && !signet_is_signed(rcpt)) {
+		*yield = US "accept none";
+		return OK;
+	}
 	s = sx_state_get(argc > 2 ? (const char *)argv[2] : NULL);
 	sx_rcpt_check(s, rcpt, sender, now, &a);
 	rcpt_report(s, rcpt, sender, &a, now);

@@ -1,0 +1,130 @@
+#!/bin/sh
+# Cost of signet in Exim (make bench-exim; not part of make check):
+# 1. callgrind instruction counts of whole `exim -bh` sessions (exec and
+#    config parsing included), 1 and 100 messages per connection, for
+#    inbound mail (remote sender to a local user) and for submission
+#    (AUTH, signed sender), with the signet configuration and with the same
+#    configuration minus signet's lines ("stock");
+# 2. the same connections through the real daemon, counted in its forked
+#    child (tests/exim/bench_daemon.sh);
+# 3. accepted messages per second through the two daemons (queue only:
+#    -odq), alternating rounds in the same run.
+# Needs root.  Results: tests/out/exim-bench/results.txt
+TOP=${TOP:-$(pwd)}
+SUITE=exim-bench
+. "$TOP/tests/lib.sh"
+OUT=$TOP/tests/out/exim-bench
+. "$TOP/tests/exim/lib-exim.sh"
+ROUNDS=${ROUNDS:-5}
+CONNS=${CONNS:-400}
+THREADS=${THREADS:-4}
+
+trap 'stop_exim' EXIT INT TERM
+setup_exim "$SO" || { echo "bench: setup failed" >&2; exit 1; }
+STOCK=$OUT/exim-stock.conf
+grep -v -e '^\.include .*/04_signet$' -e '^\.include .*/050_signet$' \
+	-e '^\.include CHECK_' "$CONF" >"$STOCK"
+chmod 644 "$STOCK"
+grep -qxF "$STOCK" /etc/exim4/trusted_configs ||
+	echo "$STOCK" >>/etc/exim4/trusted_configs
+RES=$OUT/results.txt
+: >"$RES"
+say() { echo "$*" | tee -a "$RES"; }
+
+# ---- 1. instruction counts ----
+CG=$OUT/cg
+mkdir -p "$CG"
+cp /usr/sbin/exim4 "$CG/exim4"
+chown -R "$EXIM_USER" "$CG"
+auth=$(printf '\0alice\0pw-alice' | base64)
+session() { # KIND N
+	printf 'EHLO client.example\r\n'
+	[ "$1" = submit ] && printf 'AUTH PLAIN %s\r\n' "$auth"
+	i=0
+	while [ $i -lt "$2" ]; do
+		if [ "$1" = submit ]; then
+			f=alice@example.com t=r1@remote.example
+		else
+			f=someone@remote.example t=bob@example.com
+		fi
+		printf 'MAIL FROM:<%s>\r\nRCPT TO:<%s>\r\nDATA\r\n' "$f" "$t"
+		printf 'From: <%s>\r\nTo: <%s>\r\nSubject: bench %d\r\n' \
+			"$f" "$t" $i
+		printf 'Message-ID: <bench-%d-%s@example.com>\r\n\r\n' $i "$1"
+		printf 'bench body\r\n.\r\n'
+		i=$((i + 1))
+	done
+	printf 'QUIT\r\n'
+}
+instr() { # CONF SESSIONFILE -> instructions
+	rm -f "$CG"/cg.*
+	runuser -u "$EXIM_USER" -- valgrind --tool=callgrind \
+		--callgrind-out-file="$CG/cg.%p" "$CG/exim4" -C "$1" \
+		-bh 192.0.2.1 <"$2" >"$CG/out" 2>"$CG/err"
+	n=$(grep -c '^250 OK id=' "$CG/out")
+	sed -n 's/^summary: //p' "$CG"/cg.* | awk '{s += $1} END {print s}'
+	echo "$n" >"$CG/accepted"
+}
+say "signet Exim cost, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs"
+say "callgrind instructions per exim -bh session (192.0.2.1):"
+say "kind     msgs   stock        signet       extra    per-msg extra"
+for kind in inbound submit; do
+	for n in 1 100; do
+		session $kind $n >"$CG/s-$kind-$n"
+		a=$(instr "$STOCK" "$CG/s-$kind-$n")
+		acc_a=$(cat "$CG/accepted")
+		b=$(instr "$CONF" "$CG/s-$kind-$n")
+		acc_b=$(cat "$CG/accepted")
+		eval "stock_${kind}_$n=$a signet_${kind}_$n=$b"
+		[ "$acc_a" = "$n" ] && [ "$acc_b" = "$n" ] ||
+			say "  (warning: accepted $acc_a / $acc_b of $n)"
+		say "$(printf '%-8s %4d  %11d  %11d  %6.2f%%' $kind $n $a $b \
+			"$(echo "($b - $a) * 100 / $a" | bc -l)")"
+	done
+	eval "a1=\$stock_${kind}_1 b1=\$signet_${kind}_1"
+	eval "a100=\$stock_${kind}_100 b100=\$signet_${kind}_100"
+	say "$(printf '%-8s per message (100-msg minus 1-msg, /99): stock %d, signet %d, extra %d' \
+		$kind $(((a100 - a1) / 99)) $(((b100 - b1) / 99)) \
+		$(((b100 - b1 - a100 + a1) / 99)))"
+done
+
+# ---- 2. the real daemon: a connection's own instructions ----
+say "daemon child instructions per connection (callgrind on the daemon," \
+	"-odq; own work = child total - an empty connection's child):"
+for c in stock signet; do
+	[ $c = stock ] && f=$STOCK || f=$CONF
+	set -- $(sh "$TOP/tests/exim/bench_daemon.sh" "$f" 2532 "$OUT/dg-$c")
+	say "$(printf '  %-6s 1 msg: %9d   10 msgs: %9d   per extra msg: %8d' \
+		$c $(($2 - $1)) $(($3 - $1)) $((($3 - $2) / 9)))"
+done
+
+# ---- 3. accepted messages per second through the daemons ----
+# -odq: queue only, so deliveries do not compete with reception.
+"$EXIM" -C "$STOCK" -bdf -odq -oX 2530 -oP "$OUT/exim-2530.pid" \
+	>>"$OUT/daemon-2530.out" 2>&1 &
+EXIM_PIDS="$!"
+"$EXIM" -C "$CONF" -bdf -odq -oX 2531 -oP "$OUT/exim-2531.pid" \
+	>>"$OUT/daemon-2531.out" 2>&1 &
+EXIM_PIDS="$EXIM_PIDS $!"
+wait_listen 2530 && wait_listen 2531 || { echo "bench: no daemons" >&2; exit 1; }
+median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1}
+	END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+say "accepted messages/s through the daemon (-odq), $CONNS messages per" \
+	"round, $THREADS client threads, $ROUNDS alternating rounds (median):"
+for per in 1 10; do
+	rs="" rg=""
+	r=0
+	while [ $r -lt "$ROUNDS" ]; do
+		for port in 2530 2531; do
+			v=$(python3 "$TOP/tests/exim/bench_load.py" $port \
+				$((CONNS / per)) $per "$THREADS" \
+				someone@remote.example bob@example.com)
+			[ $port = 2530 ] && rs="$rs ${v%% *}" || rg="$rg ${v%% *}"
+		done
+		r=$((r + 1))
+	done
+	say "  $per msg/conn: stock $(echo "$rs" | median) ($rs )," \
+		"signet $(echo "$rg" | median) ($rg )"
+done
+stop_exim
+rm -rf "$OUT/spool/input"
