@@ -63,6 +63,11 @@ struct store_ops {
 				 store_foreach_cb *cb, void *ctx);
 	signet_status (*purge)(signet_store *st, time_t now,
 			       unsigned long long *removed_r);
+	/* n hits at once (normalised keys), for bulk loads. */
+	signet_status (*hit_many)(signet_store *st, size_t n,
+				  const char *const *addrs,
+				  const char *const *bases, time_t keep,
+				  time_t now);
 	void (*close)(signet_store *st);
 };
 
@@ -90,6 +95,12 @@ signet_status signet_store_foreach(signet_store *st, time_t now,
 				   store_foreach_cb *cb, void *ctx);
 signet_status signet_store_purge(signet_store *st, time_t now,
 				 unsigned long long *removed_r);
+/* Counts one use of each of n addresses (lower-case already) in few
+   transactions or round trips: for loading test and benchmark data. */
+signet_status signet_store_hit_many(signet_store *st, size_t n,
+				    const char *const *addrs,
+				    const char *const *bases, time_t expires,
+				    time_t now);
 /* Everything known about an address (signed or base). */
 signet_status signet_store_record(signet_store *st, const char *addr,
 				  const char *base, time_t now,

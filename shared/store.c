@@ -122,6 +122,14 @@ none_purge(signet_store *st, time_t now, unsigned long long *removed_r)
 	return SIGNET_OK;
 }
 
+static signet_status
+none_hit_many(signet_store *st, size_t n, const char *const *addrs,
+	      const char *const *bases, time_t keep, time_t now)
+{
+	(void)st; (void)n; (void)addrs; (void)bases; (void)keep; (void)now;
+	return SIGNET_OK;
+}
+
 static void
 none_close(signet_store *st)
 {
@@ -129,8 +137,16 @@ none_close(signet_store *st)
 }
 
 static const struct store_ops none_ops = {
-	"none",        none_hit,     none_lookup, none_record, none_revoke,
-	none_unrevoke, none_foreach, none_purge,  none_close,
+	.name = "none",
+	.hit = none_hit,
+	.lookup = none_lookup,
+	.record = none_record,
+	.revoke = none_revoke,
+	.unrevoke = none_unrevoke,
+	.foreach = none_foreach,
+	.purge = none_purge,
+	.hit_many = none_hit_many,
+	.close = none_close,
 };
 
 /* ---- dispatch ---- */
@@ -225,13 +241,35 @@ usage_clear(struct signet_usage *u)
 	memset(u, 0, sizeof(*u));
 }
 
+/* Records last as long as the address can still be presented. */
+static time_t
+keep_until(const signet_store *st, time_t expires, time_t now)
+{
+	long long life = st->lt.lifetime > st->lt.prvs_lifetime
+				 ? st->lt.lifetime
+				 : st->lt.prvs_lifetime;
+	time_t keep = expires > 0 ? expires + st->lt.grace
+				  : now + life + st->lt.grace;
+
+	return keep > now ? keep : now + 1;
+}
+
+signet_status
+signet_store_hit_many(signet_store *st, size_t n, const char *const *addrs,
+		      const char *const *bases, time_t expires, time_t now)
+{
+	if (st == NULL)
+		return SIGNET_E_IO;
+	return st->ops->hit_many(st, n, addrs, bases,
+				 keep_until(st, expires, now), now);
+}
+
 signet_status
 signet_store_hit(signet_store *st, const char *signed_addr, const char *base,
 		 time_t issued, time_t expires, time_t now,
 		 struct signet_usage *u_r)
 {
 	char a[STORE_KEY_MAX], b[STORE_KEY_MAX];
-	long long life;
 	time_t keep;
 
 	usage_clear(u_r);
@@ -239,15 +277,7 @@ signet_store_hit(signet_store *st, const char *signed_addr, const char *base,
 		return SIGNET_E_IO;
 	if (!norm(signed_addr, a) || !norm(base, b))
 		return SIGNET_E_SYNTAX;
-	life = st->lt.lifetime > st->lt.prvs_lifetime ? st->lt.lifetime
-						       : st->lt.prvs_lifetime;
-	/* Records last as long as the address can still be presented. */
-	if (expires > 0)
-		keep = expires + st->lt.grace;
-	else
-		keep = now + life + st->lt.grace;
-	if (keep <= now)
-		keep = now + 1;
+	keep = keep_until(st, expires, now);
 	/* prvs carries only its expiry day: date it by its lifetime. */
 	if (issued <= 0 && expires > 0)
 		issued = expires - st->lt.prvs_lifetime;

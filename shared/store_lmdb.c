@@ -549,6 +549,41 @@ fail:
 }
 
 static signet_status
+lmdb_hit_many(signet_store *st, size_t n, const char *const *addrs,
+	      const char *const *bases, time_t keep, time_t now)
+{
+	struct lrec a, b;
+	struct lenv *e;
+	MDB_txn *txn = NULL;
+	int rc = 0;
+
+	if (lenv_get(st, &e) != SIGNET_OK)
+		return SIGNET_E_IO;
+	for (size_t i = 0; i < n; i++) {
+		if (txn == NULL && (rc = txn_begin(e, 0, &txn)) != 0)
+			return lfault(st, "cannot start a write", rc);
+		if ((rc = bump(e, txn, STORE_ADDR, addrs[i], keep, now, &a)) !=
+			    0 ||
+		    (rc = bump(e, txn, STORE_BASE, bases[i], keep, now, &b)) !=
+			    0 ||
+		    (rc = put_val(e, txn, STORE_ADDR, addrs[i], &a,
+				  sizeof(a))) != 0 ||
+		    (rc = put_val(e, txn, STORE_BASE, bases[i], &b,
+				  sizeof(b))) != 0) {
+			mdb_txn_abort(txn);
+			return lfault(st, "write", rc);
+		}
+		if ((i + 1) % PURGE_CHUNK == 0 || i + 1 == n) {
+			rc = mdb_txn_commit(txn);
+			txn = NULL;
+			if (rc != 0)
+				return lfault(st, "commit", rc);
+		}
+	}
+	return SIGNET_OK;
+}
+
+static signet_status
 lmdb_lookup(signet_store *st, const char *addr, const char *base,
 	    time_t issued, time_t now, struct signet_usage *u_r)
 {
@@ -831,8 +866,16 @@ lmdb_close(signet_store *st)
 }
 
 static const struct store_ops lmdb_ops = {
-	"lmdb",        lmdb_hit,     lmdb_lookup, lmdb_record, lmdb_revoke,
-	lmdb_unrevoke, lmdb_foreach, lmdb_purge,  lmdb_close,
+	.name = "lmdb",
+	.hit = lmdb_hit,
+	.lookup = lmdb_lookup,
+	.record = lmdb_record,
+	.revoke = lmdb_revoke,
+	.unrevoke = lmdb_unrevoke,
+	.foreach = lmdb_foreach,
+	.purge = lmdb_purge,
+	.hit_many = lmdb_hit_many,
+	.close = lmdb_close,
 };
 
 signet_status

@@ -22,6 +22,8 @@
 /* The tool's listing may take longer than a mail check. */
 #define REDIS_SLOW_MS 5000
 #define REDIS_PIPE_MAX 8
+/* Commands per round trip in a bulk load. */
+#define REDIS_BATCH 1000
 #define REDIS_PREFIX_MAX 64
 
 /* KEYS: addr, base, addr revocation, base revocation.
@@ -87,9 +89,10 @@ mono_after(const struct timespec *t)
 static void
 rdrop(struct rstore *rs)
 {
-	if (rs->c != NULL && rs->pid == getpid())
+	/* redisFree only closes our descriptor: after a fork, the parent's
+	   connection is not disturbed */
+	if (rs->c != NULL)
 		redisFree(rs->c);
-	/* a parent's connection is left alone: its socket is the parent's */
 	rs->c = NULL;
 	rs->sha[0] = '\0';
 }
@@ -651,6 +654,57 @@ redis_purge(signet_store *st, time_t now, unsigned long long *removed_r)
 	return SIGNET_OK;
 }
 
+/* Pipelines the hit script, a batch of commands per round trip. */
+static signet_status
+redis_hit_many(signet_store *st, size_t n, const char *const *addrs,
+	       const char *const *bases, time_t keep, time_t now)
+{
+	struct rstore *rs = st->impl;
+	char ka[STORE_KEY_MAX + REDIS_PREFIX_MAX + 4];
+	char kb[sizeof(ka)], kr[sizeof(ka)], kR[sizeof(ka)];
+	struct sigpipe_guard g;
+	signet_status ret = SIGNET_OK;
+	size_t i = 0, sent;
+
+	if (rconnect(st) != SIGNET_OK)
+		return SIGNET_E_IO;
+	sigpipe_hold(&g);
+	redisSetTimeout(rs->c, ms_tv(REDIS_SLOW_MS));
+	while (i < n && ret == SIGNET_OK) {
+		for (sent = 0; i < n && sent < REDIS_BATCH; i++, sent++) {
+			rkey(rs, STORE_ADDR, addrs[i], ka, sizeof(ka));
+			rkey(rs, STORE_BASE, bases[i], kb, sizeof(kb));
+			rkey(rs, STORE_REV, addrs[i], kr, sizeof(kr));
+			rkey(rs, STORE_BASE_REV, bases[i], kR, sizeof(kR));
+			redisAppendCommand(rs->c,
+					   "EVALSHA %s 4 %s %s %s %s %lld "
+					   "%lld 0",
+					   rs->sha, ka, kb, kr, kR,
+					   (long long)now, (long long)keep);
+		}
+		for (; sent > 0; sent--) {
+			struct rpipe p = { 0, { NULL } };
+
+			if (redisGetReply(rs->c, (void **)&p.reply[0]) !=
+			    REDIS_OK) {
+				ret = rdown(st, "bulk hit", rs->c->errstr);
+				break;
+			}
+			p.n = 1;
+			if (p.reply[0]->type == REDIS_REPLY_ERROR)
+				ret = store_fault(st, "state store redis "
+						  "%s:%d: bulk hit: %s",
+						  rs->host, rs->port,
+						  p.reply[0]->str);
+			rpipe_free(&p);
+		}
+	}
+	if (rs->c != NULL)
+		redisSetTimeout(rs->c, ms_tv(rs->timeout_ms));
+	sigpipe_release(&g);
+	return ret;
+}
+
 static void
 redis_close(signet_store *st)
 {
@@ -665,8 +719,16 @@ redis_close(signet_store *st)
 }
 
 static const struct store_ops redis_ops = {
-	"redis",        redis_hit,     redis_lookup, redis_record, redis_revoke,
-	redis_unrevoke, redis_foreach, redis_purge,  redis_close,
+	.name = "redis",
+	.hit = redis_hit,
+	.lookup = redis_lookup,
+	.record = redis_record,
+	.revoke = redis_revoke,
+	.unrevoke = redis_unrevoke,
+	.foreach = redis_foreach,
+	.purge = redis_purge,
+	.hit_many = redis_hit_many,
+	.close = redis_close,
 };
 
 signet_status
