@@ -1,0 +1,241 @@
+#!/bin/sh
+# make demo: starts an ISP hub (isp.example: Exim with signet, Dovecot with
+# the plugin, LMDB state) and a remote site (remote.example: stock Exim
+# that checks senders by callout) on 127.0.0.1 ports 2590-2594, tells the
+# story step by step, and leaves both running to try by hand.
+# make demo-stop (demo.sh stop) ends only the processes the demo started.
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+B=${B:-$TOP/build}
+SUITE=demo
+. "$TOP/tests/lib.sh"
+E2E=$TOP/tests/out/demo
+E2E_PORT=2590
+. "$TOP/tests/e2e/lib-e2e.sh"
+SIGNET=$B/shared/signet
+
+die() {
+	echo "demo: $*" >&2
+	exit 1
+}
+
+if [ "$1" = stop ]; then
+	e2e_stop
+	echo "demo: stopped (the hub's and the remote site's Exim, Dovecot)"
+	exit 0
+fi
+[ "$(id -u)" = 0 ] || die "run as root: it starts private Exim and Dovecot"
+for f in "$SO" "$DP_SO" "$SIGNET"; do
+	[ -f "$f" ] || die "missing $f: run 'make' first"
+done
+e2e_stop
+e2e_setup || die "setup failed: $(tail -n 3 "$E2E"/*.out)"
+e2e_start || { e2e_stop; die "daemons did not start: $(cat "$E2E"/*/daemon.out)"; }
+
+HUBLOG=$HUB/log/mainlog
+RLOG=$REMOTE/log/mainlog
+ALICE=$DC_DIR/home/alice@isp.example/Maildir
+BOB=$DC_DIR/home/bob@isp.example/Maildir
+RBOB=$REMOTE/mail/bob
+
+step() {
+	printf '\n== Step %s\n' "$*"
+}
+# say TEXT: one statement, wrapped, indented.
+say() {
+	printf '%s\n' "$*" | fold -s -w 74 | sed '1s/^/ * /; 2,$s/^/   /'
+}
+# quote TEXT: what a party sees, verbatim, wrapped.
+quote() {
+	printf '%s\n' "$*" | fold -s -w 70 | sed 's/^/     | /'
+}
+last_line() { # LOG REGEX: the last log line matching, without the date
+	grep -E -- "$2" "$1" | tail -n 1 | cut -d' ' -f3-
+}
+result_of() { # USER: Signet-Result and Subject of the newest message
+	_pop=$(pop3_last "$1")
+	printf 'Subject: %s\n' "$(printf '%s\n' "$_pop" | header Subject)"
+	printf 'Signet-Result: %s\n' \
+		"$(printf '%s\n' "$_pop" | header Signet-Result)"
+}
+
+echo "signet demo: hub isp.example on 127.0.0.1:$HUB_PORT (SMTP), \
+$IMAP_PORT (IMAP), $POP3_PORT (POP3);"
+echo "remote.example on 127.0.0.1:$REMOTE_PORT.  Users alice@isp.example \
+and bob@isp.example, password '$PASSWORD'."
+
+# ---- 1 ----
+step "1: alice sends mail to bob@remote.example"
+M1=m1-$$@isp.example
+msg "$E2E/m1" "$M1" alice@isp.example bob@remote.example "lunch?"
+t=$(submit alice alice@isp.example bob@remote.example "$E2E/m1")
+say "alice logs in (STARTTLS, AUTH) and submits; the hub answers: \
+$(data_reply "$t")"
+wait_count "$RBOB" 1
+S1=$(header Return-path <"$(maildir_last "$RBOB")" | tr -d '<>')
+say "remote.example receives it from the signed address:"
+quote "$S1"
+say "remote.example checked that address with a callout to the hub \
+(MAIL FROM:<>, RCPT TO:<address>); the hub's log says:"
+quote "$(last_line "$HUBLOG" "signet: rcpt <$S1>")"
+msg "$E2E/m1b" "m1b-$$@isp.example" bob@isp.example bob@remote.example \
+	"from bob, honest"
+submit alice bob@isp.example bob@remote.example "$E2E/m1b" >/dev/null
+wait_queues
+say "alice now tries to send as bob@isp.example.  The hub does not sign \
+an address that is not hers:"
+quote "$(last_line "$HUBLOG" 'signet: sender <bob@isp.example> not signed')"
+say "so remote.example's callout gets 550 and it refuses the message:"
+quote "$(last_line "$HUBLOG" ' \*\* bob@remote.example' |
+	sed -e 's/.*SMTP error from remote mail server after //' \
+		-e 's/\\n550-Called:.*\\n550 / ... /' -e 's/ DT=.*//')"
+say "(the hub returns that refusal to bob@isp.example as a bounce)"
+
+# ---- 2 ----
+step "2: remote.example bounces alice's mail to an unknown user"
+M2=m2-$$@isp.example
+msg "$E2E/m2" "$M2" alice@isp.example nobody@remote.example "report"
+submit alice alice@isp.example nobody@remote.example "$E2E/m2" >/dev/null
+wait_count "$ALICE" 1
+say "remote.example's Exim: $(last_line "$RLOG" '\*\* nobody@remote' |
+	cut -d' ' -f2-)"
+say "The bounce goes to alice's signed address; the hub checks it and \
+delivers it.  alice's POP3 program shows (TOP 1 0):"
+quote "$(result_of alice@isp.example)"
+say "Over IMAP the message has the keywords: $(imap_last alice@isp.example)"
+
+# ---- 3 ----
+step "3: a spammer forges alice's address to remote.example"
+msg "$E2E/m3" "m3-$$@spam.example" alice@isp.example bob@remote.example \
+	"cheap pills"
+t=$(smtp_to remote --from alice@isp.example --to bob@remote.example \
+	--data "@$E2E/m3")
+say "MAIL FROM:<alice@isp.example>, RCPT TO:<bob@remote.example>; \
+remote.example answers:"
+quote "$(rcpt_reply "$t" | sed 's/ Called: .* Sender verify/ ... Sender verify/')"
+say "because its callout to the hub got:"
+quote "$(last_line "$HUBLOG" 'signet: rcpt <alice@isp.example> from <>')"
+sig=${S1#alice=sg0}
+sig=${sig%@isp.example}
+if [ "$(printf '%s' "$sig" | cut -c1)" = a ]; then c=b; else c=a; fi
+TAMPERED="alice=sg0$c$(printf '%s' "$sig" | cut -c2-)@isp.example"
+t=$(smtp_to remote --from "$TAMPERED" --to bob@remote.example \
+	--data "@$E2E/m3")
+say "With a copied signed address, one letter changed: \
+$(rcpt_reply "$t" | cut -c1-60)..."
+
+# ---- 4 ----
+step "4: backscatter: other sites bounce the forgeries to the hub"
+dsn "$E2E/d4" alice@isp.example "m3-$$@spam.example" alice@isp.example
+t=$(smtp_to hub --from '<>' --to alice@isp.example --data "@$E2E/d4")
+say "Policy 'strict'.  A bounce to alice@isp.example (never used as a \
+return address):"
+quote "$(rcpt_reply "$t")"
+t=$(smtp_to hub --from '<>' --to "$TAMPERED" --data "@$E2E/d4")
+say "A bounce to the tampered signed address:"
+quote "$(rcpt_reply "$t" | cut -c1-110)..."
+E2E_POLICY=tag hub_config
+n=$(maildir_count "$ALICE")
+smtp_to hub --helo mx.elsewhere.example --from '<>' \
+	--to alice@isp.example --data "@$E2E/d4" >/dev/null
+wait_count "$ALICE" $((n + 1))
+say "Policy 'tag' (for a gentle start): the same bounce is delivered, and \
+alice sees:"
+quote "$(result_of alice@isp.example)"
+say "Keywords: $(imap_last alice@isp.example).  The tampered address is \
+still refused: $(rcpt_reply "$(smtp_to hub --from '<>' --to "$TAMPERED" \
+	--quit-after RCPT)" | cut -c1-9)"
+dsn "$E2E/d4b" "$S1" "m3-$$@spam.example" "$S1"
+smtp_to hub --helo mx.elsewhere.example --from '<>' --to "$S1" \
+	--data "@$E2E/d4b" >/dev/null
+wait_count "$ALICE" $((n + 2))
+say "A bounce to alice's real signed address that quotes a message she \
+never sent:"
+quote "$(result_of alice@isp.example)"
+hub_config
+
+# ---- 5 ----
+step "5: what bob sees of plain and look-alike mail (POP3)"
+msg "$E2E/m5" "m5-$$@remote.example" carol@remote.example bob@isp.example \
+	"plain hello"
+smtp_to hub --helo pc7.remote.example --from carol@remote.example \
+	--to bob@isp.example \
+	--data "@$E2E/m5" >/dev/null
+wait_count "$BOB" 2
+say "carol@remote.example writes to bob without encryption:"
+quote "$(result_of bob@isp.example)"
+msg "$E2E/m5b" "m5b-$$@isp.examp1e" billing@isp.examp1e bob@isp.example \
+	"your invoice"
+smtp_to hub --tls --helo mail.isp.examp1e --from billing@isp.examp1e \
+	--to bob@isp.example \
+	--data "@$E2E/m5b" >/dev/null
+wait_count "$BOB" 3
+say "billing@isp.examp1e (digit one for the letter l) writes to bob:"
+quote "$(result_of bob@isp.example)"
+
+# ---- 6 ----
+step "6: a stolen signed address, replayed"
+M6=m6-$$@isp.example
+msg "$E2E/m6" "$M6" alice@isp.example bob@remote.example "newsletter"
+submit alice alice@isp.example bob@remote.example "$E2E/m6" >/dev/null
+wait_count "$RBOB" 2
+S6=$(header Return-path <"$(maildir_last "$RBOB")" | tr -d '<>')
+codes=""
+i=0
+while [ $i -lt 10 ]; do
+	c=$(rcpt_reply "$(smtp_to hub --from '<>' --to "$S6" \
+		--quit-after RCPT)" | cut -c1-3)
+	codes="$codes $c"
+	[ "$c" = 250 ] || break
+	i=$((i + 1))
+done
+say "Someone replays $S6 (this demo allows 5 uses):"
+say "answers to RCPT TO:$codes (450: try later; it fades)"
+runuser -u "$EXIM_USER" -- "$SIGNET" -c "$SIGNET_JSON" revoke "$S6" \
+	--reason stolen >/dev/null 2>&1
+say "The postmaster runs 'signet revoke ADDRESS'; now:"
+quote "$(rcpt_reply "$(smtp_to hub --from '<>' --to "$S6" \
+	--quit-after RCPT)")"
+
+# ---- mail counted ----
+wait_queues 40
+printf '\n== End: every message counted\n'
+hin=$(grep -c ' <= ' "$HUBLOG")
+rin=$(grep -c ' <= ' "$RLOG")
+say "hub: accepted $hin, delivered $(grep -c ' => ' "$HUBLOG"), \
+bounced $(grep -c ' \*\* ' "$HUBLOG"), queue $("$EXIM" -C "$HUB_CONF" -bpc); \
+remote: accepted $rin, delivered $(grep -c ' => ' "$RLOG"), bounced \
+$(grep -c ' \*\* ' "$RLOG"), queue $("$EXIM" -C "$REMOTE_CONF" -bpc)."
+say "mailboxes: alice $(maildir_count "$ALICE"), bob $(maildir_count "$BOB") \
+(hub); bob $(maildir_count "$RBOB") (remote)."
+
+# ---- by hand ----
+cat <<EOF
+
+== Try it by hand (both sites keep running)
+Send as alice (STARTTLS + AUTH), then look at remote.example's mailbox:
+  swaks --server 127.0.0.1 --port $HUB_PORT --tls --auth PLAIN \\
+    --auth-user alice@isp.example --auth-password $PASSWORD \\
+    --from alice@isp.example --to bob@remote.example
+  ls $RBOB/new
+Forge alice at remote.example (refused by callout):
+  swaks --server 127.0.0.1 --port $REMOTE_PORT --from alice@isp.example \\
+    --to bob@remote.example
+Probe an address as a callout does:
+  swaks --server 127.0.0.1 --port $HUB_PORT --from '<>' --to $S1 \\
+    --quit-after RCPT
+Read mail over POP3 (type the lines after the first):
+  nc -C 127.0.0.1 $POP3_PORT
+  USER alice@isp.example / PASS $PASSWORD / LIST / TOP 1 0 / QUIT
+Over IMAP:
+  nc -C 127.0.0.1 $IMAP_PORT
+  a LOGIN alice@isp.example $PASSWORD / b SELECT INBOX /
+  c FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT SIGNET-RESULT)]) / d LOGOUT
+The postmaster's tool:
+  S="$SIGNET -c $SIGNET_JSON"
+  \$S verify $S1
+  \$S show $S6; \$S stats
+  runuser -u $EXIM_USER -- \$S revoke ADDRESS
+Logs: $HUBLOG, $HUB/events.jsonl,
+      $DC_DIR/dovecot.log, $RLOG
+Stop: make demo-stop
+EOF
