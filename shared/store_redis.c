@@ -21,7 +21,7 @@
 #define REDIS_BACKOFF 3
 /* The tool's listing may take longer than a mail check. */
 #define REDIS_SLOW_MS 5000
-#define REDIS_PIPE_MAX 8
+#define REDIS_PIPE_MAX 256
 /* Commands per round trip in a bulk load. */
 #define REDIS_BATCH 1000
 #define REDIS_PREFIX_MAX 64
@@ -556,7 +556,8 @@ kind_of_key(const struct rstore *rs, const char *key, enum store_kind *k_r,
 	return 1;
 }
 
-/* Lists one SCAN batch; returns non-zero if the callback stopped. */
+/* Lists one SCAN batch, REDIS_PIPE_MAX / 2 records per round trip;
+   returns non-zero if the callback stopped or the server failed. */
 static int
 foreach_batch(signet_store *st, const redisReply *keys, time_t now,
 	      store_foreach_cb *cb, void *ctx, signet_status *ret_r)
@@ -564,31 +565,36 @@ foreach_batch(signet_store *st, const redisReply *keys, time_t now,
 	struct rstore *rs = st->impl;
 	char reason[STORE_REASON_MAX];
 	struct store_entry en;
+	enum store_kind kind[REDIS_PIPE_MAX / 2];
+	const char *addr[REDIS_PIPE_MAX / 2];
+	size_t i = 0;
 
-	for (size_t i = 0; i < keys->elements; i++) {
-		const redisReply *k = keys->element[i];
+	while (i < keys->elements) {
 		struct rpipe p = { 0, { NULL } };
-		enum store_kind kind;
-		const char *addr;
-		int stop;
+		int m = 0, stop = 0;
 
-		if (k->type != REDIS_REPLY_STRING ||
-		    !kind_of_key(rs, k->str, &kind, &addr) ||
-		    strlen(addr) >= STORE_KEY_MAX)
-			continue;
-		append_read(rs, &p, kind, addr);
+		for (; i < keys->elements && m < REDIS_PIPE_MAX / 2; i++) {
+			const redisReply *k = keys->element[i];
+
+			if (k->type != REDIS_REPLY_STRING ||
+			    !kind_of_key(rs, k->str, &kind[m], &addr[m]) ||
+			    strlen(addr[m]) >= STORE_KEY_MAX)
+				continue;
+			append_read(rs, &p, kind[m], addr[m]);
+			m++;
+		}
 		if ((*ret_r = rflush(st, &p, "list")) != SIGNET_OK) {
 			rpipe_free(&p);
 			return 1;
 		}
-		reason[0] = '\0';
-		if (!decode_read(&p, 0, kind, now, &en, reason,
-				 sizeof(reason))) {
-			rpipe_free(&p);
-			continue;
+		for (int j = 0; j < m && !stop; j++) {
+			reason[0] = '\0';
+			if (!decode_read(&p, 2 * j, kind[j], now, &en, reason,
+					 sizeof(reason)))
+				continue;
+			en.addr = addr[j];
+			stop = cb(&en, ctx);
 		}
-		en.addr = addr;
-		stop = cb(&en, ctx);
 		rpipe_free(&p);
 		if (stop)
 			return 1;

@@ -191,6 +191,20 @@ out=$($ST "$R" hit "$A" "$BASE")
 expect_eq redis-script-reloaded "$(field status "$out") $(field count "$out")" \
 	"ok 2"
 
+# the tool against Redis: listing (SCAN) and a base revocation; so far
+# 6 addresses (alice, c, d, e-one, f-old, f-new) of 5 bases, f revoked
+if [ -x "$SIGNET" ]; then
+	out=$("$SIGNET" -c "$R" stats --json --days 1 | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["store"]
+print(s["type"], s["addresses"], s["bases"], s["revoked"], s["bases_revoked"])
+' 2>&1)
+	expect_eq tool-stats-redis "$out" "redis 6 5 0 1"
+	out=$("$SIGNET" -c "$R" show f@isp.example)
+	expect_match tool-show-redis "$out" \
+		'^base revoked: addresses issued before .*: test'
+fi
+
 # a hung server (SIGSTOP): every call gives up within the timeout
 $ST "$R" timed 400 s=sg1@isp.example s@isp.example 5 >"$D/stop.out" &
 tp=$!
