@@ -179,15 +179,7 @@ msg "$E2E/m6" "$M6" alice@isp.example bob@remote.example "newsletter"
 submit alice alice@isp.example bob@remote.example "$E2E/m6" >/dev/null
 wait_count "$RBOB" 2
 S6=$(header Return-path <"$(maildir_last "$RBOB")" | tr -d '<>')
-codes=""
-i=0
-while [ $i -lt 10 ]; do
-	c=$(rcpt_reply "$(smtp_to hub --from '<>' --to "$S6" \
-		--quit-after RCPT)" | cut -c1-3)
-	codes="$codes $c"
-	[ "$c" = 250 ] || break
-	i=$((i + 1))
-done
+codes=$(replay "$S6")
 say "Someone replays $S6 (this demo allows 5 uses):"
 say "answers to RCPT TO:$codes (450: try later; it fades)"
 runuser -u "$EXIM_USER" -- "$SIGNET" -c "$SIGNET_JSON" revoke "$S6" \

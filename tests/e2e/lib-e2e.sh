@@ -287,6 +287,21 @@ reply_to() {
 rcpt_reply() { reply_to ' RCPT TO:' "$1"; }
 data_reply() { reply_to '^ *(->|~>) \.$' "$1"; }
 
+# replay ADDR: presents ADDR as a callout does (MAIL FROM:<>, RCPT TO) until
+# the hub stops answering 250, at most 10 times; prints the reply codes.
+replay() {
+	_codes=""
+	_i=0
+	while [ $_i -lt 10 ]; do
+		_c=$(rcpt_reply "$(smtp_to hub --from '<>' --to "$1" \
+			--quit-after RCPT)" | cut -c1-3)
+		_codes="$_codes $_c"
+		[ "$_c" = 250 ] || break
+		_i=$((_i + 1))
+	done
+	echo "$_codes"
+}
+
 # msg FILE MSGID FROM TO SUBJECT: a small message.
 msg() {
 	cat >"$1" <<EOF

@@ -188,15 +188,7 @@ submit alice alice@isp.example bob@remote.example "$E2E/m6" >/dev/null
 wait_count "$RBOB" 2
 S6=$(header Return-path <"$(maildir_last "$RBOB")" | tr -d '<>')
 expect_match 6-signed "$S6" "^alice$SIG\$"
-codes=""
-i=0
-while [ $i -lt 10 ]; do
-	c=$(rcpt_reply "$(smtp_to hub --from '<>' --to "$S6" \
-		--quit-after RCPT)" | cut -c1-3)
-	codes="$codes $c"
-	[ "$c" = 250 ] || break
-	i=$((i + 1))
-done
+codes=$(replay "$S6")
 # One use by the remote's callout, then up to max_uses (5) in all.
 expect_eq 6-replay-fades-450 "$codes" " 250 250 250 250 450"
 if runuser -u "$EXIM_USER" -- "$B/shared/signet" -c "$SIGNET_JSON" \
