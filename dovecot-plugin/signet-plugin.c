@@ -110,6 +110,8 @@ keyring_get(const char *path, struct event *event)
 	    st.st_ino == keycache.st.st_ino &&
 	    st.st_dev == keycache.st.st_dev &&
 	    st.st_size == keycache.st.st_size &&
+	    st.st_mode == keycache.st.st_mode &&
+	    st.st_uid == keycache.st.st_uid &&
 	    st.st_mtim.tv_sec == keycache.st.st_mtim.tv_sec &&
 	    st.st_mtim.tv_nsec == keycache.st.st_mtim.tv_nsec)
 		return keycache.kr;

@@ -4,6 +4,8 @@
 #include "str.h"
 #include "mail-user.h"
 
+#include <ctype.h>
+
 #include "signet-plugin.h"
 
 static const char *const default_tags[SDP_TAG_COUNT] = {

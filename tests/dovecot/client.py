@@ -6,8 +6,8 @@
       smtplib.LMTP reads only one).  Prints each reply; exit 1 unless all
       are 2xx.
   client.py imap PORT USER MAILBOX MESSAGE-ID
-      Prints FLAGS, the header block and the ENVELOPE subject of the
-      message with that Message-ID.
+      Prints FLAGS and the header block (unfolded, plus the raw Subject)
+      of the message with that Message-ID.
   client.py pop3 PORT USER
       Checks the maildrop: prints "list-size-ok", "uidl ..." lines and the
       header block of every message.
@@ -70,6 +70,23 @@ def header_block(raw):
     return raw.split(b"\r\n\r\n", 1)[0].decode("ascii", "replace")
 
 
+def unfolded(hdr):
+    """One header per line; the raw Subject lines are shown as RAW-SUBJECT
+    with folds as \\n."""
+    out, raw_subj, cur = [], [], None
+    for line in hdr.split("\r\n"):
+        if line[:1] in (" ", "\t") and cur is not None:
+            out[-1] += " " + line.strip()
+            if cur == "subject":
+                raw_subj.append(line)
+            continue
+        cur = line.split(":", 1)[0].lower()
+        out.append(line)
+        if cur == "subject":
+            raw_subj = [line]
+    return "\n".join(out + ["RAW-SUBJECT: " + "\\n".join(raw_subj)])
+
+
 def imap(port, user, mailbox, msgid):
     m = imaplib.IMAP4("127.0.0.1", int(port))
     m.login(user, PASSWORD)
@@ -82,15 +99,13 @@ def imap(port, user, mailbox, msgid):
         raise SystemExit("imap: %d messages with Message-ID %s in %s"
                          % (len(uids), msgid, mailbox))
     typ, data = m.uid("FETCH", uids[0],
-                      "(FLAGS ENVELOPE BODY.PEEK[HEADER])")
+                      "(FLAGS BODY.PEEK[HEADER])")
     meta = data[0][0].decode()
     hdr = header_block(data[0][1])
     flags = meta[meta.index("FLAGS (") + 7:]
     flags = flags[:flags.index(")")]
     print("FLAGS: " + flags)
-    env = meta[meta.index("ENVELOPE (") + 10:]
-    print("ENVELOPE: " + env)
-    print(hdr)
+    print(unfolded(hdr))
     m.logout()
     return 0
 
@@ -123,7 +138,7 @@ def pop3(port, user):
           "uidl-changed %s %s" % (uidl1, uidl2))
     for h in out:
         print("--")
-        print(h)
+        print(unfolded(h))
     return 0
 
 

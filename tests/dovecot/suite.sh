@@ -1,0 +1,419 @@
+#!/bin/sh
+# The Dovecot plugin against a private Dovecot 2.3 instance on 127.0.0.1
+# (ports 2550-2552): real LMTP, dovecot-lda, Sieve, IMAP and POP3.  Sealed
+# headers are made with the core and a test seal key (signet-mkprov).
+SUITE=dovecot
+TOP=$(pwd)
+. tests/lib.sh
+. tests/dovecot/instance.sh
+DP_SO=$B/dovecot-plugin/lib90_signet_plugin.so
+MKPROV=$B/tests/dovecot/signet-mkprov
+CLIENT="python3 $TOP/tests/dovecot/client.py"
+OUT=$TOP/tests/out/dovecot
+PORT=2550
+IMAP=$((PORT + 1))
+POP3=$((PORT + 2))
+
+for f in "$DP_SO" "$MKPROV"; do
+	if [ ! -x "$f" ]; then
+		fail build "$f missing: run make"
+		exit 1
+	fi
+done
+
+trap 'dc_stop' EXIT
+trap 'exit 1' INT TERM
+dc_setup "$OUT/dc" "$PORT" yes
+MSG=$OUT/msg
+mkdir -p "$MSG"
+KR=$DC_DIR/seal-keyring.json
+EVIL=$OUT/attacker-keyring.json
+rm -f "$EVIL"
+$MKPROV newkey "$KR" && $MKPROV newkey "$EVIL" || {
+	fail setup "cannot make keyrings"
+	exit 1
+}
+chown "$DC_UID:$DC_GID" "$KR"
+
+dc_adduser alice@isp.example
+dc_adduser bob@isp.example
+dc_adduser carol@isp.example
+dc_adduser dan@isp.example
+dc_adduser erin@isp.example userdb_signet_enabled=no
+dc_adduser frank@isp.example userdb_signet_subject_tag=bogus
+dc_adduser gina@isp.example userdb_signet_subject_tag=unverified \
+	'userdb_signet_tag_unverified=[CHECK]' \
+	'userdb_signet_keyword_unverified=$Unchecked'
+
+# carol files forged mail away; dan adds his own flags.
+for u in carol dan; do
+	h=$DC_DIR/home/$u@isp.example
+	mkdir -p "$h/sieve"
+done
+cat >"$DC_DIR/home/carol@isp.example/sieve/main.sieve" <<'EOF'
+require ["fileinto", "mailbox"];
+if header :contains "Signet-Result" "FORGED" {
+	fileinto :create "Forged";
+	stop;
+}
+EOF
+cat >"$DC_DIR/home/dan@isp.example/sieve/main.sieve" <<'EOF'
+require ["imap4flags"];
+addflag "$Custom";
+addflag "\\Flagged";
+EOF
+for u in carol dan; do
+	h=$DC_DIR/home/$u@isp.example
+	ln -sf sieve/main.sieve "$h/.dovecot.sieve"
+	chown -R "$DC_UID:$DC_GID" "$h"
+done
+
+if ! dc_start; then
+	fail start "dovecot did not start: $(tail -n 5 "$DC_DIR/dovecot.log")"
+	exit 1
+fi
+pass start
+
+# seal KEYRING RCPT field=value...: a sealed header value for RCPT
+seal() {
+	_k=$1; _r=$2; shift 2
+	$MKPROV seal "$_k" "$_r" v=1 "rcpt=$_r" "$@"
+}
+BOUNCE="verdict=valid reason=ok owner=alice@isp.example format=signet \
+issued=2026-11-20T14:03:00Z key=0 bounce=yes bind=match from= tls=TLS1.3 \
+cipher=TLS_AES_256_GCM_SHA384 pfs=yes peer=203.0.113.5 helo=mx.example.org \
+host=mx1.isp.example"
+PLAIN="verdict=none reason=not-signed from=carl@example.org tls=TLS1.2 \
+pfs=yes peer=198.51.100.7 helo=mail.example.org host=mx1.isp.example"
+
+# msg NAME "Header: value"...: writes $MSG/NAME.eml with Message-ID <NAME@t>
+msg() {
+	_f=$MSG/$1.eml; _id=$1; shift
+	{
+		for _h in "$@"; do printf '%s\n' "$_h"; done
+		printf 'To: someone@isp.example\nMessage-ID: <%s@t>\n' "$_id"
+		printf 'Date: Sun, 22 Nov 2026 07:00:00 +0000\n'
+		printf 'MIME-Version: 1.0\n\nbody of %s\n.leading dot\n' "$_id"
+	} >"$_f"
+}
+
+# lmtp NAME SENDER RCPT[,RCPT...]: delivers; the replies go to $REPLY
+lmtp() {
+	REPLY=$($CLIENT lmtp "$PORT" "$2" "$3" "$MSG/$1.eml" 2>&1)
+}
+
+# fetch USER NAME [MAILBOX]: IMAP flags and unfolded headers into $GOT
+fetch() {
+	GOT=$($CLIENT imap "$IMAP" "$1@isp.example" "${3:-INBOX}" "<$2@t>" 2>&1)
+}
+
+hdr() {
+	printf '%s\n' "$GOT" | grep -i "^$1:" | head -n 1 | sed "s/^[^:]*: *//"
+}
+count() {
+	printf '%s\n' "$GOT" | grep -ci "^$1:"
+}
+
+## a genuine bounce of alice's own message
+msg bounce "Signet-Provenance: $(seal "$KR" alice@isp.example $BOUNCE)" \
+	"From: Mail Delivery System <MAILER-DAEMON@mx.example.org>" \
+	"Subject: Undelivered Mail Returned to Sender"
+lmtp bounce "" alice@isp.example
+expect_match lmtp-accepts "$REPLY" '^alice@isp.example: 250 '
+fetch alice bounce
+expect_match verified-keyword "$(hdr flags)" '\$SignetVerified'
+expect_nomatch verified-not-forged "$(hdr flags)" 'Forged|Phishing'
+expect_eq verified-result "$(hdr signet-result)" "genuine reply to your \
+message of 20 Nov 14:03 UTC sent as alice@isp.example; arrived at \
+isp.example over TLS1.3; from mx.example.org [203.0.113.5]"
+expect_eq verified-subject-untagged "$(hdr subject)" \
+	"Undelivered Mail Returned to Sender"
+expect_eq verified-one-result-header "$(count signet-result)" 1
+expect_eq verified-keeps-own-provenance "$(count signet-provenance)" 1
+expect_match verified-provenance-for-rcpt "$(hdr signet-provenance)" \
+	'rcpt=alice@isp.example;.*seal=[0-9a-f]{64}$'
+
+## a seal made with a key that is not ours
+msg forgedseal \
+	"Signet-Provenance: $(seal "$EVIL" alice@isp.example $BOUNCE)" \
+	"From: Mail Delivery System <MAILER-DAEMON@mx.example.org>" \
+	"Subject: Undelivered Mail Returned to Sender"
+lmtp forgedseal "" alice@isp.example
+fetch alice forgedseal
+expect_match forged-seal-keywords "$(hdr flags)" \
+	'\$SignetForged.*\$Phishing|\$Phishing.*\$SignetForged'
+expect_nomatch forged-seal-not-verified "$(hdr flags)" 'Verified'
+expect_eq forged-seal-result "$(hdr signet-result)" "FORGED: the \
+provenance record on this message was not made by isp.example"
+expect_eq forged-seal-subject "$(hdr subject)" \
+	"[FORGED] Undelivered Mail Returned to Sender"
+expect_eq forged-seal-header-removed "$(count signet-provenance)" 0
+
+## a genuine header, but sealed for another recipient
+msg otherrcpt "Signet-Provenance: $(seal "$KR" bob@isp.example $BOUNCE)" \
+	"From: <MAILER-DAEMON@mx.example.org>" "Subject: hello"
+lmtp otherrcpt "" alice@isp.example
+fetch alice otherrcpt
+expect_match other-rcpt-forged "$(hdr flags)" '\$SignetForged'
+expect_eq other-rcpt-result "$(hdr signet-result)" "FORGED: the \
+provenance record on this message is not for you"
+expect_eq other-rcpt-header-removed "$(count signet-provenance)" 0
+
+## no provenance at all
+msg unsealed "From: <carl@example.org>" "Subject: plain"
+lmtp unsealed carl@example.org alice@isp.example
+fetch alice unsealed
+expect_match unsealed-unverified "$(hdr flags)" '\$SignetUnverified'
+expect_eq unsealed-result "$(hdr signet-result)" \
+	"UNVERIFIED: no provenance record from isp.example"
+expect_eq unsealed-subject-untagged "$(hdr subject)" "plain"
+
+## incoming copies of our headers are dropped; plain-text link
+msg fakeresult "Signet-Result: genuine, trust me" \
+	"Signet-Provenance: $(seal "$KR" alice@isp.example verdict=none \
+		reason=not-signed tls=none pfs=no peer=192.0.2.9)" \
+	"From: <carl@example.org>" "Subject: cleartext"
+lmtp fakeresult carl@example.org alice@isp.example
+fetch alice fakeresult
+expect_eq incoming-result-removed "$(count signet-result)" 1
+expect_eq insecure-result "$(hdr signet-result)" "arrived at isp.example \
+over an unencrypted link; from [192.0.2.9]"
+expect_match insecure-keyword "$(hdr flags)" '\$SignetInsecure'
+expect_nomatch insecure-no-verdict-keyword "$(hdr flags)" \
+	'Verified|Forged|Unverified'
+
+## verdicts the hub recorded
+msg neverissued "Signet-Provenance: $(seal "$KR" alice@isp.example \
+	verdict=forged reason=forged addr=alice+abc@isp.example bounce=yes \
+	tls=TLS1.3 pfs=yes)" "From: <MAILER-DAEMON@example.net>" \
+	"Subject: Returned mail"
+lmtp neverissued "" alice@isp.example
+fetch alice neverissued
+expect_match never-issued-forged "$(hdr flags)" '\$SignetForged'
+expect_match never-issued-result "$(hdr signet-result)" \
+	'^FORGED: isp.example never issued this address; '
+expect_eq never-issued-tagged "$(hdr subject)" "[FORGED] Returned mail"
+
+msg unsignedbounce "Signet-Provenance: $(seal "$KR" alice@isp.example \
+	verdict=unsigned-bounce reason=not-signed bounce=yes tls=TLS1.3 \
+	pfs=yes)" "From: <MAILER-DAEMON@example.net>" "Subject: Returned"
+lmtp unsignedbounce "" alice@isp.example
+fetch alice unsignedbounce
+expect_match unsigned-bounce-keywords "$(hdr flags)" \
+	'\$SignetUnsignedBounce.*\$Junk|\$Junk.*\$SignetUnsignedBounce'
+expect_match unsigned-bounce-result "$(hdr signet-result)" \
+	'^UNSIGNED BOUNCE: isp.example did not sign this address'
+expect_eq unsigned-bounce-not-tagged "$(hdr subject)" "Returned"
+
+msg mismatch "Signet-Provenance: $(seal "$KR" alice@isp.example \
+	verdict=valid reason=ok owner=alice@isp.example \
+	issued=2026-11-20T14:03:00Z bounce=yes bind=mismatch tls=TLS1.3 \
+	pfs=yes)" "From: <MAILER-DAEMON@example.net>" "Subject: Returned"
+lmtp mismatch "" alice@isp.example
+fetch alice mismatch
+expect_match bind-mismatch-forged "$(hdr flags)" '\$SignetForged'
+expect_nomatch bind-mismatch-not-verified "$(hdr flags)" 'Verified'
+expect_match bind-mismatch-result "$(hdr signet-result)" \
+	'^FORGED: not a reply to your message'
+
+## look-alike sender domains
+msg lookalike "Signet-Provenance: $(seal "$KR" alice@isp.example $PLAIN)" \
+	"From: Registry <admin@dept.dam.ac.uk>" "Subject: your account"
+lmtp lookalike admin@dept.dam.ac.uk alice@isp.example
+fetch alice lookalike
+expect_match lookalike-keywords "$(hdr flags)" \
+	'\$SignetLookalike.*\$Phishing|\$Phishing.*\$SignetLookalike'
+expect_match lookalike-result "$(hdr signet-result)" \
+	'^LOOK-ALIKE: the sender.s domain dept.dam.ac.uk imitates dept.cam.ac.uk;'
+expect_eq lookalike-tagged "$(hdr subject)" "[LOOK-ALIKE] your account"
+
+# "isp.example" with a Cyrillic i (U+0456)
+msg idn "Signet-Provenance: $(seal "$KR" alice@isp.example $PLAIN)" \
+	"From: Support <help@xn--sp-goc.example>" "Subject: verify"
+lmtp idn help@xn--sp-goc.example alice@isp.example
+fetch alice idn
+expect_match idn-lookalike "$(hdr flags)" '\$SignetLookalike'
+expect_match idn-lookalike-result "$(hdr signet-result)" \
+	'xn--sp-goc.example imitates isp.example'
+
+msg ownfrom "Signet-Provenance: $(seal "$KR" alice@isp.example $PLAIN)" \
+	"From: Bob <bob@isp.example>" "Subject: lunch"
+lmtp ownfrom bob@isp.example alice@isp.example
+fetch alice ownfrom
+expect_nomatch own-domain-not-lookalike "$(hdr flags)" 'Lookalike|Phishing'
+
+## Subject tags: folded, encoded, already tagged, missing
+FORGED_PROV="Signet-Provenance: $(seal "$EVIL" alice@isp.example $BOUNCE)"
+msg folded "$FORGED_PROV" "From: <x@example.net>" \
+	"Subject: Re: a subject long enough that the sender folded it onto" \
+	"	a second line"
+lmtp folded x@example.net alice@isp.example
+fetch alice folded
+expect_eq folded-subject-raw "$(hdr raw-subject)" "Subject: [FORGED] Re: \
+a subject long enough that the sender folded it onto\\n	a second line"
+
+msg encoded "$FORGED_PROV" "From: <x@example.net>" \
+	"Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?="
+lmtp encoded x@example.net alice@isp.example
+fetch alice encoded
+expect_eq encoded-subject-raw "$(hdr subject)" \
+	"[FORGED] =?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?="
+expect_eq encoded-subject-decodes "$(python3 -c '
+import email.header, sys
+print(str(email.header.make_header(email.header.decode_header(sys.argv[1]))))
+' "$(hdr subject)")" "[FORGED] Grüße aus Köln"
+
+msg pretagged "$FORGED_PROV" "From: <x@example.net>" \
+	"Subject: [FORGED] already"
+lmtp pretagged x@example.net alice@isp.example
+fetch alice pretagged
+expect_eq never-tag-twice "$(hdr subject)" "[FORGED] already"
+
+msg nosubject "$FORGED_PROV" "From: <x@example.net>"
+lmtp nosubject x@example.net alice@isp.example
+fetch alice nosubject
+expect_eq missing-subject-added "$(hdr subject)" "[FORGED]"
+
+## several recipients in one LMTP transaction
+msg multi \
+	"Signet-Provenance: $(seal "$KR" alice@isp.example $BOUNCE)" \
+	"Signet-Provenance: $(seal "$KR" bob@isp.example verdict=forged \
+		reason=forged bounce=yes tls=TLS1.3 pfs=yes)" \
+	"From: <MAILER-DAEMON@example.net>" "Subject: multi"
+for order in alice,bob bob,alice; do
+	sed "s/<multi@t>/<multi-$order@t>/" "$MSG/multi.eml" \
+		>"$MSG/multi-$order.eml"
+	lmtp "multi-$order" "" \
+		"$(echo $order | sed 's/[a-z]*/&@isp.example/g')"
+	expect_match "multi-$order-both-accepted" "$(echo $REPLY)" \
+		'alice@isp.example: 250 .*bob@isp.example: 250 |bob@isp.example: 250 .*alice@isp.example: 250 '
+	fetch alice "multi-$order"
+	expect_match "multi-$order-alice-verified" "$(hdr flags)" \
+		'\$SignetVerified'
+	expect_nomatch "multi-$order-alice-not-forged" "$(hdr flags)" 'Forged'
+	expect_eq "multi-$order-alice-subject" "$(hdr subject)" "multi"
+	expect_match "multi-$order-alice-result" "$(hdr signet-result)" \
+		'^genuine reply to your message'
+	expect_match "multi-$order-alice-own-header-only" \
+		"$(count signet-provenance) $(hdr signet-provenance)" \
+		'^1 .*rcpt=alice@isp.example;'
+	fetch bob "multi-$order"
+	expect_match "multi-$order-bob-forged" "$(hdr flags)" '\$SignetForged'
+	expect_nomatch "multi-$order-bob-not-verified" "$(hdr flags)" \
+		'Verified'
+	expect_eq "multi-$order-bob-subject" "$(hdr subject)" "[FORGED] multi"
+	expect_match "multi-$order-bob-result" "$(hdr signet-result)" \
+		'^FORGED: isp.example never issued this address'
+	expect_match "multi-$order-bob-own-header-only" \
+		"$(count signet-provenance) $(hdr signet-provenance)" \
+		'^1 .*rcpt=bob@isp.example;'
+done
+
+# a first recipient with the plugin off must not confuse the others
+sed "s/<multi@t>/<multi-off@t>/" "$MSG/multi.eml" >"$MSG/multi-off.eml"
+lmtp multi-off "" erin@isp.example,alice@isp.example,bob@isp.example
+fetch erin multi-off
+expect_eq plugin-off-untouched "$(count signet-result) \
+$(count signet-provenance) $(hdr subject)" "0 2 multi"
+expect_nomatch plugin-off-no-keywords "$(hdr flags)" 'Signet'
+fetch alice multi-off
+expect_match plugin-off-then-alice-verified "$(hdr flags) $(hdr subject)" \
+	'\$SignetVerified.* multi$'
+fetch bob multi-off
+expect_match plugin-off-then-bob-forged "$(hdr flags) $(hdr subject)" \
+	'\$SignetForged.* \[FORGED\] multi$'
+
+## Sieve
+lmtp forgedseal "" carol@isp.example
+fetch carol forgedseal Forged
+expect_match sieve-fileinto-forged "$(hdr flags)" '\$SignetForged'
+msg carolbounce \
+	"Signet-Provenance: $(seal "$KR" carol@isp.example $BOUNCE)" \
+	"From: <MAILER-DAEMON@mx.example.org>" "Subject: Returned mail"
+lmtp carolbounce "" carol@isp.example
+fetch carol carolbounce INBOX
+expect_match sieve-keeps-genuine "$(hdr flags)" '\$SignetVerified'
+
+lmtp forgedseal "" dan@isp.example
+fetch dan forgedseal
+expect_match sieve-addflag-kept "$(hdr flags)" '\$Custom'
+expect_match sieve-addflag-system-flag "$(hdr flags)" '\\Flagged'
+expect_match sieve-addflag-plus-ours "$(hdr flags)" '\$SignetForged'
+
+## dovecot-lda, with and without -a
+sed 's/<bounce@t>/<lda@t>/' "$MSG/bounce.eml" >"$MSG/lda.eml"
+dc_lda alice@isp.example "" "$MSG/lda.eml" -a alice@isp.example
+expect_eq lda-exit "$?" 0
+fetch alice lda
+expect_match lda-verified "$(hdr flags)" '\$SignetVerified'
+expect_eq lda-one-result "$(count signet-result)" 1
+sed "s/<multi@t>/<lda-bob@t>/" "$MSG/multi.eml" >"$MSG/lda-bob.eml"
+dc_lda bob@isp.example "" "$MSG/lda-bob.eml"
+fetch bob lda-bob
+expect_match lda-recipient-from-user "$(hdr flags) $(hdr subject)" \
+	'\$SignetForged.*\[FORGED\] multi'
+
+## settings per user
+msg badsetting "From: <x@example.net>" "Subject: hi"
+lmtp badsetting x@example.net frank@isp.example
+expect_match bad-setting-defers-not-rejects "$REPLY" \
+	'frank@isp.example: 4[0-9][0-9] '
+expect_match bad-setting-logged "$(cat "$DC_DIR/dovecot.log")" \
+	"signet: signet_subject_tag: unknown result 'bogus'"
+lmtp unsealed carl@example.org gina@isp.example
+fetch gina unsealed
+expect_eq per-user-tag "$(hdr subject)" "[CHECK] plain"
+expect_match per-user-keyword "$(hdr flags)" '\$Unchecked'
+
+## a keyring the plugin must refuse or cannot find: deliver, unverified
+sed 's/<bounce@t>/<badmode@t>/' "$MSG/bounce.eml" >"$MSG/badmode.eml"
+chmod 0644 "$KR"
+lmtp badmode "" alice@isp.example
+chmod 0600 "$KR"
+expect_match keyring-group-readable-delivers "$REPLY" '250 '
+fetch alice badmode
+expect_match keyring-group-readable-unverified "$(hdr flags)" \
+	'\$SignetUnverified'
+expect_match keyring-group-readable-logged \
+	"$(grep 'signet:' "$DC_DIR/dovecot.log" | grep -i error)" \
+	"seal-keyring.json"
+sed 's/<bounce@t>/<nokey@t>/' "$MSG/bounce.eml" >"$MSG/nokey.eml"
+mv "$KR" "$KR.away"
+lmtp nokey "" alice@isp.example
+mv "$KR.away" "$KR"
+expect_match keyring-missing-delivers "$REPLY" '250 '
+fetch alice nokey
+expect_match keyring-missing-unverified "$(hdr flags) $(hdr signet-result)" \
+	'\$SignetUnverified.*could not check this message \(server fault\)'
+sed 's/<bounce@t>/<keyback@t>/' "$MSG/bounce.eml" >"$MSG/keyback.eml"
+lmtp keyback "" alice@isp.example
+fetch alice keyback
+expect_match keyring-reloaded "$(hdr flags)" '\$SignetVerified'
+
+## IMAP APPEND is not a delivery: left alone
+python3 - "$IMAP" "$MSG/fakeresult.eml" <<'EOF'
+import imaplib, sys
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+m.login("alice@isp.example", "secret")
+data = open(sys.argv[2], "rb").read().replace(b"\n", b"\r\n")
+data = data.replace(b"<fakeresult@t>", b"<appended@t>")
+m.append("INBOX", None, None, data)
+m.logout()
+EOF
+fetch alice appended
+expect_eq imap-append-untouched "$(hdr signet-result)" "genuine, trust me"
+expect_nomatch imap-append-no-keywords "$(hdr flags)" 'Signet'
+
+## POP3 sees the same bytes
+POP=$($CLIENT pop3 "$POP3" alice@isp.example 2>&1)
+expect_nomatch pop3-list-equals-retr "$POP" 'size-mismatch|Traceback'
+expect_match pop3-list-checked "$POP" 'list-size-ok'
+expect_match pop3-uidl-stable "$POP" '^uidl-stable$'
+expect_match pop3-result-line-visible "$POP" \
+	'^Signet-Result: FORGED: the provenance record on this message'
+expect_match pop3-subject-tag-visible "$POP" \
+	'^Subject: \[FORGED\] Undelivered Mail Returned to Sender'
+
+expect_nomatch no-panics-or-fatal "$(cat "$DC_DIR/dovecot.log")" \
+	'Panic|Fatal|signal 11|BUG'
+exit 0
