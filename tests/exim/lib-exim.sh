@@ -76,6 +76,7 @@ setup_exim() {
 	write_keyring "$KEYRING"
 	write_config
 	: >"$OUT/events.jsonl"
+	echo 'alice: dave@example.com' >"$OUT/senders"
 	make_tls || return 1
 	sed -e "s|@TOP@|$TOP|g" -e "s|@OUT@|$OUT|g" -e "s|@SO@|$1|g" \
 		"$TOP/tests/exim/exim.conf.in" >"$CONF"

@@ -310,6 +310,13 @@ t=$(submit bob@example.com r3@remote.example "$OUT/m3")
 expect_match senders-map-signed "$(rpath "$OUT/mail/remote-r3" 1)" \
 	'^<bob=sg0[a-z2-7]{26}@example\.com>$'
 
+# ... or one an Exim lookup in the data ACL allows (SIGNET_SENDERS_LOOKUP).
+write_config
+msg "$OUT/m7" "m7-$$@example.com" dave@example.com r3@remote.example
+submit dave@example.com r3@remote.example "$OUT/m7" >/dev/null
+expect_match senders-lookup-signed "$(rpath "$OUT/mail/remote-r3" 2)" \
+	'^<dave=sg0[a-z2-7]{26}@example\.com>$'
+
 # A relay host (webmail) is signed for only when configured.
 msg "$OUT/m4" "m4-$$@example.com" carol@example.com r4@remote.example
 write_config
