@@ -179,6 +179,7 @@ main(int argc, char **argv)
 	struct signet_usage u;
 	signet_status s;
 	const char *cmd;
+	int rc;
 
 	if (argc > 2 && strcmp(argv[1], "-n") == 0) {
 		now_arg = (time_t)atoll(argv[2]);
@@ -193,14 +194,22 @@ main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[2];
-	if (strcmp(cmd, "hammer") == 0 && argc >= 7)
-		return hammer(cfg, atoi(argv[3]), atoi(argv[4]), argv[5],
-			      argv[6], argc > 7);
-	if (strcmp(cmd, "timed") == 0 && argc >= 6)
-		return timed(cfg, atoi(argv[3]), argv[4], argv[5],
-			     argc > 6 ? atoi(argv[6]) : 0);
-	if ((st = open_store(cfg)) == NULL)
+	if (strcmp(cmd, "hammer") == 0 && argc >= 7) {
+		rc = hammer(cfg, atoi(argv[3]), atoi(argv[4]), argv[5],
+			    argv[6], argc > 7);
+		signet_config_free(&cfg);
+		return rc;
+	}
+	if (strcmp(cmd, "timed") == 0 && argc >= 6) {
+		rc = timed(cfg, atoi(argv[3]), argv[4], argv[5],
+			   argc > 6 ? atoi(argv[6]) : 0);
+		signet_config_free(&cfg);
+		return rc;
+	}
+	if ((st = open_store(cfg)) == NULL) {
+		signet_config_free(&cfg);
 		return 1;
+	}
 	memset(&u, 0, sizeof(u));
 	if (strcmp(cmd, "open") == 0) {
 		printf("status=ok type=%s\n", signet_store_type(st));
