@@ -17,6 +17,7 @@
 #include "mail-storage-hooks.h"
 #include "mail-copy.h"
 #include "mail-deliver.h"
+#include "raw-storage.h"
 
 #include <sys/stat.h>
 
@@ -25,6 +26,7 @@
 /* lib-lda is linked only into lmtp and dovecot-lda: elsewhere (imap,
    pop3) this resolves to NULL and the plugin stays passive. */
 #pragma weak mail_deliver_hook_set
+#pragma weak mail_deliver_save
 
 #define SIGNET_USER_CONTEXT(obj) MODULE_CONTEXT(obj, signet_user_module)
 #define SIGNET_BOX_CONTEXT(obj) \
@@ -35,6 +37,10 @@ struct signet_user {
 	struct signet_settings set;
 	/* Set by the delivery hook for the delivery in progress. */
 	const char *rcpt, *orcpt;
+	/* The message as this recipient gets it, which the delivery hook
+	   gave to Sieve: saved as it is, with these keywords. */
+	struct mail *done_mail;
+	unsigned int done_keywords;
 };
 
 struct signet_mailbox {
@@ -58,6 +64,7 @@ struct signet_memo {
 	const char *key;                /* Message-ID and Date */
 	ARRAY_TYPE(const_string) prov; /* NULL-terminated */
 	const char *tag_added;
+	struct mail_user *raw_user;     /* owner of the raw message */
 };
 
 struct signet_keycache {
@@ -160,10 +167,11 @@ memo_clear(void)
 	i_zero(&memo.prov);
 	memo.key = NULL;
 	memo.tag_added = NULL;
+	memo.raw_user = NULL;
 }
 
 static void
-memo_set(struct mail *raw, const char *const *prov, const char *tag_added)
+memo_set(struct mail *raw, const char *const *prov)
 {
 	memo_clear();
 	if (memo.pool == NULL)
@@ -176,33 +184,8 @@ memo_set(struct mail *raw, const char *const *prov, const char *tag_added)
 		array_push_back(&memo.prov, &v);
 	}
 	array_append_zero(&memo.prov);
-	memo.tag_added = p_strdup(memo.pool, tag_added);
+	memo.raw_user = raw->box->storage->user;
 	memo.valid = TRUE;
-}
-
-static int
-signet_deliver_mail(struct mail_deliver_context *ctx,
-		    struct mail_storage **storage_r)
-{
-	struct signet_user *suser = SIGNET_USER_CONTEXT(ctx->rcpt_user);
-
-	/* A delivery from the raw message starts a new transaction. */
-	if (ctx->src_mail != NULL && mail_is_raw(ctx->src_mail))
-		memo_clear();
-	if (suser != NULL) {
-		const struct smtp_address *o = ctx->rcpt_params.orcpt.addr;
-
-		suser->rcpt = ctx->rcpt_to == NULL ? NULL :
-			p_strdup(ctx->rcpt_user->pool,
-				 t_str_lcase(smtp_address_encode(ctx->rcpt_to)));
-		suser->orcpt = o == NULL ? NULL :
-			p_strdup(ctx->rcpt_user->pool,
-				 t_str_lcase(smtp_address_encode(o)));
-	}
-	if (next_deliver_mail != NULL)
-		return next_deliver_mail(ctx, storage_r);
-	/* 0: not handled here, the default save follows. */
-	return 0;
 }
 
 static void
@@ -351,19 +334,17 @@ set_keywords(struct mail_save_context *ctx, const struct signet_settings *set,
 	mailbox_keywords_unref(&kw);
 }
 
-/* Works out this recipient's result for the message being copied in and
-   returns the filter that writes it. */
+/* Works out this recipient's result for src: the keywords, and the filter
+   that writes the result into the message. */
 static struct signet_filter *
-signet_prepare(struct mail_save_context *ctx, struct mail *src)
+signet_evaluate(struct mail_user *user, struct mail *src, struct event *event,
+		unsigned int *keywords_r)
 {
-	struct mailbox *box = ctx->transaction->box;
-	struct mail_user *user = box->storage->user;
 	struct signet_user *suser = SIGNET_USER_CONTEXT(user);
 	const struct signet_settings *set = &suser->set;
 	struct sdp_input in;
 	struct sdp_output out;
-	const char *const *prov = NULL, *rcpt, *line, *strip = NULL;
-	const char *const *domains;
+	const char *const *prov = NULL, *rcpt, *line, *strip = NULL, *env;
 	ARRAY_TYPE(const_string) doms;
 	struct signet_filter *f;
 	bool raw = mail_is_raw(src);
@@ -383,20 +364,26 @@ signet_prepare(struct mail_save_context *ctx, struct mail *src)
 	in.rcpt[0] = rcpt;
 	in.rcpt[1] = suser->orcpt;
 
-	if (!raw && memo.valid && strcmp(memo.key, memo_key(src)) == 0) {
+	if (!memo.valid || strcmp(memo.key, memo_key(src)) != 0) {
+		if (mail_get_headers(src, "Signet-Provenance", &prov) < 0) {
+			e_error(event, "signet: reading Signet-Provenance: %s",
+				mailbox_get_last_internal_error(src->box,
+								NULL));
+			prov = NULL;
+		}
+		if (raw)
+			memo_set(src, prov);
+	} else {
+		/* a later recipient of the same message: the saved copy
+		   it comes from lost the other records and got a tag */
 		prov = array_front(&memo.prov);
-		strip = memo.tag_added;
-	} else if (mail_get_headers(src, "Signet-Provenance", &prov) < 0) {
-		e_error(box->event, "signet: reading Signet-Provenance: %s",
-			mailbox_get_last_internal_error(src->box, NULL));
-		prov = NULL;
+		if (!raw)
+			strip = memo.tag_added;
 	}
-	if (prov != NULL)
-		in.prov_count = str_array_length(prov);
 	in.prov = prov;
+	in.prov_count = prov == NULL ? 0 : str_array_length(prov);
 
 	in.from_domain = from_domain(src);
-	const char *env;
 	if (mail_get_special(src, MAIL_FETCH_FROM_ENVELOPE, &env) >= 0)
 		in.env_domain = addr_domain(env);
 
@@ -407,16 +394,14 @@ signet_prepare(struct mail_save_context *ctx, struct mail *src)
 	const char *rd = addr_domain(rcpt);
 	if (rd != NULL)
 		array_push_back(&doms, &rd);
-	domains = array_front(&doms);
-	in.domains = domains;
+	in.domains = array_front(&doms);
 	in.domain_count = array_count(&doms);
 
 	in.now = time(NULL);
 	if (in.prov_count > 0 && rcpt != NULL)
-		in.kr = keyring_get(set->seal_keyring, box->event);
+		in.kr = keyring_get(set->seal_keyring, event);
 	sdp_evaluate(&in, &out);
-
-	set_keywords(ctx, set, out.keywords);
+	*keywords_r = out.keywords;
 
 	f = i_new(struct signet_filter, 1);
 	for (tag = 0; tag < SDP_TAG_COUNT; tag++) {
@@ -426,6 +411,8 @@ signet_prepare(struct mail_save_context *ctx, struct mail *src)
 		}
 	}
 	f->strip = i_strdup(strip);
+	if (raw && memo.valid)
+		memo.tag_added = p_strdup(memo.pool, f->tag);
 
 	line = out.line[0] != '\0' ? out.line : "no signed address involved";
 	sdp_fold(line, strlen("Signet-Result: "), folded, sizeof(folded));
@@ -437,20 +424,29 @@ signet_prepare(struct mail_save_context *ctx, struct mail *src)
 	}
 	f->top = i_strdup(str_c(top));
 
-	if (raw)
-		memo_set(src, prov, f->tag);
-
-	e_debug(box->event, "signet: rcpt=%s result=%s verdict=%s check=%s "
-		"lookalike=%s records=%zu: %s", rcpt == NULL ? "?" : rcpt,
+	e_debug(event, "signet: rcpt=%s result=%s verdict=%s check=%s "
+		"lookalike=%s records=%u: %s", rcpt == NULL ? "?" : rcpt,
 		sdp_result_name(out.result), out.verdict,
 		signet_status_name(out.status), out.lookalike ? "yes" : "no",
-		in.prov_count, line);
+		(unsigned int)in.prov_count, line);
 	if (out.result == SDP_FORGED || out.lookalike) {
-		e_info(box->event, "signet: rcpt=%s result=%s%s: %s",
+		e_info(event, "signet: rcpt=%s result=%s%s: %s",
 		       rcpt == NULL ? "?" : rcpt, sdp_result_name(out.result),
 		       out.lookalike ? " lookalike" : "", line);
 	}
 	return f;
+}
+
+static struct istream *
+filter_stream(struct istream *input, struct signet_filter *f)
+{
+	struct istream *filtered;
+
+	filtered = i_stream_create_header_filter(
+		input, HEADER_FILTER_EXCLUDE | HEADER_FILTER_NO_CR,
+		filter_headers, N_ELEMENTS(filter_headers), filter_cb, f);
+	i_stream_add_destroy_callback(filtered, filter_free, f);
+	return filtered;
 }
 
 static int
@@ -458,22 +454,149 @@ signet_save_begin(struct mail_save_context *ctx, struct istream *input)
 {
 	struct mailbox *box = ctx->transaction->box;
 	struct signet_mailbox *sbox = SIGNET_BOX_CONTEXT(box);
+	struct signet_user *suser = SIGNET_USER_CONTEXT(box->storage->user);
+	struct mail *src = ctx->copy_src_mail;
 	struct signet_filter *f;
 	struct istream *filtered;
+	unsigned int keywords;
 	int ret;
 
-	if (ctx->copy_src_mail == NULL)
+	if (src == NULL)
 		return sbox->module_ctx.super.save_begin(ctx, input);
-
+	if (src == suser->done_mail) {
+		/* made by the delivery hook: the bytes are already right */
+		T_BEGIN {
+			set_keywords(ctx, &suser->set, suser->done_keywords);
+		} T_END;
+		return sbox->module_ctx.super.save_begin(ctx, input);
+	}
 	T_BEGIN {
-		f = signet_prepare(ctx, ctx->copy_src_mail);
+		f = signet_evaluate(box->storage->user, src, box->event,
+				    &keywords);
+		set_keywords(ctx, &suser->set, keywords);
 	} T_END;
-	filtered = i_stream_create_header_filter(
-		input, HEADER_FILTER_EXCLUDE | HEADER_FILTER_NO_CR,
-		filter_headers, N_ELEMENTS(filter_headers), filter_cb, f);
-	i_stream_add_destroy_callback(filtered, filter_free, f);
+	filtered = filter_stream(input, f);
 	ret = sbox->module_ctx.super.save_begin(ctx, filtered);
 	i_stream_unref(&filtered);
+	return ret;
+}
+
+/* A raw mail holding the message as this recipient will get it: Sieve
+   reads the message before it is saved, and can filter on the result. */
+static struct mail *
+done_mail_open(struct mail_user *user, struct mail *src)
+{
+	struct signet_user *suser = SIGNET_USER_CONTEXT(user);
+	struct mailbox_transaction_context *t;
+	struct istream *input, *filtered;
+	struct signet_filter *f;
+	struct mailbox *box;
+	struct mail *mail;
+	const char *env;
+	time_t received;
+	int ret;
+
+	if (memo.raw_user == NULL ||
+	    mail_get_stream(src, NULL, NULL, &input) < 0)
+		return NULL;
+	if (mail_get_received_date(src, &received) < 0)
+		received = time(NULL);
+	if (mail_get_special(src, MAIL_FETCH_FROM_ENVELOPE, &env) < 0)
+		env = "";
+	f = signet_evaluate(user, src, user->event, &suser->done_keywords);
+	filtered = filter_stream(input, f);
+	ret = raw_mailbox_alloc_stream(memo.raw_user, filtered, received,
+				       *env == '\0' ? NULL : env, &box);
+	i_stream_unref(&filtered);
+	if (ret < 0) {
+		e_error(user->event, "signet: cannot open the delivered "
+			"message: %s",
+			mailbox_get_last_internal_error(box, NULL));
+		mailbox_free(&box);
+		return NULL;
+	}
+	t = mailbox_transaction_begin(box, 0, __func__);
+	mail = mail_alloc(t, 0, NULL);
+	mail_set_seq(mail, 1);
+	suser->done_mail = mail;
+	return mail;
+}
+
+static void
+done_mail_close(struct mail_user *user, struct mail **_mail)
+{
+	struct signet_user *suser = SIGNET_USER_CONTEXT(user);
+	struct mail *mail = *_mail;
+	struct mailbox_transaction_context *t = mail->transaction;
+	struct mailbox *box = mail->box;
+
+	*_mail = NULL;
+	suser->done_mail = NULL;
+	mail_free(&mail);
+	mailbox_transaction_rollback(&t);
+	mailbox_free(&box);
+}
+
+/* The same test lib-lda makes before its default save. */
+static bool
+deliver_tempfailed(struct mail_deliver_context *ctx,
+		   struct mail_storage *storage)
+{
+	enum mail_error error;
+
+	if (ctx->tempfail_error != NULL)
+		return TRUE;
+	if (storage == NULL)
+		return FALSE;
+	(void)mail_storage_get_last_error(storage, &error);
+	return error == MAIL_ERROR_TEMP;
+}
+
+static int
+signet_deliver_mail(struct mail_deliver_context *ctx,
+		    struct mail_storage **storage_r)
+{
+	struct signet_user *suser = SIGNET_USER_CONTEXT(ctx->rcpt_user);
+	struct mail *src = ctx->src_mail, *done = NULL;
+	int ret;
+
+	/* A delivery from the raw message starts a new transaction. */
+	if (src != NULL && mail_is_raw(src)) {
+		const char *const *prov;
+
+		if (mail_get_headers(src, "Signet-Provenance", &prov) < 0)
+			prov = NULL;
+		memo_set(src, prov);
+	}
+	if (suser != NULL) {
+		const struct smtp_address *o = ctx->rcpt_params.orcpt.addr;
+
+		suser->rcpt = ctx->rcpt_to == NULL ? NULL :
+			p_strdup(ctx->rcpt_user->pool,
+				 t_str_lcase(smtp_address_encode(ctx->rcpt_to)));
+		suser->orcpt = o == NULL ? NULL :
+			p_strdup(ctx->rcpt_user->pool,
+				 t_str_lcase(smtp_address_encode(o)));
+	}
+	if (next_deliver_mail == NULL) {
+		/* 0: not handled here, the default save follows */
+		return 0;
+	}
+	if (suser == NULL || !suser->set.enabled || src == NULL ||
+	    mail_deliver_save == NULL ||
+	    (done = done_mail_open(ctx->rcpt_user, src)) == NULL)
+		return next_deliver_mail(ctx, storage_r);
+
+	ctx->src_mail = done;
+	ret = next_deliver_mail(ctx, storage_r);
+	if (ret <= 0 && !ctx->saved_mail && !ctx->tried_default_save &&
+	    !deliver_tempfailed(ctx, *storage_r)) {
+		/* what lib-lda would do next, but with this copy */
+		ret = mail_deliver_save(ctx, ctx->rcpt_default_mailbox, 0,
+					NULL, storage_r) == 0 ? 1 : -1;
+	}
+	ctx->src_mail = src;
+	done_mail_close(ctx->rcpt_user, &done);
 	return ret;
 }
 
