@@ -36,10 +36,13 @@ dc_setup() {
 		ln -s "$_m" "$DC_DIR/modules/"
 	done
 	ln -s "$DP_SO" "$DC_DIR/modules/lib90_signet_plugin.so"
+	# With the plugin: the shipped conf.d file, and the plugin in imap and
+	# pop3 too (where it must load and stay passive).
+	_include=""
+	_pi=""
 	if [ "$_plugin" = yes ]; then
-		_plugins='$mail_plugins signet'
-	else
-		_plugins='$mail_plugins'
+		_include="!include $TOP/conf/dovecot/90-signet.conf"
+		_pi=signet
 	fi
 	DC_CONF=$DC_DIR/dovecot.conf
 	cat >"$DC_CONF" <<EOF
@@ -58,7 +61,6 @@ first_valid_uid = $DC_UID
 last_valid_uid = $DC_UID
 mail_location = maildir:~/Maildir
 mail_plugin_dir = $DC_DIR/modules
-mail_plugins = $_plugins
 mail_debug = ${DC_DEBUG:-no}
 pop3_uidl_format = %08Xu%08Xv
 lmtp_save_to_detail_mailbox = no
@@ -111,6 +113,13 @@ protocol lmtp {
 protocol lda {
   mail_plugins = \$mail_plugins sieve
 }
+protocol imap {
+  mail_plugins = \$mail_plugins $_pi
+}
+protocol pop3 {
+  mail_plugins = \$mail_plugins $_pi
+}
+$_include
 plugin {
   sieve = file:~/sieve;active=~/.dovecot.sieve
   signet_seal_keyring = $DC_DIR/seal-keyring.json

@@ -68,6 +68,10 @@ for u in carol dan; do
 	chown -R "$DC_UID:$DC_GID" "$h"
 done
 
+expect_eq shipped-conf-clean "$(doveconf -c "$DC_CONF" -n 2>&1 >/dev/null)" ""
+expect_eq shipped-conf-lmtp-loads-plugin \
+	"$(doveconf -c "$DC_CONF" -f protocol=lmtp -h mail_plugins | \
+		tr ' ' '\n' | grep -c '^signet$')" 1
 if ! dc_start; then
 	fail start "dovecot did not start: $(tail -n 5 "$DC_DIR/dovecot.log")"
 	exit 1
