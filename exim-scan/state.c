@@ -8,6 +8,7 @@
 #define SX_STORE_RETRY 60
 
 static struct sx_state state;
+static int event_fault_logged;
 
 static int
 file_changed(struct sx_file *f, const char *path)
@@ -179,9 +180,12 @@ sx_event(const struct sx_state *s, time_t now, const char *kind,
 	if (path == NULL || *path == '\0')
 		return;
 	st = signet_event_write(path, now, kind, kv);
-	if (st != SIGNET_OK)
-		sx_log("cannot write event to %s: %s", path,
+	/* Once per process: a lasting fault would otherwise flood the log. */
+	if (st != SIGNET_OK && !event_fault_logged) {
+		sx_log("cannot write events to %s: %s", path,
 		       signet_strerror(st));
+		event_fault_logged = 1;
+	}
 }
 
 void

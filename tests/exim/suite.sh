@@ -238,6 +238,19 @@ wait_msgs "$OUT/mail/alice" 2
 expect_eq bounce-mismatch-bind "$(field "$(prov "$OUT/mail/alice")" bind)" \
 	mismatch
 
+# A report without the returned headers; a plain-text bounce quoting them.
+sed '/^Message-ID:$/,/^ </d' "$OUT/d1" >"$OUT/d4"
+bounce "$S1" "$OUT/d4" >/dev/null
+wait_msgs "$OUT/mail/alice" 3
+expect_eq bounce-no-returned-id-bind "$(field "$(prov "$OUT/mail/alice")" bind)" \
+	unknown
+printf 'From: MAILER-DAEMON@remote.example\nSubject: failure notice\n\nSorry.\n\n--- Below this line is a copy of the message.\n\nMessage-Id: <%s>\nSubject: hello\n' \
+	"$M1" >"$OUT/d5"
+bounce "$S1" "$OUT/d5" >/dev/null
+wait_msgs "$OUT/mail/alice" 4
+expect_eq bounce-plain-text-bind "$(field "$(prov "$OUT/mail/alice")" bind)" \
+	match
+
 dsn "$OUT/d3" alice@example.com "$M1"
 t=$(bounce alice@example.com "$OUT/d3")
 expect_match bounce-unsigned-550 "$(rcpt_reply "$t")" \
