@@ -1,6 +1,6 @@
 #!/bin/sh
-# One exim -bh session (bounce to a signed address with DATA, a forged
-# RCPT, an outgoing message) under valgrind memcheck, with a non-setuid
+# One exim -bh session (a bounce to a signed address with DATA, a forged
+# RCPT, an inbound message, an authenticated one that gets signed) under valgrind memcheck, with a non-setuid
 # copy of exim4 run as Debian-exim (shared/notes/exim.md).  Passes when
 # valgrind reports no error whose stack passes through signet.so.
 # Usage: valgrind.sh OUT SIGNED FORGED   (sourced helpers: tests/lib.sh)
@@ -23,14 +23,19 @@ chown -R Debian-exim "$VG"
 	printf '.\r\nMAIL FROM:<someone@remote.example>\r\n'
 	printf 'RCPT TO:<bob@example.com>\r\nDATA\r\n'
 	sed 's/$/\r/' "$OUT/m2"
+	printf '.\r\nAUTH PLAIN %s\r\n' "$(printf '\0alice\0pw-alice' | base64)"
+	printf 'MAIL FROM:<alice@example.com>\r\n'
+	printf 'RCPT TO:<r1@remote.example>\r\nRCPT TO:<bob@example.com>\r\n'
+	printf 'DATA\r\n'
+	sed 's/$/\r/' "$OUT/m1"
 	printf '.\r\nQUIT\r\n'
 } >"$VG/session"
 runuser -u Debian-exim -- valgrind --tool=memcheck --trace-children=no \
 	--num-callers=30 --log-file="$VG/memcheck.%p" \
 	"$VG/exim4" -C "$OUT/exim.conf" -bh 192.0.2.1 <"$VG/session" \
 	>"$VG/out" 2>&1
-if ! grep -q '^250 OK id=' "$VG/out"; then
-	fail valgrind-session "no message accepted: $(tail -n 5 "$VG/out")"
+if [ "$(grep -c '^250 OK id=' "$VG/out")" != 3 ]; then
+	fail valgrind-session "want 3 messages accepted: $(tail -n 5 "$VG/out")"
 	exit 0
 fi
 logs=$(ls "$VG"/memcheck.* 2>/dev/null)
