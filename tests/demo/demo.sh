@@ -70,8 +70,7 @@ msg "$E2E/m1" "$M1" alice@isp.example bob@remote.example "lunch?"
 t=$(submit alice alice@isp.example bob@remote.example "$E2E/m1")
 say "alice logs in (STARTTLS, AUTH) and submits; the hub answers: \
 $(data_reply "$t")"
-wait_count "$RBOB" 1
-S1=$(header Return-path <"$(maildir_last "$RBOB")" | tr -d '<>')
+S1=$(header Return-path <"$(wait_msgid "$RBOB" "$M1")" | tr -d '<>')
 say "remote.example receives it from the signed address:"
 quote "$S1"
 say "remote.example checked that address with a callout to the hub \
@@ -177,8 +176,7 @@ step "6: a stolen signed address, replayed"
 M6=m6-$$@isp.example
 msg "$E2E/m6" "$M6" alice@isp.example bob@remote.example "newsletter"
 submit alice alice@isp.example bob@remote.example "$E2E/m6" >/dev/null
-wait_count "$RBOB" 2
-S6=$(header Return-path <"$(maildir_last "$RBOB")" | tr -d '<>')
+S6=$(header Return-path <"$(wait_msgid "$RBOB" "$M6")" | tr -d '<>')
 codes=$(replay "$S6")
 say "Someone replays $S6 (this demo allows 5 uses):"
 say "answers to RCPT TO:$codes (450: try later; it fades)"

@@ -369,6 +369,19 @@ wait_count() {
 maildir_last() {
 	ls -t "$1"/new/* "$1"/cur/* 2>/dev/null | head -n 1
 }
+# wait_msgid DIR MSGID: waits up to 15 s for the message with that
+# Message-ID in a maildir; prints its file name.
+wait_msgid() {
+	_i=0
+	while [ $_i -lt 150 ]; do
+		_f=$(grep -lix "message-id: <$2>" "$1"/new/* "$1"/cur/* \
+			2>/dev/null | head -n 1)
+		[ -n "$_f" ] && { echo "$_f"; return 0; }
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
 # Waits until both sites' queues are empty (a queue run each time).
 wait_queues() {
 	_i=0

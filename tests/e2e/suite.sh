@@ -42,8 +42,7 @@ msg "$E2E/m1" "$M1" alice@isp.example bob@remote.example "lunch?"
 t=$(submit alice alice@isp.example bob@remote.example "$E2E/m1")
 expect_match 1-submit-tls-auth-accepted "$(data_reply "$t")" '^250 OK id='
 expect_match 1-submit-was-tls "$t" 'STARTTLS'
-wait_count "$RBOB" 1
-rp=$(header Return-path <"$(maildir_last "$RBOB")")
+rp=$(header Return-path <"$(wait_msgid "$RBOB" "$M1")")
 expect_match 1-remote-sees-signed-sender "$rp" "^<alice$SIG>\$"
 S1=$(printf '%s' "$rp" | tr -d '<>')
 expect_match 1-remote-callout-passed "$(cat "$HUBLOG")" \
@@ -185,8 +184,7 @@ expect_match 5-imap-lookalike "$(imap_last bob@isp.example)" \
 M6=m6-$$@isp.example
 msg "$E2E/m6" "$M6" alice@isp.example bob@remote.example "newsletter"
 submit alice alice@isp.example bob@remote.example "$E2E/m6" >/dev/null
-wait_count "$RBOB" 2
-S6=$(header Return-path <"$(maildir_last "$RBOB")" | tr -d '<>')
+S6=$(header Return-path <"$(wait_msgid "$RBOB" "$M6")" | tr -d '<>')
 expect_match 6-signed "$S6" "^alice$SIG\$"
 codes=$(replay "$S6")
 # One use by the remote's callout, then up to max_uses (5) in all.
@@ -202,6 +200,24 @@ expect_match 6-revoked-550 "$(rcpt_reply "$t")" \
 	'^550 5\.7\.1 .*withdrawn by our postmaster'
 expect_match 6-show-revoked "$("$B/shared/signet" -c "$SIGNET_JSON" show "$S6" 2>&1)" \
 	'revoked'
+
+# ---- the postmaster's view of the same story ----
+T="$B/shared/signet -c $SIGNET_JSON"
+expect_rc tool-config-check 0 $T config check
+expect_rc tool-verify-valid 0 $T verify "$S1" --message-id "<$M1>"
+expect_rc tool-verify-other-message 1 $T verify "$S1" --message-id "<$M2>"
+expect_rc tool-verify-tampered 1 $T verify "$TAMPERED"
+expect_rc tool-verify-revoked 1 $T verify "$S6"
+# Issued: steps 1, 2 and 6; refused: the callouts for bob (1) and alice (3),
+# the tampered address at the remote site (3) and at the hub (4, twice),
+# the strict bounce (4), the revoked address (6).
+st=$($T --json stats | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+t, r = s["totals"], s["refused_by"]
+print(t["issued"], t["fading"], t["revoked"], r.get("unsigned-bounce"),
+      r.get("forged"), r.get("revoked"))')
+expect_eq tool-stats-tell-the-story "$st" "3 1 1 3 3 1"
 
 # ---- every message accepted is delivered once or bounced ----
 if wait_queues 40; then pass count-queues-empty
