@@ -442,3 +442,18 @@ header_all() {
 			print substr($0, length(n) + 1)
 		}'
 }
+# pop3_bytes USER: for each message, whether RETR sends exactly the octets
+# LIST announced ("N ok" or "N list L retr R").
+pop3_bytes() {
+	python3 - "$POP3_PORT" "$1" "$PASSWORD" <<'PY'
+import poplib, sys
+p = poplib.POP3("127.0.0.1", int(sys.argv[1]), timeout=20)
+p.user(sys.argv[2]); p.pass_(sys.argv[3])
+for entry in p.list()[1]:
+    num, size = map(int, entry.split())
+    got = len(b"\r\n".join(p.retr(num)[1]) + b"\r\n")
+    print("%d ok" % num if got == size else
+          "%d list %d retr %d" % (num, size, got))
+p.quit()
+PY
+}

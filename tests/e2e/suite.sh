@@ -201,6 +201,13 @@ expect_match 6-revoked-550 "$(rcpt_reply "$t")" \
 expect_match 6-show-revoked "$("$B/shared/signet" -c "$SIGNET_JSON" show "$S6" 2>&1)" \
 	'revoked'
 
+# POP3 clients on slow lines trust LIST: the added lines are counted.
+for u in alice bob; do
+	out=$(pop3_bytes "$u@isp.example" 2>&1)
+	expect_match "pop3-list-matches-retr-$u" "$out" '^1 ok'
+	expect_nomatch "pop3-list-matches-retr-$u-all" "$out" '(list|Error)'
+done
+
 # ---- the postmaster's view of the same story ----
 T="$B/shared/signet -c $SIGNET_JSON"
 expect_rc tool-config-check 0 $T config check
