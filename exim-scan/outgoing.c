@@ -58,9 +58,11 @@ skip(const char *sender, const char *why)
 	return LOCAL_SCAN_ACCEPT;
 }
 
+/* The submitter may not use this address (base is the address itself, or
+   the base of a signed one): refuse, or send it without a signature. */
 static int
-refuse(struct sx_msg *m, const char *sender, const char *submitter,
-       uschar **text_r)
+refuse(struct sx_msg *m, const char *sender, const char *base,
+       const char *submitter, uschar **text_r)
 {
 	const char *kv[] = { "sender", sender, "submitter", submitter,
 			     "exim_id", (const char *)message_id, NULL };
@@ -68,15 +70,21 @@ refuse(struct sx_msg *m, const char *sender, const char *submitter,
 		m->s->cfg, "unauthorised_sender", "unsigned");
 
 	sx_event(m->s, m->now, "unauthorised", kv);
-	if (strcmp(how, "reject") != 0) {
-		return skip(sender, "the submitter may not use this address");
+	if (strcmp(how, "reject") == 0) {
+		sx_log("sender <%s> refused: submitter '%s' may not use it",
+		       sender, submitter);
+		*text_r = string_sprintf("5.7.1 <%s>: you are logged in as "
+					 "'%s', who may not send mail as this "
+					 "address", base, submitter);
+		return LOCAL_SCAN_REJECT;
 	}
-	sx_log("sender <%s> refused: submitter '%s' may not use it",
-	       sender, submitter);
-	*text_r = string_sprintf("5.7.1 <%s>: you are logged in as '%s', "
-				 "who may not send mail as this address",
-				 sender, submitter);
-	return LOCAL_SCAN_REJECT;
+	if (strcmp(sender, base) != 0) {
+		sender_address = string_copy(US base);
+		sx_log("sender <%s> sent as <%s>: submitter '%s' may not use "
+		       "its signature", sender, base, submitter);
+		return LOCAL_SCAN_ACCEPT;
+	}
+	return skip(sender, "the submitter may not use this address");
 }
 
 static void
@@ -112,6 +120,20 @@ may_use(const struct sx_msg *m, enum sx_origin o, const char *submitter,
 		listed(sx_expand("$acl_m_signet_senders"), sender));
 }
 
+/* A user may resend with a signed address of their own (kept as it is);
+   someone else's signed address is never passed on as the hub's word. */
+static int
+signed_sender(struct sx_msg *m, enum sx_origin o, const char *submitter,
+	      const char *sender, uschar **text_r)
+{
+	char base[SIGNET_ADDR_BUFSZ];
+
+	if (sx_base_of(sender, base, sizeof(base)) != 0 ||
+	    may_use(m, o, submitter, base))
+		return skip(sender, "already signed");
+	return refuse(m, sender, base, submitter, text_r);
+}
+
 int
 sx_sign_sender(struct sx_msg *m, uschar **text_r)
 {
@@ -132,14 +154,14 @@ sx_sign_sender(struct sx_msg *m, uschar **text_r)
 	if (!signet_config_is_local_domain(m->s->cfg, a.domain, a.domain_len))
 		return skip(sender, "not one of our domains");
 	if (signet_is_signed(sender))
-		return skip(sender, "already signed");
+		return signed_sender(m, o, submitter, sender, text_r);
 	if (signet_config_is_exempt(m->s->cfg, sender))
 		return skip(sender, "exempt");
 	if (o == SX_RELAY &&
 	    !signet_config_get_int(m->s->cfg, "relay_hosts_sign", 0))
 		return skip(sender, "relay host, signing not enabled");
 	if (!may_use(m, o, submitter, sender))
-		return refuse(m, sender, submitter, text_r);
+		return refuse(m, sender, sender, submitter, text_r);
 	if (m->s->kr == NULL)
 		return skip(sender, "no usable keyring");
 	st = signet_sign(m->s->kr, &m->s->lt,

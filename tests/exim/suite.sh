@@ -323,6 +323,38 @@ t=$(submit bob@example.com r3@remote.example "$OUT/m3")
 expect_match senders-map-signed "$(rpath "$OUT/mail/remote-r3" 1)" \
 	'^<bob=sg0[a-z2-7]{26}@example\.com>$'
 
+# Senders left unsigned, each with its reason in the log; a base too long
+# for the closed format falls back to prvs.
+L40=$(printf 'l%.0s' $(seq 40))
+L50=$(printf 'm%.0s' $(seq 50))
+write_config "\"senders\": {\"alice\": [\"$L40@example.com\", \"$L50@example.com\", \"postmaster@example.com\"]}"
+submit "$L40@example.com" r1@remote.example "$OUT/m3" >/dev/null
+expect_match long-falls-back-to-prvs "$(rpath "$OUT/mail/remote-r1" 2)" \
+	"^<prvs=0[0-9]{3}[0-9a-f]{6}=$L40@example\.com>\$"
+submit "$L50@example.com" r1@remote.example "$OUT/m3" >/dev/null
+expect_eq too-long-unsigned "$(rpath "$OUT/mail/remote-r1" 3)" \
+	"<$L50@example.com>"
+submit postmaster@example.com r1@remote.example "$OUT/m3" >/dev/null
+expect_eq exempt-unsigned "$(rpath "$OUT/mail/remote-r1" 4)" \
+	"<postmaster@example.com>"
+submit "$S1" r1@remote.example "$OUT/m3" >/dev/null
+expect_eq already-signed-kept "$(rpath "$OUT/mail/remote-r1" 5)" "<$S1>"
+# Someone else's signed address: sent without its signature, or refused.
+BOBS=$("$HELPER" sign "$KEYRING" signet bob@example.com - 60)
+submit "$BOBS" r1@remote.example "$OUT/m3" >/dev/null
+expect_eq others-signed-stripped "$(rpath "$OUT/mail/remote-r1" 6)" \
+	"<bob@example.com>"
+write_config '"unauthorised_sender": "reject"'
+t=$(submit "$BOBS" r1@remote.example "$OUT/m3")
+expect_match others-signed-reject-550 "$(data_reply "$t")" \
+	"^550 5\.7\.1 <bob@example\.com>: you are logged in as 'alice'"
+log=$(cat "$MAINLOG")
+expect_match too-long-logged "$log" "sender <$L50@example.com> not signed: .*"
+expect_match exempt-logged "$log" \
+	'sender <postmaster@example.com> not signed: exempt'
+expect_match already-signed-logged "$log" \
+	"sender <$S1> not signed: already signed"
+
 # ... or one an Exim lookup in the data ACL allows (SIGNET_SENDERS_LOOKUP).
 write_config
 msg "$OUT/m7" "m7-$$@example.com" dave@example.com r3@remote.example
