@@ -128,7 +128,7 @@ dsn "$E2E/d4" alice@isp.example "m3-$$@spam.example" alice@isp.example
 t=$(smtp_to hub --from '<>' --to alice@isp.example --data "@$E2E/d4")
 say "Policy 'strict'.  A bounce to alice@isp.example (never used as a \
 return address):"
-quote "$(rcpt_reply "$t")"
+quote "$(rcpt_reply "$t" | cut -c1-120)..."
 t=$(smtp_to hub --from '<>' --to "$TAMPERED" --data "@$E2E/d4")
 say "A bounce to the tampered signed address:"
 quote "$(rcpt_reply "$t" | cut -c1-110)..."
