@@ -433,21 +433,34 @@ expect_match badconf-logged "$(cat "$MAINLOG")" \
 	'signet: configuration unusable.*format'
 mv "$OUT/signet.json.good" "$OUT/signet.json"
 
-# ---- reload inside one connection: keyring removed between messages ----
+# ---- reload inside one connection: keyring rotated, then removed ----
+# The rotated keyring keeps key 0 (so S1 still verifies) and adds key 1.
+python3 - "$KEYRING" "$OUT/keys/next.json" <<'PY'
+import json, os, sys
+k = json.load(open(sys.argv[1]))
+new = [dict(x, id=1, secret=os.urandom(32).hex()) for x in k["keys"]]
+k["keys"] += new
+with open(sys.argv[2], "w") as f:
+    json.dump(k, f)
+os.chmod(sys.argv[2], 0o600)
+PY
+chown "$EXIM_USER" "$OUT/keys/next.json"
 python3 "$TOP/tests/exim/reload.py" 127.0.0.1 "$PORT" "$KEYRING" \
-	>"$OUT/reload.out" 2>&1
-wait_msgs "$OUT/mail/remote-r9" 2
+	"$OUT/keys/next.json" >"$OUT/reload.out" 2>&1
+wait_msgs "$OUT/mail/remote-r9" 3
 # Delivery order is not arrival order: find each by its Subject.
 rp_of() {
 	awk -v subj="Subject: $2" '/^From / {rp = ""}
 		/^Return-path: / {rp = $2}
 		$0 == subj {print rp; exit}' "$1"
 }
-expect_match reload-first-signed "$(rp_of "$OUT/mail/remote-r9" "reload 1")" \
+expect_match reload-first-key0 "$(rp_of "$OUT/mail/remote-r9" "reload 1")" \
 	'^<alice=sg0[a-z2-7]{26}@example\.com>$'
-expect_eq reload-second-unsigned "$(rp_of "$OUT/mail/remote-r9" "reload 2")" \
+expect_match reload-rotated-key1 "$(rp_of "$OUT/mail/remote-r9" "reload 2")" \
+	'^<alice=sg1[a-z2-7]{26}@example\.com>$'
+expect_eq reload-removed-unsigned "$(rp_of "$OUT/mail/remote-r9" "reload 3")" \
 	'<alice@example.com>'
-[ -f "$KEYRING" ] || mv "$KEYRING.away" "$KEYRING"
+[ -f "$KEYRING" ] || fail reload-restored "keyring not restored: $(cat "$OUT/reload.out")"
 
 # ---- exim -bh: the ACL answers without a daemon ----
 bh=$(printf 'EHLO probe.example\r\nMAIL FROM:<>\r\nRCPT TO:<%s>\r\nRCPT TO:<%s>\r\nQUIT\r\n' \
