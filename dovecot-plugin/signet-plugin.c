@@ -64,7 +64,8 @@ struct signet_memo {
 	const char *key;                /* Message-ID and Date */
 	ARRAY_TYPE(const_string) prov; /* NULL-terminated */
 	const char *tag_added;
-	struct mail_user *raw_user;     /* owner of the raw message */
+	/* owner of the raw message of the delivery in progress */
+	struct mail_user *raw_user;
 };
 
 struct signet_keycache {
@@ -146,16 +147,63 @@ mail_is_raw(struct mail *mail)
 	return strcmp(mail->box->storage->name, "raw") == 0;
 }
 
-static const char *
-memo_key(struct mail *mail)
-{
-	const char *msgid, *date;
+/* The headers the plugin needs, read in one pass over the message header
+   (asking the mail for each would parse the header once per field). */
+struct signet_headers {
+	ARRAY_TYPE(const_string) prov;  /* NULL-terminated */
+	const char *from, *key;         /* key: Message-ID and Date */
+};
 
-	if (mail_get_first_header(mail, "Message-ID", &msgid) <= 0)
-		msgid = "";
-	if (mail_get_first_header(mail, "Date", &date) <= 0)
-		date = "";
-	return t_strconcat(msgid, "\n", date, NULL);
+static bool
+wanted_header(const char *name)
+{
+	return strcasecmp(name, "Signet-Provenance") == 0 ||
+	       strcasecmp(name, "From") == 0 ||
+	       strcasecmp(name, "Message-ID") == 0 ||
+	       strcasecmp(name, "Date") == 0;
+}
+
+static int
+read_headers(struct mail *mail, struct signet_headers *h)
+{
+	struct message_header_parser_ctx *parser;
+	struct message_header_line *hdr;
+	struct istream *input;
+	const char *msgid = "", *date = "", *v;
+	int ret;
+
+	i_zero(h);
+	t_array_init(&h->prov, 4);
+	if (mail_get_hdr_stream(mail, NULL, &input) < 0)
+		return -1;
+	parser = message_parse_header_init(input, NULL,
+					   MESSAGE_HEADER_PARSER_FLAG_DROP_CR);
+	while ((ret = message_parse_header_next(parser, &hdr)) > 0) {
+		if (hdr->eoh)
+			break;
+		if (hdr->continues) {
+			if (wanted_header(hdr->name))
+				hdr->use_full_value = TRUE;
+			continue;
+		}
+		if (!wanted_header(hdr->name))
+			continue;
+		v = t_strndup(hdr->full_value, hdr->full_value_len);
+		if (strcasecmp(hdr->name, "Signet-Provenance") == 0)
+			array_push_back(&h->prov, &v);
+		else if (strcasecmp(hdr->name, "From") == 0 && h->from == NULL)
+			h->from = v;
+		else if (strcasecmp(hdr->name, "Message-ID") == 0)
+			msgid = v;
+		else if (strcasecmp(hdr->name, "Date") == 0)
+			date = v;
+	}
+	message_parse_header_deinit(&parser);
+	ret = input->stream_errno != 0 ? -1 : 0;
+	i_stream_seek(input, 0);
+	array_append_zero(&h->prov);
+	h->key = t_strconcat(msgid, "\n", date, NULL);
+	return ret;
 }
 
 static void
@@ -167,16 +215,15 @@ memo_clear(void)
 	i_zero(&memo.prov);
 	memo.key = NULL;
 	memo.tag_added = NULL;
-	memo.raw_user = NULL;
 }
 
 static void
-memo_set(struct mail *raw, const char *const *prov)
+memo_set(const char *key, const char *const *prov)
 {
 	memo_clear();
 	if (memo.pool == NULL)
 		memo.pool = pool_alloconly_create("signet memo", 2048);
-	memo.key = p_strdup(memo.pool, memo_key(raw));
+	memo.key = p_strdup(memo.pool, key);
 	p_array_init(&memo.prov, memo.pool, 4);
 	for (; prov != NULL && *prov != NULL; prov++) {
 		const char *v = p_strdup(memo.pool, *prov);
@@ -184,7 +231,6 @@ memo_set(struct mail *raw, const char *const *prov)
 		array_push_back(&memo.prov, &v);
 	}
 	array_append_zero(&memo.prov);
-	memo.raw_user = raw->box->storage->user;
 	memo.valid = TRUE;
 }
 
@@ -271,12 +317,11 @@ addr_domain(const char *addr)
 }
 
 static const char *
-from_domain(struct mail *mail)
+from_domain(const char *value)
 {
 	const struct message_address *a;
-	const char *value;
 
-	if (mail_get_first_header(mail, "From", &value) <= 0)
+	if (value == NULL)
 		return NULL;
 	a = message_address_parse(pool_datastack_create(),
 				  (const unsigned char *)value, strlen(value),
@@ -344,6 +389,7 @@ signet_evaluate(struct mail_user *user, struct mail *src, struct event *event,
 	const struct signet_settings *set = &suser->set;
 	struct sdp_input in;
 	struct sdp_output out;
+	struct signet_headers hdrs;
 	const char *const *prov = NULL, *rcpt, *line, *strip = NULL, *env;
 	ARRAY_TYPE(const_string) doms;
 	struct signet_filter *f;
@@ -364,15 +410,14 @@ signet_evaluate(struct mail_user *user, struct mail *src, struct event *event,
 	in.rcpt[0] = rcpt;
 	in.rcpt[1] = suser->orcpt;
 
-	if (!memo.valid || strcmp(memo.key, memo_key(src)) != 0) {
-		if (mail_get_headers(src, "Signet-Provenance", &prov) < 0) {
-			e_error(event, "signet: reading Signet-Provenance: %s",
-				mailbox_get_last_internal_error(src->box,
-								NULL));
-			prov = NULL;
-		}
+	if (read_headers(src, &hdrs) < 0) {
+		e_error(event, "signet: reading the message header: %s",
+			mailbox_get_last_internal_error(src->box, NULL));
+	}
+	if (!memo.valid || strcmp(memo.key, hdrs.key) != 0) {
+		prov = array_front(&hdrs.prov);
 		if (raw)
-			memo_set(src, prov);
+			memo_set(hdrs.key, prov);
 	} else {
 		/* a later recipient of the same message: the saved copy
 		   it comes from lost the other records and got a tag */
@@ -383,7 +428,7 @@ signet_evaluate(struct mail_user *user, struct mail *src, struct event *event,
 	in.prov = prov;
 	in.prov_count = prov == NULL ? 0 : str_array_length(prov);
 
-	in.from_domain = from_domain(src);
+	in.from_domain = from_domain(hdrs.from);
 	if (mail_get_special(src, MAIL_FETCH_FROM_ENVELOPE, &env) >= 0)
 		in.env_domain = addr_domain(env);
 
@@ -562,11 +607,8 @@ signet_deliver_mail(struct mail_deliver_context *ctx,
 
 	/* A delivery from the raw message starts a new transaction. */
 	if (src != NULL && mail_is_raw(src)) {
-		const char *const *prov;
-
-		if (mail_get_headers(src, "Signet-Provenance", &prov) < 0)
-			prov = NULL;
-		memo_set(src, prov);
+		memo_clear();
+		memo.raw_user = src->box->storage->user;
 	}
 	if (suser != NULL) {
 		const struct smtp_address *o = ctx->rcpt_params.orcpt.addr;

@@ -142,7 +142,66 @@ def pop3(port, user):
     return 0
 
 
+def lmtp_many(port, rcpt, path, count):
+    """Delivers the message count times over one connection; prints the
+    seconds taken."""
+    import time
+    data = open(path, "rb").read().replace(b"\r\n", b"\n")
+    data = data.replace(b"\n", b"\r\n").replace(b"\r\n.", b"\r\n..")
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    data += b".\r\n"
+    s = socket.create_connection(("127.0.0.1", int(port)), timeout=60)
+    f = s.makefile("rb")
+
+    def reply():
+        while True:
+            line = f.readline()
+            if line[3:4] != b"-":
+                if not line[:1] in (b"2", b"3"):
+                    raise SystemExit("lmtp: " + line.decode())
+                return
+
+    reply()
+    s.sendall(b"LHLO bench.test\r\n")
+    reply()
+    start = time.perf_counter()
+    for _ in range(int(count)):
+        s.sendall(b"MAIL FROM:<>\r\n")
+        reply()
+        s.sendall(b"RCPT TO:<%s>\r\n" % rcpt.encode())
+        reply()
+        s.sendall(b"DATA\r\n")
+        reply()
+        s.sendall(data)
+        reply()
+    took = time.perf_counter() - start
+    s.sendall(b"QUIT\r\n")
+    print("%.6f" % took)
+    return 0
+
+
+def pop3_retr_all(port, user):
+    """RETRs every message in one session; prints seconds and bytes."""
+    import time
+    start = time.perf_counter()
+    p = poplib.POP3("127.0.0.1", int(port))
+    p.user(user)
+    p.pass_(PASSWORD)
+    n = len(p.list()[1])
+    total = 0
+    for i in range(1, n + 1):
+        total += p.retr(i)[2]
+    p.quit()
+    print("%.6f %d %d" % (time.perf_counter() - start, n, total))
+    return 0
+
+
 def main(argv):
+    if len(argv) == 6 and argv[1] == "lmtp-many":
+        return lmtp_many(*argv[2:])
+    if len(argv) == 4 and argv[1] == "pop3-retr-all":
+        return pop3_retr_all(*argv[2:])
     if len(argv) == 6 and argv[1] == "lmtp":
         return lmtp(*argv[2:])
     if len(argv) == 6 and argv[1] == "imap":

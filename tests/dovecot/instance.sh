@@ -1,6 +1,7 @@
 # Private Dovecot instance on 127.0.0.1 for the signet tests and bench.
 # Source it, then: dc_setup DIR PORTBASE PLUGIN(yes|no); dc_start; dc_stop.
 # Ports: PORTBASE = LMTP, +1 IMAP, +2 POP3.  Mail user: signetmail.
+# Knobs: DC_SIEVE=no leaves Sieve out; DC_EXTRA is appended to the config.
 DC_USER=signetmail
 
 dc_mailuser() {
@@ -40,6 +41,8 @@ dc_setup() {
 	# pop3 too (where it must load and stay passive).
 	_include=""
 	_pi=""
+	_sieve=sieve
+	[ "${DC_SIEVE:-yes}" = no ] && _sieve=""
 	if [ "$_plugin" = yes ]; then
 		_include="!include $TOP/conf/dovecot/90-signet.conf"
 		_pi=signet
@@ -108,10 +111,10 @@ service stats {
   }
 }
 protocol lmtp {
-  mail_plugins = \$mail_plugins sieve
+  mail_plugins = \$mail_plugins $_sieve
 }
 protocol lda {
-  mail_plugins = \$mail_plugins sieve
+  mail_plugins = \$mail_plugins $_sieve
 }
 protocol imap {
   mail_plugins = \$mail_plugins $_pi
@@ -125,6 +128,7 @@ plugin {
   signet_seal_keyring = $DC_DIR/seal-keyring.json
   signet_domains = isp.example dept.cam.ac.uk
 }
+${DC_EXTRA:-}
 EOF
 }
 

@@ -1,0 +1,191 @@
+#!/bin/sh
+# What the Dovecot plugin costs (make bench-dovecot; not part of make check).
+# Two private instances run side by side, one with the plugin and one
+# without (ports 2560-2562 and 2565-2567), and get the same sealed message:
+#  - LMTP deliveries per second, N messages over one connection, in rounds
+#    that alternate between the instances;
+#  - POP3: one session RETRs all N messages, best of 3 per instance;
+#  - callgrind on the lmtp process of a third pair of instances (ports
+#    2570-2572 and 2575-2577): instructions per message of the plugin's own
+#    functions, and of the whole lmtp process with and without the plugin.
+# mail_fsync=never in all of them: the aim is the CPU cost, not the disk's.
+SUITE=bench-dovecot
+TOP=$(pwd)
+. tests/lib.sh
+. tests/dovecot/instance.sh
+DP_SO=$B/dovecot-plugin/lib90_signet_plugin.so
+MKPROV=$B/tests/dovecot/signet-mkprov
+CLIENT="python3 $TOP/tests/dovecot/client.py"
+OUT=$TOP/tests/out/bench-dovecot
+N=${N:-2000}
+ROUNDS=${ROUNDS:-4}
+CG_N=${CG_N:-200}
+RCPT=bench@isp.example
+export DC_SIEVE=no
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+DIRS=""
+stop_all() {
+	for d in $DIRS; do
+		DC_DIR=$d DC_CONF=$d/dovecot.conf dc_stop
+	done
+}
+trap stop_all EXIT
+trap 'exit 1' INT TERM
+
+# mk NAME PORT PLUGIN: sets up and starts an instance
+mk() {
+	dc_setup "$OUT/$1" "$2" "$3"
+	DIRS="$DIRS $DC_DIR"
+	$MKPROV newkey "$DC_DIR/seal-keyring.json" || exit 1
+	chown "$DC_UID:$DC_GID" "$DC_DIR/seal-keyring.json"
+	dc_adduser "$RCPT"
+	dc_start || { echo "bench: $1 did not start" >&2; exit 1; }
+}
+
+# A message of about 3 kB, as the hub would hand it over: sealed for the
+# recipient with the "with" instance's key.
+message() {
+	{
+		printf 'Signet-Provenance: %s\n' "$($MKPROV seal "$1" "$RCPT" \
+			v=1 "rcpt=$RCPT" verdict=valid reason=ok \
+			owner=$RCPT format=signet issued=2026-11-20T14:03:00Z \
+			key=0 bounce=yes bind=match from= tls=TLS1.3 \
+			cipher=TLS_AES_256_GCM_SHA384 pfs=yes peer=203.0.113.5 \
+			helo=mx.example.org host=mx1.isp.example)"
+		printf 'Received: from mx.example.org (mx.example.org [203.0.113.5])\n'
+		printf '\tby mx1.isp.example with esmtps (TLS1.3) id 1abcde-000001\n'
+		printf '\tfor %s; Sun, 22 Nov 2026 07:00:00 +0000\n' "$RCPT"
+		printf 'From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\n'
+		printf 'To: %s\nSubject: Undelivered Mail Returned to Sender\n' \
+			"$RCPT"
+		printf 'Message-ID: <bench@mx.example.org>\n'
+		printf 'Date: Sun, 22 Nov 2026 07:00:00 +0000\n'
+		printf 'MIME-Version: 1.0\nContent-Type: text/plain\n\n'
+		i=0
+		while [ $i -lt 36 ]; do
+			printf 'This is line %02d of the returned message, padding it to a typical size.\n' $i
+			i=$((i + 1))
+		done
+	} >"$2"
+}
+
+## throughput
+mk with 2560 yes
+WITH_DIR=$DC_DIR
+mk without 2565 no
+WITHOUT_DIR=$DC_DIR
+message "$WITH_DIR/seal-keyring.json" "$OUT/msg.eml"
+echo "message: $(wc -c <"$OUT/msg.eml") bytes; N=$N in $ROUNDS rounds"
+
+# warm both up (process start, index creation)
+$CLIENT lmtp-many 2560 "$RCPT" "$OUT/msg.eml" 20 >/dev/null || exit 1
+$CLIENT lmtp-many 2565 "$RCPT" "$OUT/msg.eml" 20 >/dev/null || exit 1
+per=$((N / ROUNDS))
+tw=0
+to=0
+r=0
+while [ $r -lt $ROUNDS ]; do
+	if [ $((r % 2)) -eq 0 ]; then
+		a=$($CLIENT lmtp-many 2560 "$RCPT" "$OUT/msg.eml" $per)
+		b=$($CLIENT lmtp-many 2565 "$RCPT" "$OUT/msg.eml" $per)
+	else
+		b=$($CLIENT lmtp-many 2565 "$RCPT" "$OUT/msg.eml" $per)
+		a=$($CLIENT lmtp-many 2560 "$RCPT" "$OUT/msg.eml" $per)
+	fi
+	echo "round $r: with ${a}s without ${b}s ($per messages each)"
+	tw=$(echo "$tw + $a" | bc -l)
+	to=$(echo "$to + $b" | bc -l)
+	r=$((r + 1))
+done
+total=$((per * ROUNDS))
+printf 'LMTP: with plugin %.1f msg/s (%.3f ms/msg), without %.1f msg/s (%.3f ms/msg); with/without time ratio %.4f\n' \
+	"$(echo "$total / $tw" | bc -l)" "$(echo "$tw * 1000 / $total" | bc -l)" \
+	"$(echo "$total / $to" | bc -l)" "$(echo "$to * 1000 / $total" | bc -l)" \
+	"$(echo "$tw / $to" | bc -l)"
+
+best() {
+	_b=""
+	for _i in 1 2 3; do
+		_t=$($CLIENT pop3-retr-all "$1" "$RCPT")
+		_s=${_t%% *}
+		if [ -z "$_b" ] || [ "$(echo "$_s < $_b" | bc -l)" = 1 ]; then
+			_b=$_s
+			_info=$_t
+		fi
+	done
+	echo "$_info"
+}
+pw=$(best 2562)
+po=$(best 2567)
+set -- $pw
+pw_t=$1; pw_n=$2; pw_b=$3
+set -- $po
+po_t=$1; po_n=$2; po_b=$3
+printf 'POP3 RETR of all: with plugin %d msgs %d bytes %.3fs (%.0f msg/s), without %d msgs %d bytes %.3fs (%.0f msg/s); time ratio %.4f\n' \
+	"$pw_n" "$pw_b" "$pw_t" "$(echo "$pw_n / $pw_t" | bc -l)" \
+	"$po_n" "$po_b" "$po_t" "$(echo "$po_n / $po_t" | bc -l)" \
+	"$(echo "$pw_t / $po_t" | bc -l)"
+stop_all
+DIRS=""
+
+## instructions: lmtp under callgrind
+LMTP_CG="service lmtp {
+  executable = /usr/bin/valgrind --tool=callgrind --callgrind-out-file=@OUT@/callgrind.lmtp.%p /usr/lib/dovecot/lmtp
+  process_limit = 1
+  service_count = 0
+}"
+for v in with:2570:yes without:2575:no; do
+	name=${v%%:*}; rest=${v#*:}; port=${rest%%:*}; plugin=${rest#*:}
+	mkdir -p "$OUT/cg-$name"
+	chmod 777 "$OUT/cg-$name"
+	DC_EXTRA=$(echo "$LMTP_CG" | sed "s|@OUT@|$OUT/cg-$name|") \
+		mk "cg-$name-dc" "$port" "$plugin"
+	message "$DC_DIR/seal-keyring.json" "$OUT/cg-$name/msg.eml"
+	$CLIENT lmtp-many "$port" "$RCPT" "$OUT/cg-$name/msg.eml" "$CG_N" \
+		>/dev/null || exit 1
+	dc_stop
+done
+DIRS=""
+
+cgfile() {
+	ls -S "$OUT/cg-$1"/callgrind.lmtp.* 2>/dev/null | head -n 1
+}
+# inclusive Ir of a function, from callgrind_annotate
+incl() {
+	callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |
+		awk -v f=":$2 " '{ line = $0 " " } index(line, f) > 0 {
+			gsub(",", "", $1); print $1; exit }'
+}
+total() {
+	callgrind_annotate "$1" 2>/dev/null |
+		awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }'
+}
+cw=$(cgfile with)
+co=$(cgfile without)
+if [ -z "$cw" ] || [ -z "$co" ]; then
+	echo "bench: no callgrind output" >&2
+	exit 1
+fi
+echo "callgrind: $CG_N deliveries over one LMTP connection, per message:"
+sum=0
+for f in signet_deliver_mail signet_mail_user_created \
+	signet_mailbox_allocated signet_evaluate sdp_evaluate \
+	signet_prov_verify keyring_get set_keywords filter_cb; do
+	v=$(incl "$cw" $f)
+	[ -n "$v" ] || v=0
+	printf '  %-26s %10.0f Ir (inclusive)\n' "$f" \
+		"$(echo "$v / $CG_N" | bc -l)"
+	case $f in
+	sdp_evaluate|signet_prov_verify|keyring_get) ;;
+	*) sum=$((sum + v)) ;;
+	esac
+done
+printf '  plugin entry points total   %10.0f Ir\n' "$(echo "$sum / $CG_N" | bc -l)"
+tw=$(total "$cw")
+to=$(total "$co")
+printf '  lmtp process total: with %.0f Ir, without %.0f Ir, difference %.0f Ir (%.2f%%)\n' \
+	"$(echo "$tw / $CG_N" | bc -l)" "$(echo "$to / $CG_N" | bc -l)" \
+	"$(echo "($tw - $to) / $CG_N" | bc -l)" \
+	"$(echo "($tw - $to) * 100 / $to" | bc -l)"
