@@ -4,6 +4,8 @@
 # that checks senders by callout) on 127.0.0.1 ports 2590-2594, tells the
 # story step by step, and leaves both running to try by hand.
 # make demo-stop (demo.sh stop) ends only the processes the demo started.
+# E2E_HUB=debian runs the hub on Debian's split configuration instead of
+# the plain one (tests/e2e/lib-e2e.sh).
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-$TOP/build}
 SUITE=demo

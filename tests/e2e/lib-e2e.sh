@@ -101,6 +101,81 @@ hub_exim_conf() {
 		{ print }' >"$HUB_CONF"
 }
 
+# The hub as an ISP on Debian's split configuration would set it up, by
+# docs/ADMIN.md: Debian's conf.d plus signet's drop-ins, a router for
+# Dovecot LMTP, Dovecot's SASL for AUTH, built by update-exim4.conf.
+hub_exim_conf_debian() {
+	_d=$HUB/debian
+	rm -rf "$_d"
+	mkdir -p "$_d"
+	cp -a /etc/exim4/conf.d "$_d/conf.d"
+	cp -r "$TOP/conf/exim4/conf.d/." "$_d/conf.d/"
+	cat >"$_d/update-exim4.conf.conf" <<EOF
+dc_eximconfig_configtype='internet'
+dc_other_hostnames='isp.example'
+dc_local_interfaces='127.0.0.1'
+dc_readhost=''
+dc_relay_domains=''
+dc_minimaldns='false'
+dc_relay_nets=''
+dc_smarthost=''
+CFILEMODE='644'
+dc_use_split_config='true'
+dc_hide_mailname=''
+dc_mailname_in_oh='false'
+dc_localdelivery='mail_spool'
+EOF
+	cat >"$_d/conf.d/main/00_local_macros" <<EOF
+MAIN_HARDCODE_PRIMARY_HOSTNAME = mx.isp.example
+# Debian relays for (and so skips checks for) 127.0.0.1 by default; here
+# every other site is on loopback too.
+MAIN_RELAY_NETS = :
+SPOOLDIR = $HUB/spool
+MAIN_TLS_ENABLE = yes
+MAIN_TLS_CERTIFICATE = $HUB/tls/cert.pem
+MAIN_TLS_PRIVATEKEY = $HUB/tls/key.pem
+SIGNET_SO = $SO
+SIGNET_CONFIG = $SIGNET_JSON
+CHECK_RCPT_LOCAL_ACL_FILE = $TOP/conf/exim4/signet_acl_rcpt
+CHECK_DATA_LOCAL_ACL_FILE = $TOP/conf/exim4/signet_acl_data
+SIGNET_LMTP_SOCKET = $DC_DIR/run/lmtp
+log_file_path = $HUB/log/%slog
+MAIN_LOG_SELECTOR = +tls_cipher +received_recipients
+queue_run_max = 1
+EOF
+	cat >"$_d/conf.d/router/150_e2e_remote" <<EOF
+e2e_remote:
+  driver = manualroute
+  domains = remote.example
+  route_list = * 127.0.0.1
+  self = send
+  transport = e2e_remote_smtp
+EOF
+	cat >"$_d/conf.d/transport/35_e2e_remote" <<EOF
+e2e_remote_smtp:
+  driver = smtp
+  port = $REMOTE_PORT
+  allow_localhost
+  hosts_try_fastopen =
+EOF
+	# As docs/ADMIN.md says: Dovecot over LMTP before the local routers.
+	cat >"$_d/conf.d/router/890_local_dovecot" <<EOF
+dovecot_lmtp:
+  driver = accept
+  domains = +local_domains
+  transport = signet_dovecot_lmtp
+EOF
+	cat >"$_d/conf.d/auth/20_local_dovecot" <<EOF
+dovecot_plain:
+  driver = dovecot
+  public_name = PLAIN
+  server_socket = $DC_DIR/run/auth-client
+  server_set_id = \$auth1
+  server_advertise_condition = \${if eq{\$tls_in_cipher}{}{}{*}}
+EOF
+	update-exim4.conf -d "$_d" -o "$HUB_CONF" >"$E2E/hub-update.out" 2>&1
+}
+
 remote_exim_conf() {
 	cat >"$REMOTE_CONF" <<EOF
 # remote.example: a stock Exim (no signet) that checks every sender by
@@ -218,7 +293,11 @@ EOF
 	chown -R "$EXIM_USER" "$HUB/spool" "$HUB/log" "$HUB/state" \
 		"$HUB/tls" "$HUB/events.jsonl" "$REMOTE/spool" "$REMOTE/log" \
 		"$REMOTE/mail"
-	hub_exim_conf
+	if [ "${E2E_HUB:-plain}" = debian ]; then
+		hub_exim_conf_debian || return 1
+	else
+		hub_exim_conf
+	fi
 	remote_exim_conf
 	register_conf "$HUB_CONF"
 	register_conf "$REMOTE_CONF"
