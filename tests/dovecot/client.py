@@ -47,7 +47,8 @@ def lmtp(port, sender, rcpts, path):
         raise SystemExit("lmtp: MAIL: " + r)
     rcpts = rcpts.split(",")
     for rc in rcpts:
-        r = cmd("RCPT TO:<%s>" % rc)
+        addr, _, params = rc.partition(" ")
+        r = cmd("RCPT TO:<%s>%s" % (addr, " " + params if params else ""))
         if not r.startswith("2"):
             raise SystemExit("lmtp: RCPT %s: %s" % (rc, r))
     r = cmd("DATA")
@@ -60,7 +61,7 @@ def lmtp(port, sender, rcpts, path):
     ok = True
     for rc in rcpts:
         r = reply()
-        print("%s: %s" % (rc, r))
+        print("%s: %s" % (rc.split(" ")[0], r))
         ok = ok and r.startswith("2")
     cmd("QUIT")
     return 0 if ok else 1

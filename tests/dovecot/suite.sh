@@ -220,6 +220,26 @@ expect_nomatch bind-mismatch-not-verified "$(hdr flags)" 'Verified'
 expect_match bind-mismatch-result "$(hdr signet-result)" \
 	'^FORGED: not a reply to your message'
 
+## a hostile HELO name recorded by the hub cannot add header lines
+msg inject "Signet-Provenance: $(seal "$KR" alice@isp.example verdict=none \
+	reason=not-signed tls=TLS1.2 pfs=yes peer=192.0.2.1 \
+	"helo=evil
+X-Injected: yes")" "From: <x@example.net>" "Subject: inject"
+lmtp inject x@example.net alice@isp.example
+fetch alice inject
+expect_eq no-header-injection "$(count x-injected)" 0
+expect_match injected-text-neutralised "$(hdr signet-result)" \
+	'from evil\?X-Injected:\?yes \[192.0.2.1\]'
+
+## the original recipient (ORCPT) of an aliased address
+msg orcpt "Signet-Provenance: $(seal "$KR" postmaster@isp.example $BOUNCE)" \
+	"From: <MAILER-DAEMON@mx.example.org>" "Subject: orcpt"
+REPLY=$($CLIENT lmtp "$PORT" "" \
+	"alice@isp.example ORCPT=rfc822;postmaster@isp.example" \
+	"$MSG/orcpt.eml" 2>&1)
+fetch alice orcpt
+expect_match orcpt-header-accepted "$(hdr flags)" '\$SignetVerified'
+
 ## look-alike sender domains
 msg lookalike "Signet-Provenance: $(seal "$KR" alice@isp.example $PLAIN)" \
 	"From: Registry <admin@dept.dam.ac.uk>" "Subject: your account"
