@@ -10,6 +10,7 @@ SX_EXPORT int local_scan_version_major(void);
 SX_EXPORT int local_scan_version_minor(void);
 SX_EXPORT int signet_rcpt(uschar **yield, int argc, uschar *argv[]);
 SX_EXPORT int signet_base(uschar **yield, int argc, uschar *argv[]);
+SX_EXPORT int signet_preload(uschar **yield, int argc, uschar *argv[]);
 
 int
 local_scan_version_major(void)
@@ -132,6 +133,18 @@ signet_base(uschar **yield, int argc, uschar *argv[])
 	if (argc >= 1 && sx_base_of((const char *)argv[0], base,
 				    sizeof(base)) == 0)
 		*yield = string_copy(US base);
+	return OK;
+}
+
+/* ${dlfunc{signet.so}{signet_preload}{CONFIG}{VALUE}}: loads the module,
+   its configuration and keys, and yields VALUE.  Placed in an option that
+   the daemon expands before it forks (smtp_accept_max_per_host), it lets
+   every connection's process inherit them instead of loading them again. */
+int
+signet_preload(uschar **yield, int argc, uschar *argv[])
+{
+	sx_state_get(argc > 0 ? (const char *)argv[0] : NULL);
+	*yield = argc > 1 ? argv[1] : US "";
 	return OK;
 }
 

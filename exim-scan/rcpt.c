@@ -161,6 +161,7 @@ sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
 		return;
 	}
 	if (!a_r->is_signed) {
+		a_r->v.status = SIGNET_NOT_SIGNED;
 		check_unsigned(s, rcpt, sender, a_r);
 		return;
 	}

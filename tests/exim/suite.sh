@@ -140,10 +140,16 @@ pass config-valid
 exports=$(nm -D --defined-only "$SO" | awk '$2 == "T" {print $3}' | sort |
 	tr '\n' ' ')
 expect_eq exports "$exports" \
-	"local_scan local_scan_version_major local_scan_version_minor signet_base signet_rcpt "
+	"local_scan local_scan_version_major local_scan_version_minor signet_base signet_preload signet_rcpt "
 
 start_exim "$PORT" || { fail daemon "exim did not listen on $PORT: $(cat "$OUT"/daemon-*.out)"; exit 1; }
 pass daemon-started
+# SIGNET_PRELOAD: the daemon itself has the module loaded, so connections
+# inherit it.
+dpid=$(cat "$OUT/exim-$PORT.pid" 2>/dev/null)
+smtp --quit-after EHLO >/dev/null
+expect_match preload-in-daemon "$(grep -c "$SO" "/proc/$dpid/maps" 2>&1)" \
+	'^[1-9]'
 
 # ---- outgoing: authenticated submission over STARTTLS ----
 M1=m1-$$@example.com
