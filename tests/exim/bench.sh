@@ -38,6 +38,8 @@ RES=$OUT/results.txt
 say() { echo "$*" | tee -a "$RES"; }
 
 # ---- 1. instruction counts ----
+# (without SIGNET_PRELOAD: -bh runs no daemon, and the preload would only
+# add its own expansion)
 CG=$OUT/cg
 mkdir -p "$CG"
 cp /usr/sbin/exim4 "$CG/exim4"
@@ -79,7 +81,7 @@ for kind in inbound submit; do
 		session $kind $n >"$CG/s-$kind-$n"
 		a=$(instr "$STOCK" "$CG/s-$kind-$n")
 		acc_a=$(cat "$CG/accepted")
-		b=$(instr "$CONF" "$CG/s-$kind-$n")
+		b=$(instr "$NOPRE" "$CG/s-$kind-$n")
 		acc_b=$(cat "$CG/accepted")
 		eval "stock_${kind}_$n=$a signet_${kind}_$n=$b"
 		[ "$acc_a" = "$n" ] && [ "$acc_b" = "$n" ] ||
