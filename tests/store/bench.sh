@@ -19,7 +19,8 @@ RPID=
 cleanup() {
 	[ -n "$RPID" ] && kill "$RPID" 2>/dev/null && wait "$RPID" 2>/dev/null
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 mkdir -p "$D"
 echo "bench-store: $N addresses, $(nproc) CPUs, $(uname -r)"

@@ -12,10 +12,12 @@ REDIS_PID=
 cleanup() {
 	[ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null &&
 		wait "$REDIS_PID" 2>/dev/null
+	command -v stop_exim >/dev/null 2>&1 && stop_exim
 	# leave no file behind that only root can clean
 	[ -d "$D" ] && chmod -R u+rwX "$D" 2>/dev/null
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 rm -rf "$D"
 mkdir -p "$D"
@@ -342,4 +344,7 @@ if python3 -c "import xml.dom.minidom as m; m.parse('$D/report.svg')" \
 	2>/dev/null; then pass tool-stats-svg-well-formed
 else fail tool-stats-svg-well-formed "$D/report.svg"; fi
 expect_rc tool-stats-bad-days 3 S stats --days 0
+
+# ---- through the real Exim ----
+. "$TOP/tests/store/exim.sh"
 exit 0

@@ -1,0 +1,149 @@
+# The store through the real exim4 daemon (sourced by tests/store/suite.sh
+# after the library tests): exact counts under concurrent SMTP sessions,
+# fading and revocation with Redis, and mail that keeps flowing when Redis
+# dies or the LMDB file is corrupt or unwritable.  Uses the exim suite's
+# private daemon set-up (tests/exim/lib-exim.sh) on 127.0.0.1:2586, with
+# its own directory.  Needs root.
+XPORT=2586
+OUT=$TOP/tests/out/store-exim
+. "$TOP/tests/exim/lib-exim.sh"
+
+if [ "$(id -u)" != 0 ] || [ ! -f "$SO" ] || ! command -v swaks >/dev/null
+then
+	fail exim-setup "needs root, $SO (make all) and swaks"
+	return 0
+fi
+setup_exim "$SO" || { fail exim-setup "cannot set up $OUT"; return 0; }
+start_exim $XPORT || { fail exim-setup "exim did not listen on $XPORT"; return 0; }
+XLOG=$OUT/log/mainlog
+XCONF=$OUT/signet.json
+STATE=$OUT/state/signet.mdb
+
+# reply_after REGEX: the code of the server's reply to the first client
+# line matching REGEX, in a swaks transcript on stdin
+reply_after() {
+	awk -v re="$1" '
+		!f && /^ *(->|~>) / && $0 ~ re { f = 1; next }
+		f && /^<[-~*]* +[2-5][0-9][0-9][ ]/ {
+			sub(/^<[-~*]* +/, ""); print substr($0, 1, 3); exit
+		}'
+}
+# rcpt TO: the reply code to RCPT TO:<TO> from MAIL FROM:<>
+rcpt() {
+	swaks --server 127.0.0.1 --port $XPORT --timeout 20 --from '<>' \
+		--to "$1" --quit-after RCPT 2>&1 | reply_after ' RCPT TO:'
+}
+# bounce_to TO: a whole null-sender message to TO; the reply to its end
+bounce_to() {
+	printf 'From: MAILER-DAEMON@remote.example\nSubject: bounce\n\nx\n' \
+		>"$OUT/bounce.txt"
+	swaks --server 127.0.0.1 --port $XPORT --timeout 20 --from '<>' \
+		--to "$1" --data "@$OUT/bounce.txt" 2>&1 |
+		reply_after '^ *(->|~>) \.$'
+}
+# xconf STORE_JSON [more members]: the module's configuration
+xconf() {
+	_extra=""
+	[ -n "$2" ] && _extra=", $2"
+	cat >"$XCONF.tmp" <<EOF
+{"domains": ["example.com", "example.net"],
+ "keyring": "keys/keyring.json",
+ "event_log": "events.jsonl",
+ "null_sender_policy": "strict",
+ "store": $1$_extra}
+EOF
+	mv "$XCONF.tmp" "$XCONF"
+}
+sign() { "$SIGNET" -c "$XCONF" sign "$1"; }
+loglines() { wc -l <"$XLOG" 2>/dev/null || echo 0; }
+
+# ---- LMDB: concurrent sessions count exactly ----
+xconf "{\"type\": \"lmdb\", \"path\": \"$STATE\"}"
+S=$(sign alice@example.com)
+expect_match exim-signed "$S" '^alice=sg'
+: >"$OUT/conc.out"
+# (waits for these jobs only: the daemon is a job of this shell too)
+pids=
+for w in 1 2 3 4 5 6; do
+	(for i in 1 2 3 4 5; do rcpt "$S"; done >>"$OUT/conc.out") &
+	pids="$pids $!"
+done
+wait $pids
+expect_eq exim-lmdb-concurrent-250 "$(grep -c '^250$' "$OUT/conc.out")" 30
+out=$($ST "$XCONF" lookup "$S" alice@example.com)
+expect_eq exim-lmdb-concurrent-count "$(field count "$out")" 30
+
+# the tool's revocation is seen by the next session
+"$SIGNET" -c "$XCONF" revoke "$S" --reason "store suite" >/dev/null
+expect_eq exim-lmdb-revoked-550 "$(rcpt "$S")" 550
+"$SIGNET" -c "$XCONF" unrevoke "$S" >/dev/null
+expect_eq exim-lmdb-unrevoked-250 "$(rcpt "$S")" 250
+
+# ---- a corrupt LMDB file: a clear log line, mail flows ----
+mv "$STATE" "$STATE.good"
+head -c 65536 /dev/urandom >"$STATE"
+chown "$EXIM_USER" "$STATE"
+n0=$(loglines)
+expect_eq exim-lmdb-corrupt-250 "$(rcpt "$S")" 250
+m0=$(msg_count "$OUT/mail/alice")
+expect_eq exim-lmdb-corrupt-bounce-accepted "$(bounce_to "$S")" 250
+if wait_msgs "$OUT/mail/alice" $((m0 + 1)); then
+	pass exim-lmdb-corrupt-delivered
+else fail exim-lmdb-corrupt-delivered "no new message in $OUT/mail/alice"; fi
+expect_match exim-lmdb-corrupt-logged "$(tail -n +$((n0 + 1)) "$XLOG")" \
+	"signet: state store unreachable, using the signature alone .*state store $STATE: cannot open .*not a usable LMDB file"
+
+# ---- an LMDB file the mail system cannot write ----
+rm -f "$STATE"
+mv "$STATE.good" "$STATE"
+chown root:root "$STATE"
+chmod 600 "$STATE"
+n0=$(loglines)
+expect_eq exim-lmdb-unwritable-250 "$(rcpt "$S")" 250
+expect_match exim-lmdb-unwritable-logged \
+	"$(tail -n +$((n0 + 1)) "$XLOG")" \
+	"signet: state store unreachable, .*state store $STATE: cannot open \(uid [0-9]+\): Permission denied"
+chown "$EXIM_USER" "$STATE"
+
+# ---- Redis: fading and revocation answers, then Redis killed ----
+start_redis || fail exim-redis-start "redis-server did not start"
+xconf "{\"type\": \"redis\", \"host\": \"127.0.0.1\", \"port\": $RPORT, \"timeout_ms\": 5, \"prefix\": \"x$$:\"}" \
+	'"fade": {"max_uses": 2}'
+R1=$(sign bob@example.com)
+codes="$(rcpt "$R1") $(rcpt "$R1") $(rcpt "$R1")"
+expect_eq exim-redis-fading "$codes" "250 250 450"
+expect_eq exim-redis-count "$(redis-cli -p $RPORT HGET "x$$:a:$R1" c)" 3
+R2=$(sign carol@example.com)
+"$SIGNET" -c "$XCONF" revoke carol@example.com --reason "left" >/dev/null
+expect_eq exim-redis-base-revoked-550 "$(rcpt "$R2")" 550
+"$SIGNET" -c "$XCONF" unrevoke carol@example.com >/dev/null
+expect_eq exim-redis-base-unrevoked-250 "$(rcpt "$R2")" 250
+: >"$OUT/conc.out"
+pids=
+for w in 1 2 3 4; do
+	(for i in 1 2 3 4 5; do rcpt "$R2"; done >>"$OUT/conc.out") &
+	pids="$pids $!"
+done
+wait $pids
+# 2 uses above, then 20 at once: all past max_uses, all counted
+expect_eq exim-redis-concurrent-450 "$(grep -c '^450$' "$OUT/conc.out")" 20
+expect_eq exim-redis-concurrent-count \
+	"$(redis-cli -p $RPORT HGET "x$$:a:$R2" c)" 22
+
+kill -KILL "$REDIS_PID"
+wait "$REDIS_PID" 2>/dev/null
+REDIS_PID=
+R3=$(sign dave@example.com)
+n0=$(loglines)
+t0=$(date +%s%N)
+expect_eq exim-redis-killed-250 "$(rcpt "$R3")" 250
+t1=$(date +%s%N)
+m0=$(msg_count "$OUT/mail/dave")
+expect_eq exim-redis-killed-bounce-accepted "$(bounce_to "$R3")" 250
+if wait_msgs "$OUT/mail/dave" $((m0 + 1)); then
+	pass exim-redis-killed-delivered
+else fail exim-redis-killed-delivered "no new message in $OUT/mail/dave"; fi
+expect_match exim-redis-killed-logged "$(tail -n +$((n0 + 1)) "$XLOG")" \
+	"signet: state store fault, using the signature alone: state store redis 127.0.0.1:$RPORT: .*refused"
+echo "RCPT session with Redis dead: $(( (t1 - t0) / 1000000 )) ms (swaks included)"
+stop_exim
