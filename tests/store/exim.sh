@@ -41,6 +41,15 @@ bounce_to() {
 		--to "$1" --data "@$OUT/bounce.txt" 2>&1 |
 		reply_after '^ *(->|~>) \.$'
 }
+# bounce_delivered NAME TO USER: a bounce to TO is accepted and reaches
+# USER's mailbox
+bounce_delivered() {
+	_m0=$(msg_count "$OUT/mail/$3")
+	expect_eq "$1-bounce-accepted" "$(bounce_to "$2")" 250
+	if wait_msgs "$OUT/mail/$3" $((_m0 + 1)); then
+		pass "$1-delivered"
+	else fail "$1-delivered" "no new message in $OUT/mail/$3"; fi
+}
 # xconf STORE_JSON [more members]: the module's configuration
 xconf() {
 	_extra=""
@@ -85,11 +94,7 @@ head -c 65536 /dev/urandom >"$STATE"
 chown "$EXIM_USER" "$STATE"
 n0=$(loglines)
 expect_eq exim-lmdb-corrupt-250 "$(rcpt "$S")" 250
-m0=$(msg_count "$OUT/mail/alice")
-expect_eq exim-lmdb-corrupt-bounce-accepted "$(bounce_to "$S")" 250
-if wait_msgs "$OUT/mail/alice" $((m0 + 1)); then
-	pass exim-lmdb-corrupt-delivered
-else fail exim-lmdb-corrupt-delivered "no new message in $OUT/mail/alice"; fi
+bounce_delivered exim-lmdb-corrupt "$S" alice
 expect_match exim-lmdb-corrupt-logged "$(tail -n +$((n0 + 1)) "$XLOG")" \
 	"signet: state store unreachable, using the signature alone .*state store $STATE: cannot open .*not a usable LMDB file"
 
@@ -138,11 +143,7 @@ n0=$(loglines)
 t0=$(date +%s%N)
 expect_eq exim-redis-killed-250 "$(rcpt "$R3")" 250
 t1=$(date +%s%N)
-m0=$(msg_count "$OUT/mail/dave")
-expect_eq exim-redis-killed-bounce-accepted "$(bounce_to "$R3")" 250
-if wait_msgs "$OUT/mail/dave" $((m0 + 1)); then
-	pass exim-redis-killed-delivered
-else fail exim-redis-killed-delivered "no new message in $OUT/mail/dave"; fi
+bounce_delivered exim-redis-killed "$R3" dave
 expect_match exim-redis-killed-logged "$(tail -n +$((n0 + 1)) "$XLOG")" \
 	"signet: state store fault, using the signature alone: state store redis 127.0.0.1:$RPORT: .*refused"
 echo "RCPT session with Redis dead: $(( (t1 - t0) / 1000000 )) ms (swaks included)"
