@@ -18,7 +18,7 @@ DP_MKPROV = $(B)/tests/dovecot/signet-mkprov
 DP_EVALTEST = $(B)/tests/dovecot/test-eval
 
 .PHONY: dovecot-plugin install-dovecot bench-dovecot
-all: $(DP_SO) $(DP_MKPROV)
+all: $(DP_SO) $(DP_MKPROV) $(DP_EVALTEST)
 dovecot-plugin: $(DP_SO)
 
 # Dovecot's symbols resolve against the host process at dlopen: no -z defs,

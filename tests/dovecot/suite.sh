@@ -14,12 +14,15 @@ PORT=2550
 IMAP=$((PORT + 1))
 POP3=$((PORT + 2))
 
-for f in "$DP_SO" "$MKPROV"; do
+for f in "$DP_SO" "$MKPROV" "$B/tests/dovecot/test-eval"; do
 	if [ ! -x "$f" ]; then
 		fail build "$f missing: run make"
 		exit 1
 	fi
 done
+
+# the decisions on their own, then through a real Dovecot
+"$B/tests/dovecot/test-eval"
 
 trap 'dc_stop' EXIT
 trap 'exit 1' INT TERM
@@ -477,5 +480,50 @@ else
 fi
 
 expect_nomatch no-panics-or-fatal "$(cat "$DC_DIR/dovecot.log")" \
+	'Panic|Fatal|signal 11|BUG'
+
+## without Sieve the plugin works in the save path instead: same results
+dc_stop
+DC_SIEVE=no dc_setup "$OUT/dc-nosieve" "$PORT" yes
+KR=$DC_DIR/seal-keyring.json
+$MKPROV newkey "$KR" && chown "$DC_UID:$DC_GID" "$KR"
+dc_adduser alice@isp.example
+dc_adduser bob@isp.example
+if ! dc_start; then
+	fail nosieve-start "$(tail -n 5 "$DC_DIR/dovecot.log")"
+	exit 1
+fi
+msg ns-bounce "Signet-Provenance: $(seal "$KR" alice@isp.example $BOUNCE)" \
+	"From: <MAILER-DAEMON@mx.example.org>" "Subject: Returned"
+msg ns-multi \
+	"Signet-Provenance: $(seal "$KR" alice@isp.example $BOUNCE)" \
+	"Signet-Provenance: $(seal "$KR" bob@isp.example verdict=forged \
+		reason=forged bounce=yes tls=TLS1.3 pfs=yes)" \
+	"From: <MAILER-DAEMON@example.net>" \
+	"Subject: =?UTF-8?Q?multi_=C3=BC?=" "	folded"
+lmtp ns-bounce "" alice@isp.example
+fetch alice ns-bounce
+expect_match nosieve-verified "$(hdr flags) $(count signet-result)" \
+	'\$SignetVerified.* 1$'
+for order in alice,bob bob,alice; do
+	sed "s/<ns-multi@t>/<ns-$order@t>/" "$MSG/ns-multi.eml" \
+		>"$MSG/ns-$order.eml"
+	lmtp "ns-$order" "" "$(echo $order | sed 's/[a-z]*/&@isp.example/g')"
+	fetch alice "ns-$order"
+	expect_eq "nosieve-$order-alice" "$(hdr flags | grep -o \
+		'\$Signet[A-Za-z]*') $(hdr raw-subject) \
+$(count signet-provenance)" "\$SignetVerified Subject: \
+=?UTF-8?Q?multi_=C3=BC?=\\n	folded 1"
+	fetch bob "ns-$order"
+	expect_eq "nosieve-$order-bob" "$(hdr flags | grep -o \
+		'\$Signet[A-Za-z]*') $(hdr raw-subject) \
+$(count signet-provenance)" "\$SignetForged Subject: [FORGED] \
+=?UTF-8?Q?multi_=C3=BC?=\\n	folded 1"
+done
+sed 's/<ns-bounce@t>/<ns-lda@t>/' "$MSG/ns-bounce.eml" >"$MSG/ns-lda.eml"
+dc_lda alice@isp.example "" "$MSG/ns-lda.eml" -a alice@isp.example
+fetch alice ns-lda
+expect_match nosieve-lda-verified "$(hdr flags)" '\$SignetVerified'
+expect_nomatch nosieve-no-panics "$(cat "$DC_DIR/dovecot.log")" \
 	'Panic|Fatal|signal 11|BUG'
 exit 0

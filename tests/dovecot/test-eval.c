@@ -1,0 +1,178 @@
+/* Unit tests of the plugin's decisions (dovecot-plugin/signet-eval.c),
+   with real seals made by the core. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../unit/t.h"
+#include "signet-eval.h"
+
+static signet_keyring *kr, *other;
+static time_t now;
+
+static const char *
+sealed(const signet_keyring *k, const char *rcpt, const char *const *kv)
+{
+	static char out[8][SIGNET_HEADER_BUFSZ];
+	static int slot;
+	struct signet_prov p;
+	char *o = out[slot++ % 8];
+
+	signet_prov_init(&p);
+	if (signet_prov_add(&p, "v", "1") != SIGNET_OK ||
+	    signet_prov_add(&p, "rcpt", rcpt) != SIGNET_OK)
+		abort();
+	for (; *kv != NULL; kv += 2) {
+		if (signet_prov_add(&p, kv[0], kv[1]) != SIGNET_OK)
+			abort();
+	}
+	if (signet_prov_seal(k, &p, rcpt, now, o, SIGNET_HEADER_BUFSZ) !=
+	    SIGNET_OK)
+		abort();
+	return o;
+}
+
+static const char *const domains[] = { "isp.example", "dept.cam.ac.uk" };
+
+static void
+run(const char *const *prov, size_t n, const char *from,
+    struct sdp_output *out)
+{
+	struct sdp_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.rcpt[0] = "alice@isp.example";
+	in.prov = prov;
+	in.prov_count = n;
+	in.from_domain = from;
+	in.domains = domains;
+	in.domain_count = 2;
+	in.kr = kr;
+	in.now = now;
+	sdp_evaluate(&in, out);
+}
+
+int
+main(void)
+{
+	static const char *const bounce[] = {
+		"verdict", "valid", "owner", "alice@isp.example", "issued",
+		"2026-11-20T14:03:00Z", "bounce", "yes", "bind", "match",
+		"tls", "TLS1.3", "pfs", "yes", NULL
+	};
+	static const char *const mismatch[] = {
+		"verdict", "valid", "owner", "alice@isp.example", "bounce",
+		"yes", "bind", "mismatch", "tls", "TLS1.3", "pfs", "yes", NULL
+	};
+	static const char *const plain[] = {
+		"verdict", "none", "tls", "none", "pfs", "no", "helo",
+		"a\r\nX: y", "peer", "192.0.2.1", NULL
+	};
+	struct sdp_output out;
+	const char *h[3];
+	char folded[1024];
+	int id;
+
+	t_suite = "dovecot";
+	now = time(NULL);
+	if (signet_keyring_new(&kr) != SIGNET_OK ||
+	    signet_keyring_add(kr, SIGNET_KEY_SEAL, now - 10, 86400, 86400,
+			       &id) != SIGNET_OK ||
+	    signet_keyring_new(&other) != SIGNET_OK ||
+	    signet_keyring_add(other, SIGNET_KEY_SEAL, now - 10, 86400, 86400,
+			       &id) != SIGNET_OK ||
+	    signet_keyring_add(other, SIGNET_KEY_SEAL, now - 10, 86400, 86400,
+			       &id) != SIGNET_OK)
+		return 1;
+
+	h[0] = sealed(kr, "alice@isp.example", bounce);
+	run(h, 1, "mx.example.org", &out);
+	T_OK("eval-verified", out.result == SDP_VERIFIED &&
+				      out.prov_idx == 0 && out.tags == 0 &&
+				      out.keywords == 1u << SDP_KW_VERIFIED);
+	T_STREQ("eval-verified-line", out.line,
+		"genuine reply to your message of 20 Nov 14:03 UTC sent as "
+		"alice@isp.example; arrived at isp.example over TLS1.3");
+
+	/* the header for bob first, then alice's: alice's is found */
+	h[0] = sealed(kr, "bob@isp.example", mismatch);
+	h[1] = sealed(kr, "alice@isp.example", bounce);
+	run(h, 2, NULL, &out);
+	T_OK("eval-picks-own-header", out.result == SDP_VERIFIED &&
+					      out.prov_idx == 1);
+
+	h[0] = sealed(kr, "alice@isp.example", mismatch);
+	run(h, 1, NULL, &out);
+	T_OK("eval-bind-mismatch-forged",
+	     out.result == SDP_FORGED &&
+		     (out.keywords & 1u << SDP_KW_VERIFIED) == 0 &&
+		     (out.keywords & 1u << SDP_KW_PHISHING) != 0);
+
+	h[0] = sealed(other, "alice@isp.example", bounce);
+	run(h, 1, NULL, &out);
+	/* other's newest key has id 1, which kr does not hold */
+	T_OK("eval-unknown-seal-key-unverified",
+	     out.result == SDP_UNVERIFIED && out.prov_idx == -1);
+
+	{
+		char bad[SIGNET_HEADER_BUFSZ];
+		char *seal;
+
+		strcpy(bad, sealed(kr, "alice@isp.example", bounce));
+		seal = strstr(bad, "seal=");
+		seal[5] = seal[5] == 'a' ? 'b' : 'a';
+		h[0] = bad;
+		run(h, 1, NULL, &out);
+		T_OK("eval-bad-seal-forged", out.result == SDP_FORGED &&
+						     out.prov_idx == -1 &&
+						     out.tags == 1u << SDP_TAG_FORGED);
+	}
+
+	h[0] = sealed(kr, "bob@isp.example", bounce);
+	run(h, 1, NULL, &out);
+	T_OK("eval-other-rcpt-only-forged", out.result == SDP_FORGED);
+
+	h[0] = "this is not a provenance header";
+	run(h, 1, NULL, &out);
+	T_OK("eval-unreadable-unverified", out.result == SDP_UNVERIFIED);
+
+	run(h, 0, NULL, &out);
+	T_OK("eval-no-header-unverified", out.result == SDP_UNVERIFIED);
+
+	h[0] = sealed(kr, "alice@isp.example", plain);
+	run(h, 1, "dept.dam.ac.uk", &out);
+	T_OK("eval-lookalike", out.lookalike && out.insecure &&
+				       (out.tags & 1u << SDP_TAG_LOOKALIKE) &&
+				       (out.keywords & 1u << SDP_KW_LOOKALIKE));
+	T_OK("eval-no-control-chars",
+	     strpbrk(out.line, "\r\n\t") == NULL &&
+		     strstr(out.line, "from a??X:?y [192.0.2.1]") != NULL);
+
+	run(h, 1, "dept.cam.ac.uk", &out);
+	T_OK("eval-own-domain-not-lookalike", !out.lookalike);
+
+	{
+		struct sdp_input in;
+
+		memset(&in, 0, sizeof(in));
+		in.rcpt[0] = "alice@isp.example";
+		in.prov = h;
+		in.prov_count = 1;
+		in.now = now;
+		sdp_evaluate(&in, &out);
+		T_OK("eval-no-keyring-unverified",
+		     out.result == SDP_UNVERIFIED &&
+			     strstr(out.line, "server fault") != NULL);
+	}
+
+	sdp_fold("aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk "
+		 "llll mmmm nnnn oooo pppp qqqq rrrr ssss",
+		 strlen("Signet-Result: "), folded, sizeof(folded));
+	T_STREQ("fold-at-76", folded,
+		"aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll\n"
+		"\tmmmm nnnn oooo pppp qqqq rrrr ssss");
+
+	signet_keyring_free(&kr);
+	signet_keyring_free(&other);
+	return t_failed == 0 ? 0 : 1;
+}
