@@ -14,7 +14,7 @@ struct sx_msg {
 	time_t now;
 	int fd;
 	int bounce;
-	const char *msgid;       /* Message-ID header value, or NULL */
+	const char *msgid; /* Message-ID header value, or NULL */
 	/* hop */
 	const char *tls, *cipher, *pfs, *auth, *peer, *helo, *host;
 	/* a bounce's returned Message-ID, read on first need */

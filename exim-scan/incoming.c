@@ -40,8 +40,7 @@ header_value(const header_line *h)
 	for (; *p != '\0'; p++) {
 		if (*p == '\r' || *p == '\n')
 			continue;
-		if ((*p == ' ' || *p == '\t') &&
-		    (o == 0 || out[o - 1] == ' '))
+		if ((*p == ' ' || *p == '\t') && (o == 0 || out[o - 1] == ' '))
 			continue;
 		out[o++] = *p == '\t' ? ' ' : *p;
 	}
@@ -76,10 +75,13 @@ read_hop(struct sx_msg *m)
 	if (*m->tls == '\0')
 		m->tls = "none";
 	m->pfs = strncmp(m->tls, "TLS1.3", 6) == 0 ||
-			 strstr(m->cipher, "DHE") != NULL ? "yes" : "no";
+				 strstr(m->cipher, "DHE") != NULL
+			 ? "yes"
+			 : "no";
 	m->auth = sx_expand("$authenticated_id");
-	m->peer = sender_host_address != NULL ?
-		(const char *)sender_host_address : "local";
+	m->peer = sender_host_address != NULL
+			  ? (const char *)sender_host_address
+			  : "local";
 	m->helo = sx_expand("$sender_helo_name");
 	m->host = sx_expand("$primary_hostname");
 }
@@ -99,9 +101,9 @@ sx_msg_begin(struct sx_msg *m)
 static const char *
 dsn_message_id(struct sx_msg *m)
 {
-	static char buf[SX_DSN_READ_MAX];
+	static char buf[SX_DSN_READ_MAX + 1];
 	const header_line *ct;
-	const char *v;
+	const char *v, *body;
 	ssize_t n;
 	int report = 0;
 
@@ -111,12 +113,18 @@ dsn_message_id(struct sx_msg *m)
 	ct = find_header("Content-Type:");
 	if (ct != NULL && (v = header_value(ct)) != NULL)
 		report = strncasecmp(v, "multipart/report", 16) == 0;
-	n = pread(m->fd, buf, sizeof(buf), SPOOL_DATA_START_OFFSET);
+	/* The file starts with its own name ("ID-D"); the body follows.
+	   Skipping that line, rather than SPOOL_DATA_START_OFFSET bytes,
+	   also holds for Exim's longer message ids since 4.97. */
+	n = pread(m->fd, buf, SX_DSN_READ_MAX, 0);
 	if (n <= 0)
 		return NULL;
-	m->dsn_found = sx_dsn_message_id(buf, (size_t)n, report,
-					 m->orig_msgid,
-					 sizeof(m->orig_msgid)) == 0;
+	buf[n] = '\0';
+	body = memchr(buf, '\n', (size_t)n);
+	body = body != NULL ? body + 1 : buf + n;
+	m->dsn_found =
+		sx_dsn_message_id(body, (size_t)(buf + n - body), report,
+				  m->orig_msgid, sizeof(m->orig_msgid)) == 0;
 	return m->dsn_found ? m->orig_msgid : NULL;
 }
 
@@ -130,13 +138,13 @@ binding_word(struct sx_msg *m, const struct signet_verdict *v)
 	orig = dsn_message_id(m);
 	if (orig == NULL)
 		return "unknown";
-	return signet_message_binding(orig) == v->binding ? "match" :
-		"mismatch";
+	return signet_message_binding(orig) == v->binding ? "match"
+							  : "mismatch";
 }
 
 /* What one recipient's header says. */
 struct sx_rcpt_info {
-	const char *presented;  /* signed address as given, or NULL */
+	const char *presented; /* signed address as given, or NULL */
 	char rcpt[SIGNET_ADDR_BUFSZ];
 	const char *verdict;
 	struct signet_verdict v;
@@ -168,8 +176,8 @@ prov_fields(const struct sx_msg *m, const struct sx_rcpt_info *r,
 	if (r->presented != NULL) {
 		add(p, "reason", signet_status_name(r->v.status));
 		add(p, "owner", r->v.base);
-		add(p, "format", r->v.format == SIGNET_FMT_SIGNET ? "signet" :
-		    "prvs");
+		add(p, "format",
+		    r->v.format == SIGNET_FMT_SIGNET ? "signet" : "prvs");
 		if (closed && r->v.issued != 0) {
 			signet_time_format(r->v.issued, issued);
 			add(p, "issued", issued);
@@ -183,8 +191,8 @@ prov_fields(const struct sx_msg *m, const struct sx_rcpt_info *r,
 		add(p, "bounce", "yes");
 		add(p, "bind", r->bind);
 		if (r->bind != NULL && strcmp(r->bind, "none") != 0)
-			add(p, "orig-msgid", m->dsn_found ? m->orig_msgid :
-			    NULL);
+			add(p, "orig-msgid",
+			    m->dsn_found ? m->orig_msgid : NULL);
 	}
 	add(p, "from", m->bounce ? "" : (const char *)sender_address);
 	add(p, "tls", m->tls);
@@ -233,10 +241,9 @@ report(struct sx_msg *m, const struct sx_rcpt_info *r)
 	sx_kv(kv, &n, "tls", m->tls);
 	kv[n] = NULL;
 	sx_log("rcpt <%s>%s%s%s verdict=%s%s%s tls=%s", r->rcpt,
-	       r->presented ? " as <" : "",
-	       r->presented ? r->presented : "", r->presented ? ">" : "",
-	       r->verdict, r->bind ? " bind=" : "", r->bind ? r->bind : "",
-	       m->tls);
+	       r->presented ? " as <" : "", r->presented ? r->presented : "",
+	       r->presented ? ">" : "", r->verdict, r->bind ? " bind=" : "",
+	       r->bind ? r->bind : "", m->tls);
 	sx_event(m->s, m->now, "sealed", kv);
 }
 
@@ -252,9 +259,14 @@ check_recipient(struct sx_msg *m, int i, struct sx_rcpt_info *r)
 	r->v.key_id = -1;
 	if (!signet_is_signed(addr)) {
 		sx_lower(addr, r->rcpt, sizeof(r->rcpt));
-		r->verdict = m->bounce && !signet_config_is_exempt(m->s->cfg,
-		    addr) && signet_config_null_policy(m->s->cfg) !=
-		    SIGNET_NULL_OFF ? "unsigned-bounce" : "none";
+		r->verdict =
+			m->bounce &&
+					!signet_config_is_exempt(m->s->cfg,
+								 addr) &&
+					signet_config_null_policy(m->s->cfg) !=
+						SIGNET_NULL_OFF
+				? "unsigned-bounce"
+				: "none";
 		return 0;
 	}
 	if (m->s->kr == NULL)

@@ -33,6 +33,11 @@ sx_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	/* Addresses and header values come from the client: keep one line. */
+	for (char *p = buf; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
 	log_write(0, LOG_MAIN, "signet: %s", buf);
 }
 
@@ -50,17 +55,19 @@ sx_config_path(void)
 	return sx_expand("$acl_m_signet_config");
 }
 
-static const char *const action_names[] = { "accept", "defer", "reject" };
+static const char *const action_names[] = {"accept", "defer", "reject"};
 
 static void
 rcpt_report(struct sx_state *s, const char *rcpt, const char *sender,
 	    const struct sx_rcpt_answer *a, time_t now)
 {
 	char count[24] = "";
-	const char *peer = sender_host_address != NULL ?
-		(const char *)sender_host_address : "local";
-	const char *kind = a->action == SX_ACCEPT ? "verified" :
-		a->action == SX_DEFER ? "deferred" : "rejected";
+	const char *peer = sender_host_address != NULL
+				   ? (const char *)sender_host_address
+				   : "local";
+	const char *kind = a->action == SX_ACCEPT  ? "verified"
+			   : a->action == SX_DEFER ? "deferred"
+						   : "rejected";
 	const char *kv[20];
 	size_t n = 0;
 
@@ -78,9 +85,8 @@ rcpt_report(struct sx_state *s, const char *rcpt, const char *sender,
 	sx_kv(kv, &n, "uses", a->counted ? count : NULL);
 	kv[n] = NULL;
 	sx_log("rcpt <%s> from <%s> [%s]: %s %s (%s)%s%s", rcpt, sender, peer,
-	       action_names[a->action], a->tag,
-	       signet_status_name(a->v.status), a->counted ? " uses=" : "",
-	       count);
+	       action_names[a->action], a->tag, signet_status_name(a->v.status),
+	       a->counted ? " uses=" : "", count);
 	sx_event(s, now, kind, kv);
 }
 
@@ -97,7 +103,8 @@ signet_rcpt(uschar **yield, int argc, uschar *argv[])
 
 	if (argc < 2) {
 		sx_log("signet_rcpt needs the recipient and the sender as "
-		       "arguments, got %d argument(s)", argc);
+		       "arguments, got %d argument(s)",
+		       argc);
 		*yield = US "defer unverified 451 4.3.0 local configuration "
 			    "error; please try again later";
 		return OK;
@@ -130,8 +137,8 @@ signet_base(uschar **yield, int argc, uschar *argv[])
 	char base[SIGNET_ADDR_BUFSZ];
 
 	*yield = US "";
-	if (argc >= 1 && sx_base_of((const char *)argv[0], base,
-				    sizeof(base)) == 0)
+	if (argc >= 1 &&
+	    sx_base_of((const char *)argv[0], base, sizeof(base)) == 0)
 		*yield = string_copy(US base);
 	return OK;
 }

@@ -17,16 +17,17 @@ struct sx_file {
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
-	int seen;       /* the fields above describe the loaded file */
-	int logged;     /* this failure was logged already */
+	int seen;   /* the fields above describe the loaded file */
+	int logged; /* this failure was logged already */
 };
 
 struct sx_state {
 	signet_config *cfg;
-	signet_keyring *kr;       /* address keys (and seal keys if shared) */
-	signet_keyring *seal_kr;  /* NULL when kr holds the seal keys */
+	signet_keyring *kr;	 /* address keys (and seal keys if shared) */
+	signet_keyring *seal_kr; /* from seal_keyring, when it is set */
+	int seal_separate;	 /* seal keys come from seal_kr, not kr */
 	signet_store *store;
-	time_t store_retry;       /* no new attempt to open before this */
+	time_t store_retry; /* no new attempt to open before this */
 	struct signet_lifetimes lt;
 	struct sx_file cfg_file, kr_file, seal_file;
 	char cfg_err[SIGNET_ERR_BUFSZ];
@@ -49,11 +50,11 @@ int sx_base_of(const char *addr, char *out, size_t outlen);
 enum sx_action { SX_ACCEPT, SX_DEFER, SX_REJECT };
 struct sx_rcpt_answer {
 	enum sx_action action;
-	const char *tag;        /* first word after the action, e.g. "valid" */
-	char text[512];         /* SMTP reply text with its codes */
+	const char *tag; /* first word after the action, e.g. "valid" */
+	char text[512];	 /* SMTP reply text with its codes */
 	struct signet_verdict v;
 	int is_signed;
-	int counted;            /* the store counted this presentation */
+	int counted; /* the store counted this presentation */
 	struct signet_usage usage;
 };
 void sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
@@ -65,8 +66,8 @@ const char *sx_verdict_word(signet_status st);
 /* The first Message-ID header line found in the returned part of a DSN
    (or anywhere in a bounce's body when it has no such part).  Writes the
    value, trimmed, into out; returns 0 when found. */
-int sx_dsn_message_id(const char *body, size_t len, int is_report,
-		      char *out, size_t outlen);
+int sx_dsn_message_id(const char *body, size_t len, int is_report, char *out,
+		      size_t outlen);
 
 /* Logs "signet: ..." to Exim's main log (implemented in glue.c). */
 void sx_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

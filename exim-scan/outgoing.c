@@ -6,8 +6,8 @@
 
 enum sx_origin { SX_NOT_OURS, SX_AUTH, SX_LOCAL, SX_RELAY };
 
-static const char *const origin_names[] = { "", "authenticated",
-					    "local", "relay host" };
+static const char *const origin_names[] = {"", "authenticated", "local",
+					   "relay host"};
 
 static enum sx_origin
 origin(const char **submitter_r)
@@ -64,8 +64,9 @@ static int
 refuse(struct sx_msg *m, const char *sender, const char *base,
        const char *submitter, uschar **text_r)
 {
-	const char *kv[] = { "sender", sender, "submitter", submitter,
-			     "exim_id", (const char *)message_id, NULL };
+	const char *kv[] = {"sender",  sender,	  "submitter",
+			    submitter, "exim_id", (const char *)message_id,
+			    NULL};
 	const char *how = signet_config_get_string(
 		m->s->cfg, "unauthorised_sender", "unsigned");
 
@@ -75,13 +76,15 @@ refuse(struct sx_msg *m, const char *sender, const char *base,
 		       sender, submitter);
 		*text_r = string_sprintf("5.7.1 <%s>: you are logged in as "
 					 "'%s', who may not send mail as this "
-					 "address", base, submitter);
+					 "address",
+					 base, submitter);
 		return LOCAL_SCAN_REJECT;
 	}
 	if (strcmp(sender, base) != 0) {
 		sender_address = string_copy(US base);
 		sx_log("sender <%s> sent as <%s>: submitter '%s' may not use "
-		       "its signature", sender, base, submitter);
+		       "its signature",
+		       sender, base, submitter);
 		return LOCAL_SCAN_ACCEPT;
 	}
 	return skip(sender, "the submitter may not use this address");
@@ -92,20 +95,22 @@ issued(struct sx_msg *m, const char *sender, const char *signed_addr,
        const char *submitter)
 {
 	char key[16] = "?";
+	const char *kv[16];
+	size_t n = 0;
 	int id;
-	const char *kv[] = { "addr", signed_addr, "owner", sender,
-			     "submitter", submitter, "key", key,
-			     "exim_id", (const char *)message_id,
-			     "msgid", m->msgid, NULL };
 
 	if (signet_keyring_signing_id(m->s->kr, SIGNET_KEY_ADDR, m->now, &id) ==
 	    SIGNET_OK)
 		snprintf(key, sizeof(key), "%d", id);
-	if (m->msgid == NULL)
-		kv[10] = NULL;
-	sx_log("issued <%s> for <%s> submitter=%s key=%s msgid=%s",
-	       signed_addr, sender, submitter, key,
-	       m->msgid != NULL ? m->msgid : "(none)");
+	sx_kv(kv, &n, "addr", signed_addr);
+	sx_kv(kv, &n, "owner", sender);
+	sx_kv(kv, &n, "submitter", submitter);
+	sx_kv(kv, &n, "key", key);
+	sx_kv(kv, &n, "exim_id", (const char *)message_id);
+	sx_kv(kv, &n, "msgid", m->msgid);
+	kv[n] = NULL;
+	sx_log("issued <%s> for <%s> submitter=%s key=%s msgid=%s", signed_addr,
+	       sender, submitter, key, m->msgid != NULL ? m->msgid : "(none)");
 	sx_event(m->s, m->now, "issued", kv);
 }
 
@@ -164,13 +169,12 @@ sx_sign_sender(struct sx_msg *m, uschar **text_r)
 		return refuse(m, sender, sender, submitter, text_r);
 	if (m->s->kr == NULL)
 		return skip(sender, "no usable keyring");
-	st = signet_sign(m->s->kr, &m->s->lt,
-			 signet_config_format(m->s->cfg), sender, m->msgid,
-			 m->now, out, sizeof(out));
+	st = signet_sign(m->s->kr, &m->s->lt, signet_config_format(m->s->cfg),
+			 sender, m->msgid, m->now, out, sizeof(out));
 	if (st != SIGNET_OK)
 		return skip(sender, signet_strerror(st));
 	sender_address = string_copy(US out);
-	issued(m, sender, out, *submitter != '\0' ? submitter :
-	       origin_names[o]);
+	issued(m, sender, out,
+	       *submitter != '\0' ? submitter : origin_names[o]);
 	return LOCAL_SCAN_ACCEPT;
 }

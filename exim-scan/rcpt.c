@@ -18,23 +18,29 @@ answer(struct sx_rcpt_answer *a, enum sx_action action, const char *tag,
 		snprintf(a->text, sizeof(a->text), fmt, rcpt);
 }
 
-#define TXT_INTERNAL "451 4.3.0 <%s>: temporary local problem checking " \
+#define TXT_INTERNAL                                                           \
+	"451 4.3.0 <%s>: temporary local problem checking "                    \
 	"this address; please try again later"
-#define TXT_FADING "450 4.7.1 <%s>: this signed return address is at " \
-	"the end of its life or has been used unusually often; please try " \
+#define TXT_FADING                                                             \
+	"450 4.7.1 <%s>: this signed return address is at "                    \
+	"the end of its life or has been used unusually often; please try "    \
 	"again later"
-#define TXT_FORGED "550 5.7.1 <%s>: this return address was not issued " \
-	"by our mail system (its signature does not verify), so the " \
-	"message it belongs to was not sent by our user; it was probably " \
+#define TXT_FORGED                                                             \
+	"550 5.7.1 <%s>: this return address was not issued "                  \
+	"by our mail system (its signature does not verify), so the "          \
+	"message it belongs to was not sent by our user; it was probably "     \
 	"forged"
-#define TXT_EXPIRED "550 5.7.1 <%s>: this signed return address has " \
-	"expired; it was only valid for replies to a message sent from it " \
+#define TXT_EXPIRED                                                            \
+	"550 5.7.1 <%s>: this signed return address has "                      \
+	"expired; it was only valid for replies to a message sent from it "    \
 	"within its lifetime"
-#define TXT_REVOKED "550 5.7.1 <%s>: this signed return address was " \
+#define TXT_REVOKED                                                            \
+	"550 5.7.1 <%s>: this signed return address was "                      \
 	"withdrawn by our postmaster"
-#define TXT_UNSIGNED "550 5.7.1 <%s>: our users' mail always carries a " \
-	"signed return address and this one is not signed, so this bounce " \
-	"or verification is about mail we did not send (probably forged " \
+#define TXT_UNSIGNED                                                           \
+	"550 5.7.1 <%s>: our users' mail always carries a "                    \
+	"signed return address and this one is not signed, so this bounce "    \
+	"or verification is about mail we did not send (probably forged "      \
 	"in our user's name)"
 
 const char *
@@ -97,7 +103,8 @@ apply_store(struct sx_state *s, struct sx_rcpt_answer *a, const char *rcpt,
 		fault = signet_store_fault(store, now);
 		if (fault != NULL)
 			sx_log("state store fault, using the signature alone: "
-			       "%s", fault);
+			       "%s",
+			       fault);
 		return st;
 	}
 	a->counted = 1;
@@ -143,8 +150,7 @@ sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
 	}
 	if (s->cfg == NULL) {
 		if (a_r->is_signed || *sender == '\0')
-			answer(a_r, SX_DEFER, "unverified", TXT_INTERNAL,
-			       rcpt);
+			answer(a_r, SX_DEFER, "unverified", TXT_INTERNAL, rcpt);
 		else
 			answer(a_r, SX_ACCEPT, "none", NULL, rcpt);
 		return;

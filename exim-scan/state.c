@@ -24,8 +24,7 @@ file_changed(struct sx_file *f, const char *path)
 	if (!f->seen)
 		return 1;
 	return st.st_dev != f->dev || st.st_ino != f->ino ||
-	       st.st_size != f->size ||
-	       st.st_mtim.tv_sec != f->mtime.tv_sec ||
+	       st.st_size != f->size || st.st_mtim.tv_sec != f->mtime.tv_sec ||
 	       st.st_mtim.tv_nsec != f->mtime.tv_nsec;
 }
 
@@ -53,7 +52,8 @@ load_failed(struct sx_file *f, const char *what, const char *err)
 	if (f->logged)
 		return;
 	sx_log("%s unusable, outgoing mail goes unsigned and checks answer "
-	       "4xx: %s", what, err);
+	       "4xx: %s",
+	       what, err);
 	f->logged = 1;
 }
 
@@ -76,8 +76,8 @@ load_config(struct sx_state *s, const char *path)
 	s->store_retry = 0;
 	drop_keys(s);
 	file_note(&s->cfg_file, path);
-	if (signet_config_load(path, &cfg, s->cfg_err,
-			       sizeof(s->cfg_err)) != SIGNET_OK) {
+	if (signet_config_load(path, &cfg, s->cfg_err, sizeof(s->cfg_err)) !=
+	    SIGNET_OK) {
 		signet_config_free(&cfg);
 		load_failed(&s->cfg_file, "configuration", s->cfg_err);
 		return;
@@ -116,10 +116,12 @@ refresh_keys(struct sx_state *s)
 
 	if (kp == NULL)
 		kp = "";
-	if (file_changed(&s->kr_file, kp) || (s->kr == NULL && !s->kr_file.logged))
+	if (file_changed(&s->kr_file, kp) ||
+	    (s->kr == NULL && !s->kr_file.logged))
 		load_keyring(&s->kr_file, &s->kr, kp, s->kr_err,
 			     sizeof(s->kr_err));
-	if (same_path(kp, sp)) {
+	s->seal_separate = !same_path(kp, sp);
+	if (!s->seal_separate) {
 		signet_keyring_free(&s->seal_kr);
 		return;
 	}
@@ -147,7 +149,7 @@ sx_state_get(const char *cfg_path)
 const signet_keyring *
 sx_seal_keyring(const struct sx_state *s)
 {
-	return s->seal_kr != NULL ? s->seal_kr : s->kr;
+	return s->seal_separate ? s->seal_kr : s->kr;
 }
 
 signet_store *
@@ -157,13 +159,13 @@ sx_store(struct sx_state *s, time_t now)
 
 	if (s->store != NULL || s->cfg == NULL || now < s->store_retry)
 		return s->store;
-	if (signet_store_open(s->cfg, &s->store, err, sizeof(err)) ==
-	    SIGNET_OK)
+	if (signet_store_open(s->cfg, &s->store, err, sizeof(err)) == SIGNET_OK)
 		return s->store;
 	signet_store_close(&s->store);
 	s->store_retry = now + SX_STORE_RETRY;
 	sx_log("state store unreachable, using the signature alone "
-	       "(next try in %ds): %s", SX_STORE_RETRY, err);
+	       "(next try in %ds): %s",
+	       SX_STORE_RETRY, err);
 	return NULL;
 }
 

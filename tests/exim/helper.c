@@ -29,16 +29,16 @@ cmd_sign(char **argv)
 {
 	char out[SIGNET_ADDR_BUFSZ];
 	signet_keyring *kr = NULL;
-	enum signet_format fmt = strcmp(argv[1], "prvs") == 0 ?
-		SIGNET_FMT_PRVS : SIGNET_FMT_SIGNET;
+	enum signet_format fmt = strcmp(argv[1], "prvs") == 0
+					 ? SIGNET_FMT_PRVS
+					 : SIGNET_FMT_SIGNET;
 	const char *msgid = strcmp(argv[3], "-") == 0 ? NULL : argv[3];
 	time_t when = time(NULL) - atol(argv[4]);
 	signet_status st;
 
 	if (load(argv[0], &kr) != 0)
 		return 2;
-	st = signet_sign(kr, NULL, fmt, argv[2], msgid, when, out,
-			 sizeof(out));
+	st = signet_sign(kr, NULL, fmt, argv[2], msgid, when, out, sizeof(out));
 	signet_keyring_free(&kr);
 	if (st != SIGNET_OK) {
 		fprintf(stderr, "helper: sign: %s\n", signet_strerror(st));
@@ -82,8 +82,8 @@ cmd_revoke(char **argv)
 	if (rc == SIGNET_OK)
 		rc = signet_store_revoke(st, argv[1], 0, "test", time(NULL));
 	if (rc != SIGNET_OK)
-		fprintf(stderr, "helper: revoke: %s\n", st != NULL ?
-			signet_strerror(rc) : err);
+		fprintf(stderr, "helper: revoke: %s\n",
+			st != NULL ? signet_strerror(rc) : err);
 	signet_store_close(&st);
 	signet_config_free(&cfg);
 	return rc == SIGNET_OK ? 0 : 1;
@@ -99,7 +99,7 @@ main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "revoke") == 0)
 		return cmd_revoke(argv + 2);
 	fprintf(stderr, "usage: helper sign KEYRING FORMAT ADDR MSGID AGE | "
-		"helper prov-check KEYRING RCPT < VALUE | "
-		"helper revoke CONFIG ADDR\n");
+			"helper prov-check KEYRING RCPT < VALUE | "
+			"helper revoke CONFIG ADDR\n");
 	return 2;
 }

@@ -220,6 +220,28 @@ expect_eq prov-plain-no-cipher "$(field "$p" cipher)" ""
 expect_eq prov-plain-from "$(field "$p" from)" someone@remote.example
 expect_eq prov-plain-peer "$(field "$p" peer)" 127.0.0.1
 
+# A separate seal keyring (what Dovecot hosts hold) seals the headers.
+python3 - "$KEYRING" "$OUT/keys/seal.json" <<'PY'
+import json, os, sys
+k = json.load(open(sys.argv[1]))
+k["keys"] = [dict(x, secret=os.urandom(32).hex()) for x in k["keys"]
+             if x["purpose"] == "seal"]
+with open(sys.argv[2], "w") as f:
+    json.dump(k, f)
+os.chmod(sys.argv[2], 0o600)
+PY
+chown "$EXIM_USER" "$OUT/keys/seal.json"
+write_config '"seal_keyring": "keys/seal.json"'
+smtp --from someone@remote.example --to carol@example.com \
+	--data "@$OUT/m2" >/dev/null
+wait_msgs "$OUT/mail/carol" 1
+p=$(prov "$OUT/mail/carol")
+expect_eq seal-keyring-separate "$(printf '%s' "$p" |
+	"$HELPER" prov-check "$OUT/keys/seal.json" carol@example.com)" ok
+expect_eq seal-keyring-not-addr-keyring "$(seal_ok "$p" carol@example.com)" \
+	bad-seal
+write_config
+
 # ---- bounces to our signed address ----
 dsn "$OUT/d1" "$S1" "$M1"
 t=$(bounce "$S1" "$OUT/d1")
