@@ -34,8 +34,8 @@ install-exim-conf:
 	install -d $(DESTDIR)/etc/exim4/conf.d/main \
 		$(DESTDIR)/etc/exim4/conf.d/router \
 		$(DESTDIR)/etc/exim4/conf.d/transport
-	install -m 0644 conf/exim4/conf.d/main/05_signet \
-		$(DESTDIR)/etc/exim4/conf.d/main/05_signet
+	install -m 0644 conf/exim4/conf.d/main/04_signet \
+		$(DESTDIR)/etc/exim4/conf.d/main/04_signet
 	install -m 0644 conf/exim4/conf.d/router/050_signet \
 		$(DESTDIR)/etc/exim4/conf.d/router/050_signet
 	install -m 0644 conf/exim4/conf.d/transport/30_signet_lmtp \
