@@ -7,11 +7,6 @@
 
 #include "signet-eval.h"
 
-const char *const sdp_kw_names[SDP_KW_COUNT] = {
-	"verified", "forged", "unsigned_bounce", "lookalike", "unverified",
-	"insecure", "phishing", "junk"
-};
-
 const char *const sdp_tag_names[SDP_TAG_COUNT] = {
 	"forged", "lookalike", "unsigned-bounce", "unverified", "insecure"
 };
@@ -212,34 +207,29 @@ static void
 check_seal(const struct sdp_input *in, const char *isp,
 	   struct signet_prov *p, struct sdp_output *out)
 {
-	size_t bad_header = 0, other_rcpt = 0, bad_seal = 0, no_key = 0;
-	struct signet_prov tmp;
+	size_t other_rcpt = 0, bad_seal = 0, no_key = 0;
 
+	/* parsed into p directly: the struct is large, so no copies */
 	for (size_t i = 0; i < in->prov_count; i++) {
 		const char *hrcpt, *rcpt;
 		signet_status st;
 
-		if (signet_prov_parse(in->prov[i], &tmp) != SIGNET_OK ||
-		    (hrcpt = signet_prov_get(&tmp, "rcpt")) == NULL) {
-			bad_header++;
+		if (signet_prov_parse(in->prov[i], p) != SIGNET_OK ||
+		    (hrcpt = signet_prov_get(p, "rcpt")) == NULL)
 			continue;
-		}
 		if (!rcpt_matches(in, hrcpt, &rcpt)) {
 			other_rcpt++;
 			continue;
 		}
-		st = signet_prov_verify(in->kr, &tmp, rcpt, in->now);
+		st = signet_prov_verify(in->kr, p, rcpt, in->now);
 		if (st == SIGNET_OK) {
-			*p = tmp;
 			out->prov_idx = (int)i;
 			out->status = st;
 			return;
 		}
 		if (st == SIGNET_E_NO_KEY || st == SIGNET_E_UNKNOWN_KEY)
 			no_key++;
-		else if (st == SIGNET_E_BAD_HEADER)
-			bad_header++;
-		else
+		else if (st != SIGNET_E_BAD_HEADER)
 			bad_seal++;
 		out->status = st;
 	}
@@ -260,7 +250,7 @@ check_seal(const struct sdp_input *in, const char *isp,
 		add_text(out, "FORGED: the provenance record on this message "
 			      "is not for you");
 	} else {
-		(void)bad_header;
+		/* only unreadable headers */
 		out->result = SDP_UNVERIFIED;
 		out->status = SIGNET_E_BAD_HEADER;
 		add_text(out, "UNVERIFIED: the provenance record on this "

@@ -40,7 +40,6 @@ enum sdp_tag {
 	SDP_TAG_COUNT
 };
 
-extern const char *const sdp_kw_names[SDP_KW_COUNT];
 extern const char *const sdp_tag_names[SDP_TAG_COUNT];
 const char *sdp_result_name(enum sdp_result r);
 
@@ -75,8 +74,9 @@ struct sdp_output {
 
 void sdp_evaluate(const struct sdp_input *in, struct sdp_output *out_r);
 
-/* Folds text for a header line that starts with a name of name_len
-   octets, at spaces, with "\n\t"; writes at most outlen octets. */
+/* Folds text at spaces with "\n\t" so lines stay within 76 columns; the
+   first line starts after name_len octets ("Signet-Result: ").  Writes at
+   most outlen octets, NUL included. */
 void sdp_fold(const char *text, size_t name_len, char *out, size_t outlen);
 
 #endif

@@ -18,6 +18,19 @@ static const char *const default_keywords[SDP_KW_COUNT] = {
 	"$Phishing", "$Junk"
 };
 
+static const char *const tag_settings[SDP_TAG_COUNT] = {
+	"signet_tag_forged", "signet_tag_lookalike",
+	"signet_tag_unsigned_bounce", "signet_tag_unverified",
+	"signet_tag_insecure"
+};
+
+static const char *const keyword_settings[SDP_KW_COUNT] = {
+	"signet_keyword_verified", "signet_keyword_forged",
+	"signet_keyword_unsigned_bounce", "signet_keyword_lookalike",
+	"signet_keyword_unverified", "signet_keyword_insecure",
+	"signet_keyword_phishing", "signet_keyword_junk"
+};
+
 static int
 parse_bool(const char *name, const char *value, bool *b_r,
 	   const char **error_r)
@@ -161,10 +174,8 @@ signet_settings_read(struct mail_user *user, struct signet_settings *set,
 		return -1;
 
 	for (i = 0; i < SDP_TAG_COUNT; i++) {
-		const char *name = t_strconcat("signet_tag_", sdp_tag_names[i],
-					       NULL);
+		const char *name = tag_settings[i];
 
-		name = t_str_replace(name, '-', '_');
 		v = mail_user_plugin_getenv(user, name);
 		if (v == NULL)
 			v = default_tags[i];
@@ -175,12 +186,11 @@ signet_settings_read(struct mail_user *user, struct signet_settings *set,
 				"space", name, v);
 			return -1;
 		}
-		set->tag_text[i] = p_strdup(user->pool, v);
+		set->tag_text[i] = v;
 	}
 
 	for (i = 0; i < SDP_KW_COUNT; i++) {
-		const char *name = t_strconcat("signet_keyword_",
-					       sdp_kw_names[i], NULL);
+		const char *name = keyword_settings[i];
 
 		v = mail_user_plugin_getenv(user, name);
 		if (v == NULL)
@@ -194,7 +204,7 @@ signet_settings_read(struct mail_user *user, struct signet_settings *set,
 				"space (){%%*\"\\])", name, v);
 			return -1;
 		}
-		set->keyword[i] = p_strdup(user->pool, v);
+		set->keyword[i] = v;
 	}
 	return 0;
 }
