@@ -293,8 +293,9 @@ print_text(const struct stats *s, const struct top *abused,
 	for (size_t i = 0, n = 0; i < s->reasons.cap; i++) {
 		if (s->reasons.slot[i].key == NULL)
 			continue;
-		printf("%s%s %llu", n++ ? ", " : " (",
-		       s->reasons.slot[i].key, s->reasons.slot[i].n);
+		printf("%s", n++ ? ", " : " (");
+		tool_print_clean(s->reasons.slot[i].key);
+		printf(" %llu", s->reasons.slot[i].n);
 		if (n == s->reasons.used)
 			printf(")");
 	}
@@ -306,9 +307,11 @@ print_text(const struct stats *s, const struct top *abused,
 		printf("  (%llu lines of the feed are not events)\n", s->bad);
 	if (abused->n > 0) {
 		printf("most abused base addresses (refused or fading):\n");
-		for (size_t i = 0; i < abused->n; i++)
-			printf("  %8llu  %s\n", abused->e[i].n,
-			       abused->e[i].key);
+		for (size_t i = 0; i < abused->n; i++) {
+			printf("  %8llu  ", abused->e[i].n);
+			tool_print_clean(abused->e[i].key);
+			printf("\n");
+		}
 	}
 	if (!s->store_ok) {
 		printf("store: unreachable\n");
@@ -323,9 +326,11 @@ print_text(const struct stats *s, const struct top *abused,
 		printf("\n");
 		if (s->top_store.n > 0)
 			printf("most used base addresses (store):\n");
-		for (size_t i = 0; i < s->top_store.n; i++)
-			printf("  %8llu  %s\n", s->top_store.e[i].n,
-			       s->top_store.e[i].key);
+		for (size_t i = 0; i < s->top_store.n; i++) {
+			printf("  %8llu  ", s->top_store.e[i].n);
+			tool_print_clean(s->top_store.e[i].key);
+			printf("\n");
+		}
 	}
 	printf("per day:\n  %-10s", "date");
 	for (int k = 0; k < S_N; k++)

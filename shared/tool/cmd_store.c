@@ -49,6 +49,13 @@ tool_store_open(struct tool *t, const char *cmd)
 	return st;
 }
 
+void
+tool_print_clean(const char *s)
+{
+	for (; *s != '\0'; s++)
+		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
 const char *
 tool_event_str(json_t *ev, const char *key)
 {
@@ -385,13 +392,18 @@ show_text(const char *addr, int is_signed, const char *base,
 		const char *key;
 		json_t *val;
 
-		printf("  %s %s", tool_event_str(ev, "ts") ?: "?",
-		       tool_event_str(ev, "event"));
+		printf("  ");
+		tool_print_clean(tool_event_str(ev, "ts") ?: "?");
+		printf(" ");
+		tool_print_clean(tool_event_str(ev, "event"));
 		json_object_foreach(ev, key, val) {
-			if (strcmp(key, "ts") == 0 || strcmp(key, "event") == 0)
+			if (strcmp(key, "ts") == 0 || strcmp(key, "event") == 0 ||
+			    !json_is_string(val))
 				continue;
-			if (json_is_string(val))
-				printf(" %s=%s", key, json_string_value(val));
+			printf(" ");
+			tool_print_clean(key);
+			printf("=");
+			tool_print_clean(json_string_value(val));
 		}
 		printf("\n");
 	}

@@ -358,6 +358,14 @@ if python3 -c "import xml.dom.minidom as m; m.parse('$D/report.svg')" \
 	2>/dev/null; then pass tool-stats-svg-well-formed
 else fail tool-stats-svg-well-formed "$D/report.svg"; fi
 expect_rc tool-stats-bad-days 3 S stats --days 0
+# what remote hosts put in the feed must not reach the terminal raw
+printf '{"ts":"%s","event":"rejected","verdict":"x\\u001b[2J","owner":"e\\u001b]0;t\\u0007@isp.example","rcpt":"e\\u001b@isp.example"}\n' \
+	"$(day 0)" >>"$D/events.jsonl"
+out=$(S stats --days 2; S show 'e@isp.example')
+if printf '%s' "$out" | grep -q "$(printf '\033')"; then
+	fail tool-output-no-control-chars "ESC in the output of stats/show"
+else pass tool-output-no-control-chars; fi
+expect_match tool-output-cleaned "$out" 'e\?]0;t\?@isp\.example'
 
 # ---- through the real Exim ----
 . "$TOP/tests/store/exim.sh"
