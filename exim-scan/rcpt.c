@@ -149,6 +149,7 @@ sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
 		return;
 	}
 	if (s->cfg == NULL) {
+		a_r->v.status = SIGNET_E_CONFIG;
 		if (a_r->is_signed || *sender == '\0')
 			answer(a_r, SX_DEFER, "unverified", TXT_INTERNAL, rcpt);
 		else
@@ -163,6 +164,7 @@ sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
 	   bounce to an unsigned address cannot be refused for good. */
 	if (s->kr == NULL && (a_r->is_signed || *sender == '\0') &&
 	    !signet_config_is_exempt(s->cfg, rcpt)) {
+		a_r->v.status = SIGNET_E_KEYRING;
 		answer(a_r, SX_DEFER, "unverified", TXT_INTERNAL, rcpt);
 		return;
 	}
