@@ -41,7 +41,8 @@ struct lrev {
 
 /* LMDB must not open one file twice in a process (its fcntl locks would
    be dropped by the second close), nor use an environment its parent
-   opened: environments are shared per path and per process. */
+   opened: environments are shared per path and per process.  (The list
+   is not locked: Exim and the tool are single-threaded.) */
 struct lenv {
 	struct lenv *next;
 	char *path;
