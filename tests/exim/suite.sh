@@ -17,10 +17,12 @@ for f in "$SO" "$HELPER" "$EXIM"; do
 	[ -x "$f" ] || [ -f "$f" ] || { fail setup "missing $f (make all)"; exit 1; }
 done
 GREY_PID=""
+LMTP_PID=""
 cleanup() {
 	stop_exim
-	[ -n "$GREY_PID" ] && kill "$GREY_PID" 2>/dev/null
+	for p in $GREY_PID $LMTP_PID; do kill "$p" 2>/dev/null; done
 	GREY_PID=""
+	LMTP_PID=""
 }
 trap cleanup EXIT INT TERM
 
@@ -241,6 +243,24 @@ expect_eq seal-keyring-separate "$(printf '%s' "$p" |
 expect_eq seal-keyring-not-addr-keyring "$(seal_ok "$p" carol@example.com)" \
 	bad-seal
 write_config
+
+# The shipped LMTP transport: one recipient per transaction, and each
+# transaction's data carries every local recipient's header.
+python3 "$TOP/tests/exim/lmtpsink.py" "$OUT/lmtp.sock" "$OUT/lmtp.log" \
+	>"$OUT/lmtpsink.out" 2>&1 &
+LMTP_PID=$!
+i=0
+while [ ! -S "$OUT/lmtp.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+smtp --from someone@remote.example --to x@example.net,y@example.net \
+	--data "@$OUT/m2" >/dev/null
+i=0
+while [ "$(grep -c . "$OUT/lmtp.log" 2>/dev/null)" != 2 ] && [ $i -lt 100 ]
+do sleep 0.1; i=$((i + 1)); done
+expect_eq lmtp-one-rcpt-per-transaction \
+	"$(cut -d'|' -f1 "$OUT/lmtp.log" | sort | tr '\n' ',')" \
+	"x@example.net ,y@example.net ,"
+expect_eq lmtp-headers-for-both "$(cut -d'|' -f2 "$OUT/lmtp.log" | sort -u)" \
+	" x@example.net y@example.net"
 
 # ---- bounces to our signed address ----
 dsn "$OUT/d1" "$S1" "$M1"
