@@ -186,7 +186,7 @@ expect_eq prov-seal-bound-to-rcpt "$(seal_ok "$p" carol@example.com)" \
 
 # A greylisting site defers the first attempt; the retry from the queue
 # carries the same signed sender (the tag is fixed at reception).
-python3 "$TOP/tests/exim/greysink.py" 2526 "$OUT/grey.log" \
+python3 "$TOP/tests/exim/sink.py" grey 2526 "$OUT/grey.log" \
 	>"$OUT/greysink.out" 2>&1 &
 GREY_PID=$!
 if wait_listen 2526; then
@@ -200,7 +200,7 @@ if wait_listen 2526; then
 	expect_match greylist-retry-same-signed-sender "$tries" \
 		'^(alice=sg0[a-z2-7]{26}@example\.com) \1 $'
 else
-	fail greylist-retry-same-signed-sender "greysink did not start"
+	fail greylist-retry-same-signed-sender "grey sink did not start"
 fi
 
 # ---- incoming: plain SMTP from outside, spoofed Signet-* headers ----
@@ -246,7 +246,7 @@ write_config
 
 # The shipped LMTP transport: one recipient per transaction, and each
 # transaction's data carries every local recipient's header.
-python3 "$TOP/tests/exim/lmtpsink.py" "$OUT/lmtp.sock" "$OUT/lmtp.log" \
+python3 "$TOP/tests/exim/sink.py" lmtp "$OUT/lmtp.sock" "$OUT/lmtp.log" \
 	>"$OUT/lmtpsink.out" 2>&1 &
 LMTP_PID=$!
 i=0
