@@ -56,6 +56,7 @@ struct rstore {
 	pid_t pid;
 	char *host;
 	int port;
+	char where[300];  /* host:port or socket path, for messages */
 	long timeout_ms;
 	char prefix[REDIS_PREFIX_MAX];
 	char sha[41];
@@ -105,8 +106,8 @@ rdown(signet_store *st, const char *what, const char *why)
 	rdrop(rs);
 	clock_gettime(CLOCK_MONOTONIC, &rs->down_until);
 	rs->down_until.tv_sec += REDIS_BACKOFF;
-	return store_fault(st, "state store redis %s:%d: %s: %s; not tried "
-			   "again for %d s", rs->host, rs->port, what, why,
+	return store_fault(st, "state store redis %s: %s: %s; not tried "
+			   "again for %d s", rs->where, what, why,
 			   REDIS_BACKOFF);
 }
 
@@ -166,8 +167,13 @@ rconnect(signet_store *st)
 		return SIGNET_OK;
 	if (rs->down_until.tv_sec != 0 && !mono_after(&rs->down_until))
 		return SIGNET_E_IO;  /* the fault was reported when it began */
-	rs->c = redisConnectWithTimeout(rs->host, rs->port,
-					ms_tv(rs->timeout_ms));
+	/* a path is a Unix socket: a Redis on the hub itself */
+	if (rs->host[0] == '/')
+		rs->c = redisConnectUnixWithTimeout(rs->host,
+						    ms_tv(rs->timeout_ms));
+	else
+		rs->c = redisConnectWithTimeout(rs->host, rs->port,
+						ms_tv(rs->timeout_ms));
 	rs->pid = getpid();
 	if (rs->c == NULL)
 		return rdown(st, "connect", "out of memory");
@@ -187,8 +193,8 @@ rconnect(signet_store *st)
 		return rdown(st, "SCRIPT LOAD", why);
 	}
 	if (r->type != REDIS_REPLY_STRING || r->len != 40) {
-		store_fault(st, "state store redis %s:%d: SCRIPT LOAD: %s",
-			    rs->host, rs->port,
+		store_fault(st, "state store redis %s: SCRIPT LOAD: %s",
+			    rs->where,
 			    r->type == REDIS_REPLY_ERROR ? r->str
 							 : "unexpected reply");
 		freeReplyObject(r);
@@ -229,8 +235,8 @@ rflush(signet_store *st, struct rpipe *p, const char *what)
 		p->reply[i] = reply;
 		if (p->reply[i]->type == REDIS_REPLY_ERROR &&
 		    ret == SIGNET_OK)
-			ret = store_fault(st, "state store redis %s:%d: %s: %s",
-					  rs->host, rs->port, what,
+			ret = store_fault(st, "state store redis %s: %s: %s",
+					  rs->where, what,
 					  p->reply[i]->str);
 	}
 	return ret;
@@ -325,8 +331,8 @@ redis_hit(signet_store *st, const char *addr, const char *base,
 	r = p.reply[0];
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != 5) {
 		rpipe_free(&p);
-		return store_fault(st, "state store redis %s:%d: hit: "
-				   "unexpected reply", rs->host, rs->port);
+		return store_fault(st, "state store redis %s: hit: "
+				   "unexpected reply", rs->where);
 	}
 	u_r->count = rnum(relem(r, 0));
 	u_r->first_seen = (time_t)rnum(relem(r, 1));
@@ -632,9 +638,8 @@ redis_foreach(signet_store *st, time_t now, store_foreach_cb *cb, void *ctx)
 		if (next == NULL || next->type != REDIS_REPLY_STRING ||
 		    keys == NULL || keys->type != REDIS_REPLY_ARRAY) {
 			rpipe_free(&p);
-			ret = store_fault(st, "state store redis %s:%d: SCAN: "
-					  "unexpected reply", rs->host,
-					  rs->port);
+			ret = store_fault(st, "state store redis %s: SCAN: "
+					  "unexpected reply", rs->where);
 			break;
 		}
 		snprintf(cursor, sizeof(cursor), "%s", next->str);
@@ -699,8 +704,8 @@ redis_hit_many(signet_store *st, size_t n, const char *const *addrs,
 			p.n = 1;
 			if (p.reply[0]->type == REDIS_REPLY_ERROR)
 				ret = store_fault(st, "state store redis "
-						  "%s:%d: bulk hit: %s",
-						  rs->host, rs->port,
+						  "%s: bulk hit: %s",
+						  rs->where,
 						  p.reply[0]->str);
 			rpipe_free(&p);
 		}
@@ -765,6 +770,11 @@ store_redis_open(const signet_config *cfg, signet_store *st, char *errbuf,
 		return SIGNET_E_NOMEM;
 	}
 	rs->port = (int)port;
+	if (host[0] == '/')
+		snprintf(rs->where, sizeof(rs->where), "%s", host);
+	else
+		snprintf(rs->where, sizeof(rs->where), "%s:%d", host,
+			 rs->port);
 	rs->timeout_ms = (long)ms;
 	snprintf(rs->prefix, sizeof(rs->prefix), "%s", prefix);
 	st->ops = &redis_ops;

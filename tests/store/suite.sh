@@ -9,9 +9,11 @@ D=$TOP/tests/out/store
 RPORT=2580
 REDIS_PID=
 
+UPID=
 cleanup() {
 	[ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null &&
 		wait "$REDIS_PID" 2>/dev/null
+	[ -n "$UPID" ] && kill "$UPID" 2>/dev/null && wait "$UPID" 2>/dev/null
 	command -v stop_exim >/dev/null 2>&1 && stop_exim
 	# leave no file behind that only root can clean
 	[ -d "$D" ] && chmod -R u+rwX "$D" 2>/dev/null
@@ -196,6 +198,27 @@ redis-cli -p $RPORT SCRIPT FLUSH >/dev/null
 out=$($ST "$R" hit "$A" "$BASE")
 expect_eq redis-script-reloaded "$(field status "$out") $(field count "$out")" \
 	"ok 2"
+
+# a Redis on the hub itself, over a Unix socket
+redis-server --port 0 --unixsocket "$D/redis.sock" --unixsocketperm 700 \
+	--save "" --appendonly no --daemonize no --dir "$D" \
+	>>"$D/redis-unix.log" 2>&1 &
+UPID=$!
+for _i in $(seq 1 100); do [ -S "$D/redis.sock" ] && break; sleep 0.1; done
+cat >"$D/unix.json" <<EOF
+{"domains": ["isp.example"], "store": {"type": "redis",
+ "host": "$D/redis.sock", "timeout_ms": 1000}}
+EOF
+$ST "$D/unix.json" hit "$A" "$BASE" >/dev/null
+out=$($ST "$D/unix.json" hit "$A" "$BASE")
+expect_eq redis-unix-socket "$(field status "$out") $(field count "$out")" \
+	"ok 2"
+kill "$UPID"
+wait "$UPID" 2>/dev/null
+UPID=
+out=$($ST "$D/unix.json" hit "$A" "$BASE")
+expect_match redis-unix-down-message "$out" \
+	"^fault=state store redis $D/redis.sock: connect: "
 
 # the tool against Redis: listing (SCAN) and a base revocation; so far
 # 6 addresses (alice, c, d, e-one, f-old, f-new) of 5 bases, f revoked
