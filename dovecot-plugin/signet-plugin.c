@@ -335,8 +335,11 @@ from_domain(const char *value)
 static const char *
 lf_only(const char *v)
 {
-	string_t *s = t_str_new(strlen(v) + 8);
+	string_t *s;
 
+	if (strchr(v, '\r') == NULL)
+		return v;
+	s = t_str_new(strlen(v) + 8);
 	for (; *v != '\0'; v++) {
 		if (*v != '\r')
 			str_append_c(s, *v);
@@ -462,10 +465,13 @@ signet_evaluate(struct mail_user *user, struct mail *src, struct event *event,
 	line = out.line[0] != '\0' ? out.line : "no signed address involved";
 	sdp_fold(line, strlen("Signet-Result: "), folded, sizeof(folded));
 	top = t_str_new(1024);
-	str_printfa(top, "Signet-Result: %s\n", folded);
+	str_append(top, "Signet-Result: ");
+	str_append(top, folded);
+	str_append_c(top, '\n');
 	if (out.prov_idx >= 0) {
-		str_printfa(top, "Signet-Provenance: %s\n",
-			    lf_only(prov[out.prov_idx]));
+		str_append(top, "Signet-Provenance: ");
+		str_append(top, lf_only(prov[out.prov_idx]));
+		str_append_c(top, '\n');
 	}
 	f->top = i_strdup(str_c(top));
 

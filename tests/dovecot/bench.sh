@@ -71,17 +71,38 @@ message() {
 	} >"$2"
 }
 
-## throughput
+# calc EXPR: floating-point arithmetic (awk; no bc needed)
+calc() {
+	awk "BEGIN { printf \"%.9f\", $1 }"
+}
+
+# lmtp_cpu DIR: CPU ticks (user+system) of the instance's lmtp process
+lmtp_cpu() {
+	_m=$(cat "$1/run/master.pid")
+	_p=$(ps -o pid=,comm= --ppid "$_m" | awk '$2 == "lmtp" { print $1 }')
+	awk '{ print $14 + $15 }' "/proc/$_p/stat"
+}
+
+# CG_ONLY=1: only the callgrind part (CG_EXTRA: more configuration)
+if [ -z "${CG_ONLY:-}" ]; then
+## throughput: one lmtp process per instance, so its CPU time can be read
+DC_EXTRA="service lmtp {
+  process_limit = 1
+  service_count = 0
+}"
 mk with 2560 yes
 WITH_DIR=$DC_DIR
 mk without 2565 no
 WITHOUT_DIR=$DC_DIR
+DC_EXTRA=""
 message "$WITH_DIR/seal-keyring.json" "$OUT/msg.eml"
 echo "message: $(wc -c <"$OUT/msg.eml") bytes; N=$N in $ROUNDS rounds"
 
 # warm both up (process start, index creation)
 $CLIENT lmtp-many 2560 "$RCPT" "$OUT/msg.eml" 20 >/dev/null || exit 1
 $CLIENT lmtp-many 2565 "$RCPT" "$OUT/msg.eml" 20 >/dev/null || exit 1
+cw0=$(lmtp_cpu "$WITH_DIR")
+co0=$(lmtp_cpu "$WITHOUT_DIR")
 per=$((N / ROUNDS))
 tw=0
 to=0
@@ -95,15 +116,22 @@ while [ $r -lt $ROUNDS ]; do
 		a=$($CLIENT lmtp-many 2560 "$RCPT" "$OUT/msg.eml" $per)
 	fi
 	echo "round $r: with ${a}s without ${b}s ($per messages each)"
-	tw=$(echo "$tw + $a" | bc -l)
-	to=$(echo "$to + $b" | bc -l)
+	tw=$(calc "$tw + $a")
+	to=$(calc "$to + $b")
 	r=$((r + 1))
 done
 total=$((per * ROUNDS))
+cw=$(($(lmtp_cpu "$WITH_DIR") - cw0))
+co=$(($(lmtp_cpu "$WITHOUT_DIR") - co0))
+hz=$(getconf CLK_TCK)
+printf 'LMTP process CPU (user+system): with plugin %.3f ms/msg, without %.3f ms/msg; ratio %.4f\n' \
+	"$(calc "$cw * 1000 / $hz / $total")" \
+	"$(calc "$co * 1000 / $hz / $total")" \
+	"$(calc "$cw / $co")"
 printf 'LMTP: with plugin %.1f msg/s (%.3f ms/msg), without %.1f msg/s (%.3f ms/msg); with/without time ratio %.4f\n' \
-	"$(echo "$total / $tw" | bc -l)" "$(echo "$tw * 1000 / $total" | bc -l)" \
-	"$(echo "$total / $to" | bc -l)" "$(echo "$to * 1000 / $total" | bc -l)" \
-	"$(echo "$tw / $to" | bc -l)"
+	"$(calc "$total / $tw")" "$(calc "$tw * 1000 / $total")" \
+	"$(calc "$total / $to")" "$(calc "$to * 1000 / $total")" \
+	"$(calc "$tw / $to")"
 
 # The first session moves every message from new/ to cur/; then the best
 # of POP_RUNS sessions per instance, alternating.
@@ -113,7 +141,7 @@ $CLIENT pop3-retr-all 2567 "$RCPT" >/dev/null
 pw=""
 po=""
 better() {
-	if [ -z "$1" ] || [ "$(echo "${2%% *} < ${1%% *}" | bc -l)" = 1 ]; then
+	if [ -z "$1" ] || awk "BEGIN { exit !(${2%% *} < ${1%% *}) }"; then
 		echo "$2"
 	else
 		echo "$1"
@@ -130,11 +158,12 @@ pw_t=$1; pw_n=$2; pw_b=$3
 set -- $po
 po_t=$1; po_n=$2; po_b=$3
 printf 'POP3 RETR of all: with plugin %d msgs %d bytes %.3fs (%.0f msg/s), without %d msgs %d bytes %.3fs (%.0f msg/s); time ratio %.4f\n' \
-	"$pw_n" "$pw_b" "$pw_t" "$(echo "$pw_n / $pw_t" | bc -l)" \
-	"$po_n" "$po_b" "$po_t" "$(echo "$po_n / $po_t" | bc -l)" \
-	"$(echo "$pw_t / $po_t" | bc -l)"
+	"$pw_n" "$pw_b" "$pw_t" "$(calc "$pw_n / $pw_t")" \
+	"$po_n" "$po_b" "$po_t" "$(calc "$po_n / $po_t")" \
+	"$(calc "$pw_t / $po_t")"
 stop_all
 DIRS=""
+fi
 
 ## instructions: lmtp under callgrind
 LMTP_CG="service lmtp {
@@ -146,8 +175,8 @@ for v in with:2570:yes without:2575:no; do
 	name=${v%%:*}; rest=${v#*:}; port=${rest%%:*}; plugin=${rest#*:}
 	mkdir -p "$OUT/cg-$name"
 	chmod 777 "$OUT/cg-$name"
-	DC_EXTRA=$(echo "$LMTP_CG" | sed "s|@OUT@|$OUT/cg-$name|") \
-		mk "cg-$name-dc" "$port" "$plugin"
+	DC_EXTRA="$(echo "$LMTP_CG" | sed "s|@OUT@|$OUT/cg-$name|")
+${CG_EXTRA:-}" mk "cg-$name-dc" "$port" "$plugin"
 	message "$DC_DIR/seal-keyring.json" "$OUT/cg-$name/msg.eml"
 	$CLIENT lmtp-many "$port" "$RCPT" "$OUT/cg-$name/msg.eml" "$CG_N" \
 		>/dev/null || exit 1
@@ -182,16 +211,16 @@ for f in signet_deliver_mail signet_mail_user_created \
 	v=$(incl "$cw" $f)
 	[ -n "$v" ] || v=0
 	printf '  %-26s %10.0f Ir (inclusive)\n' "$f" \
-		"$(echo "$v / $CG_N" | bc -l)"
+		"$(calc "$v / $CG_N")"
 	case $f in
 	sdp_evaluate|signet_prov_verify|keyring_get) ;;
 	*) sum=$((sum + v)) ;;
 	esac
 done
-printf '  plugin entry points total   %10.0f Ir\n' "$(echo "$sum / $CG_N" | bc -l)"
+printf '  plugin entry points total   %10.0f Ir\n' "$(calc "$sum / $CG_N")"
 tw=$(total "$cw")
 to=$(total "$co")
 printf '  lmtp process total: with %.0f Ir, without %.0f Ir, difference %.0f Ir (%.2f%%)\n' \
-	"$(echo "$tw / $CG_N" | bc -l)" "$(echo "$to / $CG_N" | bc -l)" \
-	"$(echo "($tw - $to) / $CG_N" | bc -l)" \
-	"$(echo "($tw - $to) * 100 / $to" | bc -l)"
+	"$(calc "$tw / $CG_N")" "$(calc "$to / $CG_N")" \
+	"$(calc "($tw - $to) / $CG_N")" \
+	"$(calc "($tw - $to) * 100 / $to")"
