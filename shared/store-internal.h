@@ -68,6 +68,8 @@ struct store_ops {
 				  const char *const *addrs,
 				  const char *const *bases, time_t keep,
 				  time_t now);
+	/* may be NULL: the store has no timeout */
+	void (*set_timeout)(signet_store *st, long ms);
 	void (*close)(signet_store *st);
 };
 
@@ -106,6 +108,9 @@ signet_status signet_store_record(signet_store *st, const char *addr,
 				  const char *base, time_t now,
 				  struct store_record *r_r);
 const char *signet_store_type(const signet_store *st);
+/* Replaces store.timeout_ms and forgets a failed connection, for the
+   signet tool: a person can wait longer than an SMTP client. */
+void signet_store_set_timeout(signet_store *st, long ms);
 
 /* Decides whether a base revocation covers an address issued at issued
    (0: unknown, as for prvs, where only the expiry day is known). */

@@ -199,6 +199,13 @@ signet_store_close(signet_store **stp)
 	*stp = NULL;
 }
 
+void
+signet_store_set_timeout(signet_store *st, long ms)
+{
+	if (st != NULL && st->ops->set_timeout != NULL)
+		st->ops->set_timeout(st, ms);
+}
+
 const char *
 signet_store_type(const signet_store *st)
 {

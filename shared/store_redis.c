@@ -717,6 +717,19 @@ redis_hit_many(signet_store *st, size_t n, const char *const *addrs,
 }
 
 static void
+redis_set_timeout(signet_store *st, long ms)
+{
+	struct rstore *rs = st->impl;
+
+	rs->timeout_ms = ms;
+	rs->down_until.tv_sec = 0;
+	rs->down_until.tv_nsec = 0;
+	st->fault_pending = 0;
+	if (rs->c != NULL)
+		redisSetTimeout(rs->c, ms_tv(ms));
+}
+
+static void
 redis_close(signet_store *st)
 {
 	struct rstore *rs = st->impl;
@@ -739,6 +752,7 @@ static const struct store_ops redis_ops = {
 	.foreach = redis_foreach,
 	.purge = redis_purge,
 	.hit_many = redis_hit_many,
+	.set_timeout = redis_set_timeout,
 	.close = redis_close,
 };
 

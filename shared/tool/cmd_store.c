@@ -9,6 +9,8 @@
 #include "store-cmds.h"
 #include "store-internal.h"
 
+/* The tool waits longer for Redis than Exim does (store.timeout_ms). */
+#define TOOL_STORE_TIMEOUT_MS 2000
 /* Most recent matching events that `show` prints. */
 #define SHOW_EVENTS_MAX 100
 
@@ -46,6 +48,7 @@ tool_store_open(struct tool *t, const char *cmd)
 			err[0] != '\0' ? err : signet_strerror(s));
 		return NULL;
 	}
+	signet_store_set_timeout(st, TOOL_STORE_TIMEOUT_MS);
 	return st;
 }
 

@@ -118,7 +118,7 @@ timed(signet_config *cfg, int n, const char *addr, const char *base,
 	struct signet_usage u;
 	signet_store *st = open_store(cfg);
 	double max = 0, total = 0;
-	int ok = 0, io = 0, other = 0, logged = 0, slow = 0;
+	int ok = 0, io = 0, other = 0, logged = 0, slow = 0, recovered = 0;
 
 	if (st == NULL)
 		return 1;
@@ -133,6 +133,8 @@ timed(signet_config *cfg, int n, const char *addr, const char *base,
 			max = dt;
 		if (dt > SLOW_US)
 			slow++;
+		if (s == SIGNET_OK && io > 0)
+			recovered++;  /* ok again after a failure */
 		if (s == SIGNET_OK)
 			ok++;
 		else if (s == SIGNET_E_IO)
@@ -144,9 +146,9 @@ timed(signet_config *cfg, int n, const char *addr, const char *base,
 		if (sleep_ms > 0)
 			usleep((useconds_t)sleep_ms * 1000);
 	}
-	printf("ok=%d io=%d other=%d logged=%d slow=%d max_us=%.0f "
-	       "total_ms=%.1f\n",
-	       ok, io, other, logged, slow, max, total / 1000);
+	printf("ok=%d io=%d other=%d logged=%d slow=%d recovered=%d "
+	       "max_us=%.0f total_ms=%.1f\n",
+	       ok, io, other, logged, slow, recovered, max, total / 1000);
 	signet_store_close(&st);
 	return 0;
 }

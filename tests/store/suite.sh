@@ -165,13 +165,14 @@ if start_redis; then pass redis-start
 else fail redis-start "redis-server did not listen on $RPORT"; exit 1; fi
 R=$D/redis.json
 redis_conf "$R" $RPORT
-
-out=$($ST "$R" hit "$A" "$BASE")
-expect_eq redis-first-hit "$(field status "$out") $(field count "$out")" \
-	"ok 1"
-# exactness, not speed: 8 writers on 2 CPUs may miss a 5 ms deadline
+# the functional checks use a generous timeout: a busy machine may miss a
+# 5 ms deadline, which only the timing checks below are about
 RS=$D/redis-slow.json
 redis_conf "$RS" $RPORT 2000
+
+out=$($ST "$RS" hit "$A" "$BASE")
+expect_eq redis-first-hit "$(field status "$out") $(field count "$out")" \
+	"ok 1"
 out=$($ST "$RS" hammer 8 250 c=sg1@isp.example c@isp.example)
 expect_eq redis-concurrent-exact \
 	"$(field errors "$out") $(field count "$out") $(field base "$out")" \
@@ -179,23 +180,23 @@ expect_eq redis-concurrent-exact \
 out=$($ST "$RS" hammer 4 100 d=sg1@isp.example d@isp.example shared)
 expect_eq redis-concurrent-inherited \
 	"$(field errors "$out") $(field count "$out")" "0 400"
-$ST "$R" revoke $E1 >/dev/null
-out=$($ST "$R" hit $E1 e@isp.example $((NOW - 10)))
+$ST "$RS" revoke $E1 >/dev/null
+out=$($ST "$RS" hit $E1 e@isp.example $((NOW - 10)))
 expect_eq redis-revoked-addr "$(field revoked "$out") $(field reason "$out")" \
 	"1 test"
-$ST "$R" unrevoke $E1 >/dev/null
-out=$($ST "$R" hit $E1 e@isp.example $((NOW - 10)))
+$ST "$RS" unrevoke $E1 >/dev/null
+out=$($ST "$RS" hit $E1 e@isp.example $((NOW - 10)))
 expect_eq redis-unrevoked "$(field revoked "$out")" 0
-$ST "$R" revoke f@isp.example $((NOW - 100)) >/dev/null
-out=$($ST "$R" hit f=sgold@isp.example f@isp.example $((NOW - 200)))
+$ST "$RS" revoke f@isp.example $((NOW - 100)) >/dev/null
+out=$($ST "$RS" hit f=sgold@isp.example f@isp.example $((NOW - 200)))
 expect_eq redis-base-revoked-before "$(field revoked "$out")" 1
-out=$($ST "$R" hit f=sgnew@isp.example f@isp.example $((NOW - 50)))
+out=$($ST "$RS" hit f=sgnew@isp.example f@isp.example $((NOW - 50)))
 expect_eq redis-base-not-revoked-after "$(field revoked "$out")" 0
 ttl=$(redis-cli -p $RPORT TTL "t$$:a:$A")
 [ "$ttl" -gt 0 ] 2>/dev/null && pass redis-keys-expire ||
 	fail redis-keys-expire "TTL of t$$:a:$A is '$ttl'"
 redis-cli -p $RPORT SCRIPT FLUSH >/dev/null
-out=$($ST "$R" hit "$A" "$BASE")
+out=$($ST "$RS" hit "$A" "$BASE")
 expect_eq redis-script-reloaded "$(field status "$out") $(field count "$out")" \
 	"ok 2"
 
@@ -251,7 +252,7 @@ bounded() {
 }
 
 # a hung server (SIGSTOP): every call gives up within the timeout
-$ST "$R" timed 400 s=sg1@isp.example s@isp.example 5 >"$D/stop.out" &
+$ST "$R" timed 900 s=sg1@isp.example s@isp.example 5 >"$D/stop.out" &
 tp=$!
 sleep 0.3
 kill -STOP "$REDIS_PID"
@@ -261,6 +262,7 @@ wait $tp
 out=$(cat "$D/stop.out")
 echo "hung redis: $out"
 expect_match redis-hung-gives-io "$out" 'ok=[1-9][0-9]* io=[1-9]'
+expect_match redis-hung-recovers "$out" 'recovered=[1-9]'
 bounded redis-hung "$out"
 expect_match redis-hung-logged-once "$out" 'logged=1 '
 
@@ -282,9 +284,9 @@ expect_eq redis-killed-survives "$rc" 0
 expect_match redis-killed-gives-io "$out" 'io=[1-9]'
 bounded redis-killed "$out"
 # 600 calls 10 ms apart: the 3 s back-off ends before they do
-ok=$(field ok "$out")
-[ "${ok:-0}" -gt 150 ] && pass redis-recovers ||
-	fail redis-recovers "only $ok calls succeeded: $out"
+rec=$(field recovered "$out")
+[ "${rec:-0}" -gt 0 ] && pass "redis-recovers ($rec calls ok again)" ||
+	fail redis-recovers "no call succeeded after the restart: $out"
 kill "$REDIS_PID" 2>/dev/null
 wait "$REDIS_PID" 2>/dev/null
 REDIS_PID=
