@@ -516,6 +516,35 @@ bh=$(printf 'EHLO probe.example\r\nMAIL FROM:<>\r\nRCPT TO:<%s>\r\nRCPT TO:<%s>\
 expect_match bh-valid-250 "$bh" '^250 Accepted'
 expect_match bh-forged-550 "$bh" '^550[- ]5\.7\.1 <alice=sg0'
 
+# ---- odd input: answers, never a crash (a crash drops the connection) ----
+BAD="alice=sg0$(printf '!%.0s' $(seq 26))@example.com"
+t=$(smtp --from '<>' --to "$BAD" --quit-after RCPT)
+expect_match odd-tag-not-base32 "$(rcpt_reply "$t")" '^550'
+t=$(smtp --from '<>' --to "alice=sg9aaaaaaaaaaaaaaaaaaaaaaaaaa@example.com" \
+	--quit-after RCPT)
+expect_match odd-unknown-key-550 "$(rcpt_reply "$t")" '^550 5\.7\.1'
+t=$(smtp --from '<>' --to "prvs=0999abcdef=alice@example.com" --quit-after RCPT)
+expect_match odd-prvs-forged-550 "$(rcpt_reply "$t")" '^550 5\.7\.1'
+# A bounce whose body is 100 KB of one line, and one message to many
+# local recipients with a 900-octet Message-ID.
+{ echo "Subject: junk"; echo; head -c 100000 /dev/zero | tr '\0' 'x'; echo; } \
+	>"$OUT/junk"
+t=$(bounce "$S1" "$OUT/junk")
+expect_match odd-long-line-bounce "$(data_reply "$t")" '^250 OK id='
+LONGID="$(printf 'i%.0s' $(seq 900))@example.com"
+msg "$OUT/m8" "$LONGID" alice@example.com many
+rcpts=$(for i in $(seq 40); do printf 'u%d@example.net,' $i; done)
+t=$(submit alice@example.com "${rcpts%,}" "$OUT/m8")
+expect_match odd-long-msgid-many-rcpts "$(data_reply "$t")" '^250 OK id='
+i=0
+while [ "$(grep -c '^u40@example.net' "$OUT/lmtp.log" 2>/dev/null)" = 0 ] &&
+	[ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+expect_eq odd-many-rcpts-headers \
+	"$(grep '^u40@example.net ' "$OUT/lmtp.log" | cut -d'|' -f2 | wc -w)" 40
+expect_eq dlfunc-missing-args \
+	"$("$EXIM" -C "$CONF" -be "\${dlfunc{$SO}{signet_rcpt}{x@example.com}}" 2>/dev/null |
+		cut -d' ' -f1-3)" "defer unverified 451"
+
 # ---- the event feed is one JSON object per line ----
 bad=$(python3 -c '
 import json, sys
