@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential clang libclang-rt-14-dev valgrind python3 \
 libssl-dev libjansson-dev liblmdb-dev lmdb-utils libhiredis-dev redis-server \
-exim4-daemon-heavy exim4-dev swaks \
+exim4-daemon-heavy exim4-dev swaks openssl iproute2 \
 dovecot-core dovecot-dev dovecot-pop3d dovecot-imapd dovecot-lmtpd \
 dovecot-sieve netcat-openbsd"
 missing=""

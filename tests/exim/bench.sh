@@ -87,7 +87,7 @@ for kind in inbound submit; do
 		[ "$acc_a" = "$n" ] && [ "$acc_b" = "$n" ] ||
 			say "  (warning: accepted $acc_a / $acc_b of $n)"
 		say "$(printf '%-8s %4d  %11d  %11d  %6.2f%%' $kind $n $a $b \
-			"$(echo "($b - $a) * 100 / $a" | bc -l)")"
+			"$(awk -v a=$a -v b=$b "BEGIN {print (b - a) * 100 / a}")")"
 	done
 	eval "a1=\$stock_${kind}_1 b1=\$signet_${kind}_1"
 	eval "a100=\$stock_${kind}_100 b100=\$signet_${kind}_100"
