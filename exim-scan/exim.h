@@ -15,8 +15,8 @@ struct sx_msg {
 	int fd;
 	int bounce;
 	const char *msgid; /* Message-ID header value, or NULL */
-	/* hop */
-	const char *tls, *cipher, *pfs, *auth, *peer, *helo, *host;
+	/* hop, and what the ACL snippet said */
+	const char *tls, *cipher, *pfs, *auth, *peer, *helo, *host, *relay;
 	/* a bounce's returned Message-ID, read on first need */
 	int dsn_read;
 	int dsn_found;

@@ -67,23 +67,39 @@ strip_signet_headers(void)
 		sx_log("removed %d incoming Signet-* header(s)", n);
 }
 
+/* One expansion for all the Exim variables the module reads: each
+   expand_string() call has a fixed cost.  None of them can hold a newline
+   except the authenticated id, which comes last and takes the rest. */
 static void
-read_hop(struct sx_msg *m)
+read_vars(struct sx_msg *m)
 {
-	m->tls = sx_expand("$tls_in_ver");
-	m->cipher = sx_expand("$tls_in_cipher");
+	const char **dst[] = {&m->tls,	&m->cipher, &m->host,
+			      &m->helo, &m->relay,  &m->auth};
+	const size_t n = sizeof(dst) / sizeof(dst[0]);
+	uschar *v = expand_string(US "$tls_in_ver\n$tls_in_cipher\n"
+				     "$primary_hostname\n$sender_helo_name\n"
+				     "$acl_m_signet_relay\n$authenticated_id");
+	char *p = (char *)v, *nl;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		*dst[i] = p != NULL ? p : "";
+		if (p == NULL || i == n - 1)
+			continue;
+		nl = strchr(p, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		p = nl != NULL ? nl + 1 : NULL;
+	}
 	if (*m->tls == '\0')
 		m->tls = "none";
 	m->pfs = strncmp(m->tls, "TLS1.3", 6) == 0 ||
 				 strstr(m->cipher, "DHE") != NULL
 			 ? "yes"
 			 : "no";
-	m->auth = sx_expand("$authenticated_id");
 	m->peer = sender_host_address != NULL
 			  ? (const char *)sender_host_address
 			  : "local";
-	m->helo = sx_expand("$sender_helo_name");
-	m->host = sx_expand("$primary_hostname");
 }
 
 void
@@ -93,6 +109,7 @@ sx_msg_begin(struct sx_msg *m)
 
 	m->bounce = sender_address == NULL || *sender_address == '\0';
 	m->msgid = h != NULL ? header_value(h) : NULL;
+	read_vars(m);
 	strip_signet_headers();
 }
 
@@ -304,7 +321,6 @@ sx_scan_recipients(struct sx_msg *m, uschar **text_r)
 		sx_log("no provenance added: configuration unusable");
 		return LOCAL_SCAN_ACCEPT;
 	}
-	read_hop(m);
 	for (i = 0; i < recipients_count; i++) {
 		if (!is_local(m, (const char *)recipients_list[i].address))
 			continue;

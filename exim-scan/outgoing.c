@@ -10,18 +10,16 @@ static const char *const origin_names[] = {"", "authenticated", "local",
 					   "relay host"};
 
 static enum sx_origin
-origin(const char **submitter_r)
+origin(const struct sx_msg *m, const char **submitter_r)
 {
-	const char *auth = sx_expand("$authenticated_id");
-
-	*submitter_r = auth;
-	if (*auth != '\0')
+	*submitter_r = m->auth;
+	if (*m->auth != '\0')
 		return sender_host_address == NULL ? SX_LOCAL : SX_AUTH;
 	if (sender_host_address == NULL) {
 		*submitter_r = sx_expand("$sender_ident");
 		return SX_LOCAL;
 	}
-	if (strcmp(sx_expand("$acl_m_signet_relay"), "1") == 0)
+	if (strcmp(m->relay, "1") == 0)
 		return SX_RELAY;
 	return SX_NOT_OURS;
 }
@@ -144,7 +142,7 @@ sx_sign_sender(struct sx_msg *m, uschar **text_r)
 {
 	char out[SIGNET_ADDR_BUFSZ];
 	const char *sender = (const char *)sender_address, *submitter;
-	enum sx_origin o = origin(&submitter);
+	enum sx_origin o = origin(m, &submitter);
 	struct signet_addr a;
 	signet_status st;
 
