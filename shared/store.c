@@ -38,8 +38,10 @@ signet_store_fault(signet_store *st, time_t now)
 int
 store_base_rev_covers(time_t before, time_t issued)
 {
-	/* Unknown issue time: the revocation wins, the safe side. */
-	return issued <= 0 || issued < before;
+	/* Unknown issue time: the revocation wins, the safe side.  Issue
+	   times are kept to the minute, so "at or before" keeps an address
+	   issued in the second of the revocation from slipping through. */
+	return issued <= 0 || issued <= before;
 }
 
 void

@@ -46,7 +46,7 @@ static const char hit_script[] =
 	"local r = redis.call('HGET', KEYS[3], 'reason')\n"
 	"if r then return {c, f, bc, 1, r} end\n"
 	"local b = redis.call('HMGET', KEYS[4], 'before', 'reason')\n"
-	"if b[1] and (issued <= 0 or issued < tonumber(b[1])) then\n"
+	"if b[1] and (issued <= 0 or issued <= tonumber(b[1])) then\n"
 	"  return {c, f, bc, 1, b[2] or ''}\n"
 	"end\n"
 	"return {c, f, bc, 0, ''}\n";

@@ -73,6 +73,14 @@ test_apply(void)
 	T_OK("store: apply: revoked does not replace a temporary fault",
 	     signet_usage_apply(cfg, &u, SIGNET_E_KEYRING) ==
 		     SIGNET_E_KEYRING);
+	T_OK("store: base revocation covers the same second",
+	     store_base_rev_covers(1000, 1000));
+	T_OK("store: base revocation covers before",
+	     store_base_rev_covers(1000, 940));
+	T_OK("store: base revocation spares later addresses",
+	     !store_base_rev_covers(1000, 1060));
+	T_OK("store: base revocation covers an unknown issue time",
+	     store_base_rev_covers(1000, 0));
 	T_OK("store: apply: no usage, verdict stands",
 	     signet_usage_apply(cfg, NULL, SIGNET_OK) == SIGNET_OK);
 	signet_config_free(&cfg);
