@@ -30,8 +30,8 @@ for f in "$SO" "$DP_SO" "$SIGNET"; do
 	[ -f "$f" ] || die "missing $f: run 'make' first"
 done
 e2e_stop
-e2e_setup || die "setup failed: $(tail -n 3 "$E2E"/*.out)"
-e2e_start || { e2e_stop; die "daemons did not start: $(cat "$E2E"/*/daemon.out)"; }
+e2e_setup || die "setup failed: $E2E_ERR"
+e2e_start || { e2e_stop; die "cannot start: $E2E_ERR"; }
 
 HUBLOG=$HUB/log/mainlog
 RLOG=$REMOTE/log/mainlog

@@ -106,6 +106,10 @@ hub_exim_conf() {
 # Dovecot LMTP, Dovecot's SASL for AUTH, built by update-exim4.conf.
 hub_exim_conf_debian() {
 	_d=$HUB/debian
+	if ! ls "$TOP"/conf/exim4/conf.d/main/*signet* >/dev/null 2>&1; then
+		E2E_ERR="conf/exim4/conf.d/main: signet's Debian drop-in is missing"
+		return 1
+	fi
 	rm -rf "$_d"
 	mkdir -p "$_d"
 	cp -a /etc/exim4/conf.d "$_d/conf.d"
@@ -173,7 +177,9 @@ dovecot_plain:
   server_set_id = \$auth1
   server_advertise_condition = \${if eq{\$tls_in_cipher}{}{}{*}}
 EOF
-	update-exim4.conf -d "$_d" -o "$HUB_CONF" >"$E2E/hub-update.out" 2>&1
+	update-exim4.conf -d "$_d" -o "$HUB_CONF" >"$E2E/hub-update.out" 2>&1 ||
+		{ E2E_ERR="update-exim4.conf: $(tail -n 2 "$E2E/hub-update.out")"
+		  return 1; }
 }
 
 remote_exim_conf() {
@@ -257,6 +263,7 @@ register_conf() {
 }
 
 # e2e_setup: directories, keys (with the signet tool), configurations.
+# On failure E2E_ERR says what went wrong.
 e2e_setup() {
 	rm -rf "$E2E"
 	mkdir -p "$E2E"
@@ -282,13 +289,16 @@ EOF
 	hub_config
 	# The hub holds both keys; Dovecot gets the seal key only.
 	"$B/shared/signet" -c "$SIGNET_JSON" keys init --owner "$EXIM_USER" \
-		>"$E2E/keys.out" 2>&1 || return 1
+		>"$E2E/keys.out" 2>&1 ||
+		{ E2E_ERR="signet keys init: $(cat "$E2E/keys.out")"; return 1; }
 	"$B/shared/signet" -c "$SIGNET_JSON" keys export-seal \
 		--owner "$DC_USER" "$DC_DIR/seal-keyring.json" \
-		>>"$E2E/keys.out" 2>&1 || return 1
+		>>"$E2E/keys.out" 2>&1 ||
+		{ E2E_ERR="signet keys export-seal: $(cat "$E2E/keys.out")"; return 1; }
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
 		-subj /CN=mx.isp.example -keyout "$HUB/tls/key.pem" \
-		-out "$HUB/tls/cert.pem" >/dev/null 2>&1 || return 1
+		-out "$HUB/tls/cert.pem" >/dev/null 2>&1 ||
+		{ E2E_ERR="openssl req failed"; return 1; }
 	chmod 600 "$HUB/tls/key.pem"
 	chown -R "$EXIM_USER" "$HUB/spool" "$HUB/log" "$HUB/state" \
 		"$HUB/tls" "$HUB/events.jsonl" "$REMOTE/spool" "$REMOTE/log" \
@@ -301,21 +311,37 @@ EOF
 	remote_exim_conf
 	register_conf "$HUB_CONF"
 	register_conf "$REMOTE_CONF"
-	"$EXIM" -C "$HUB_CONF" -bV >"$E2E/hub-bV.out" 2>&1 || return 1
-	"$EXIM" -C "$REMOTE_CONF" -bV >"$E2E/remote-bV.out" 2>&1 || return 1
+	for _s in hub remote; do
+		"$EXIM" -C "$E2E/$_s/exim.conf" -bV >"$E2E/$_s-bV.out" 2>&1 ||
+			{ E2E_ERR="$_s exim -bV: $(head -n 2 "$E2E/$_s-bV.out")"
+			  return 1; }
+	done
 }
 
-# Starts the three daemons; they keep running after this shell exits (the
+# Starts the three daemons (E2E_ERR says why not); they keep running after this shell exits (the
 # demo) and are stopped by e2e_stop through their pid files.
 e2e_start() {
-	dc_start || return 1
+	for _p in $HUB_PORT $REMOTE_PORT $LMTP_PORT $IMAP_PORT $POP3_PORT; do
+		if ss -Hltn "sport = :$_p" | grep -q .; then
+			E2E_ERR="port $_p is already in use"
+			return 1
+		fi
+	done
+	if ! dc_start; then
+		E2E_ERR="dovecot did not start: $(tail -n 3 "$DC_DIR/dovecot.log")"
+		return 1
+	fi
 	for _s in hub remote; do
 		if [ $_s = hub ]; then _c=$HUB_CONF _p=$HUB_PORT
 		else _c=$REMOTE_CONF _p=$REMOTE_PORT; fi
 		setsid "$EXIM" -C "$_c" -bdf -q30m -oX "$_p" \
 			-oP "$E2E/$_s/exim.pid" </dev/null \
 			>>"$E2E/$_s/daemon.out" 2>&1 &
-		wait_port "$_p" 10 || return 1
+		wait_port "$_p" 10 || {
+			E2E_ERR="$_s exim did not listen on $_p: $(tail -n 3 \
+				"$E2E/$_s/daemon.out")"
+			return 1
+		}
 	done
 }
 
@@ -342,7 +368,18 @@ e2e_stop() {
 smtp_to() {
 	if [ "$1" = hub ]; then _p=$HUB_PORT; else _p=$REMOTE_PORT; fi
 	shift
-	swaks --server 127.0.0.1 --port "$_p" --timeout 20 "$@" 2>&1
+	# swaks prompts for an empty --to and spins at end of input: an
+	# earlier failed step must not hang the suite.
+	_prev=""
+	for _a in "$@"; do
+		if [ "$_prev" = --to ] && [ -z "$_a" ]; then
+			echo "smtp_to: empty recipient (an earlier step failed)"
+			return 1
+		fi
+		_prev=$_a
+	done
+	swaks --server 127.0.0.1 --port "$_p" --timeout 20 "$@" \
+		</dev/null 2>&1
 }
 # submit USER FROM TO FILE: AUTH PLAIN after STARTTLS on the hub.
 submit() {
@@ -449,7 +486,7 @@ maildir_last() {
 	ls -t "$1"/new/* "$1"/cur/* 2>/dev/null | head -n 1
 }
 # wait_msgid DIR MSGID: waits up to 15 s for the message with that
-# Message-ID in a maildir; prints its file name.
+# Message-ID in a maildir; prints its file name (/dev/null if none).
 wait_msgid() {
 	_i=0
 	while [ $_i -lt 150 ]; do
@@ -459,6 +496,7 @@ wait_msgid() {
 		sleep 0.1
 		_i=$((_i + 1))
 	done
+	echo /dev/null
 	return 1
 }
 # Waits until both sites' queues are empty (a queue run each time).
@@ -500,7 +538,7 @@ EOF
 imap_last() {
 	python3 - "$IMAP_PORT" "$1" "$PASSWORD" <<'PY'
 import imaplib, sys, re
-m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]), timeout=20)
 m.login(sys.argv[2], sys.argv[3])
 typ, data = m.select("INBOX", readonly=True)
 if int(data[0]) == 0:

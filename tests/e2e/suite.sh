@@ -23,14 +23,27 @@ fi
 for f in "$SO" "$DP_SO" "$B/shared/signet"; do
 	[ -f "$f" ] || { fail setup "missing $f (make all)"; exit 1; }
 done
-trap e2e_stop EXIT INT TERM
+trap e2e_stop EXIT
+trap 'exit 1' INT TERM
 
+# After the plain hub, the same story on Debian's split configuration.
+next_variant() {
+	[ "$E2E_HUB" = plain ] || return 0
+	e2e_stop
+	trap - EXIT
+	E2E_HUB=debian sh "$TOP/tests/e2e/suite.sh"
+}
 if ! e2e_setup; then
-	fail setup "$(tail -n 3 "$E2E"/*.out 2>/dev/null)"
+	fail "setup-$E2E_HUB" "$E2E_ERR"
+	next_variant
 	exit 1
 fi
 pass "hub-config-valid-$E2E_HUB"
-e2e_start || { fail setup "daemons did not start: $(cat "$E2E"/*/daemon.out)"; exit 1; }
+if ! e2e_start; then
+	fail "daemons-started" "$E2E_ERR"
+	next_variant
+	exit 1
+fi
 pass daemons-started
 
 HUBLOG=$HUB/log/mainlog
@@ -268,8 +281,4 @@ expect_eq no-panic-logs "$(cat "$HUB/log/paniclog" "$REMOTE/log/paniclog" \
 expect_nomatch dovecot-no-errors "$(cat "$DC_DIR/dovecot.log")" \
 	'(Error|Panic|Fatal):'
 
-if [ "$E2E_HUB" = plain ]; then
-	e2e_stop
-	trap - EXIT INT TERM
-	E2E_HUB=debian sh "$TOP/tests/e2e/suite.sh"
-fi
+next_variant
