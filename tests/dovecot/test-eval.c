@@ -151,6 +151,12 @@ main(void)
 	run(h, 1, "dept.cam.ac.uk", &out);
 	T_OK("eval-own-domain-not-lookalike", !out.lookalike);
 
+	/* "isp.example" with a Cyrillic i, as UTF-8 and as punycode */
+	run(h, 1, "\xd1\x96sp.example", &out);
+	T_OK("eval-lookalike-utf8-confusable", out.lookalike);
+	run(h, 1, "xn--sp-goc.example", &out);
+	T_OK("eval-lookalike-punycode-confusable", out.lookalike);
+
 	{
 		struct sdp_input in;
 
