@@ -1065,6 +1065,11 @@ signet_config_may_send_as(const signet_config *cfg, const char *submitter,
 		ulen = (size_t)(at - submitter);
 		if (listed(cfg, submitter, ulen, &a))
 			return 1;
+		/* A login with a domain (virtual hosting) owns that domain's
+		   address only: alice@a.example is not alice@b.example. */
+		if (strlen(at + 1) != a.domain_len ||
+		    strncasecmp(at + 1, a.domain, a.domain_len) != 0)
+			return 0;
 	}
 	return own_local(cfg, submitter, ulen, a.local, a.local_len);
 }

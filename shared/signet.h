@@ -126,7 +126,10 @@ const char *signet_config_get_string(const signet_config *cfg,
 long long signet_config_get_int(const signet_config *cfg, const char *key,
 				long long def);
 /* May the submitter (authenticated id, or local user) use this address?
-   Its own local part at our domains, or an entry of "senders". */
+   An entry of "senders", or its own local part (and sub-addresses of it):
+   a bare login ("alice") at any of our domains, as Exim's local domains
+   share one set of local users; a login with a domain
+   ("alice@isp.example") at that domain only. */
 int signet_config_may_send_as(const signet_config *cfg, const char *submitter,
 			      const char *addr);
 

@@ -203,9 +203,12 @@ test_full(void)
 	     signet_config_may_send_as(cfg, "alice", "sales-x@isp.example"));
 	T_OK("senders are per submitter",
 	     !signet_config_may_send_as(cfg, "bob", "sales@isp.example"));
-	T_OK("user@ourdomain counts as the user",
+	T_OK("user@ourdomain counts as the user at that domain",
 	     signet_config_may_send_as(cfg, "alice@isp2.example",
-				       "alice@isp.example"));
+				       "alice@isp2.example"));
+	T_OK("user@ourdomain is not the same name at our other domain",
+	     !signet_config_may_send_as(cfg, "alice@isp2.example",
+					"alice@isp.example"));
 	T_OK("user@ourdomain uses the user's senders",
 	     signet_config_may_send_as(cfg, "alice@isp.example",
 				       "sales@isp.example"));
