@@ -112,7 +112,7 @@ t=$(smtp_to remote --from alice@isp.example --to bob@remote.example \
 	--data "@$E2E/m3")
 say "MAIL FROM:<alice@isp.example>, RCPT TO:<bob@remote.example>; \
 remote.example answers:"
-quote "$(rcpt_reply "$t" | sed 's/ Called: .* Sender verify/ ... Sender verify/')"
+quote "$(rcpt_reply "$t" | sed 's/ Called: .* Sender/ ... Sender/')"
 say "because its callout to the hub got:"
 quote "$(last_line "$HUBLOG" 'signet: rcpt <alice@isp.example> from <>')"
 sig=${S1#alice=sg0}
@@ -221,7 +221,8 @@ Read mail over POP3 (type the lines after the first):
 Over IMAP:
   nc -C 127.0.0.1 $IMAP_PORT
   a LOGIN alice@isp.example $PASSWORD / b SELECT INBOX /
-  c FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT SIGNET-RESULT)]) / d LOGOUT
+  c FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT SIGNET-RESULT)])
+  d LOGOUT
 The postmaster's tool:
   S="$SIGNET -c $SIGNET_JSON"
   \$S verify $S1

@@ -56,12 +56,12 @@ hub_exim_conf() {
 	sed -e "s|^SIGNET_SO = .*|SIGNET_SO = $SO|" \
 		-e "s|^SIGNET_CONFIG = .*|SIGNET_CONFIG = $SIGNET_JSON|" \
 		-e "s|/etc/exim4/signet_acl_|$TOP/conf/exim4/signet_acl_|" \
-		-e "s|^SIGNET_LMTP_SOCKET = .*|SIGNET_LMTP_SOCKET = $DC_DIR/run/lmtp|" \
+		-e "s|^\(SIGNET_LMTP_SOCKET = \).*|\1$DC_DIR/run/lmtp|" \
 		-e "s|/run/dovecot/auth-client|$DC_DIR/run/auth-client|" \
 		-e "s|/etc/exim4/exim\.crt|$HUB/tls/cert.pem|" \
 		-e "s|/etc/exim4/exim\.key|$HUB/tls/key.pem|" \
 		-e "s|^host_lookup = .*|host_lookup =|" \
-		-e "s|^hostlist relay_from_hosts = .*|hostlist relay_from_hosts =|" \
+		-e "s|^\(hostlist relay_from_hosts =\).*|\1|" \
 		"$TOP/conf/exim4/exim.conf.signet" | awk -v hub="$HUB" \
 		-v rport="$REMOTE_PORT" '
 		/^primary_hostname/ {
@@ -107,7 +107,7 @@ hub_exim_conf() {
 hub_exim_conf_debian() {
 	_d=$HUB/debian
 	if ! ls "$TOP"/conf/exim4/conf.d/main/*signet* >/dev/null 2>&1; then
-		E2E_ERR="conf/exim4/conf.d/main: signet's Debian drop-in is missing"
+		E2E_ERR="conf/exim4/conf.d/main: no signet drop-in"
 		return 1
 	fi
 	rm -rf "$_d"
@@ -178,7 +178,7 @@ dovecot_plain:
   server_advertise_condition = \${if eq{\$tls_in_cipher}{}{}{*}}
 EOF
 	update-exim4.conf -d "$_d" -o "$HUB_CONF" >"$E2E/hub-update.out" 2>&1 ||
-		{ E2E_ERR="update-exim4.conf: $(tail -n 2 "$E2E/hub-update.out")"
+		{ E2E_ERR="update-exim4.conf: $(tail -n 2 "$E2E"/hub-upd*)"
 		  return 1; }
 }
 
@@ -290,11 +290,11 @@ EOF
 	# The hub holds both keys; Dovecot gets the seal key only.
 	"$B/shared/signet" -c "$SIGNET_JSON" keys init --owner "$EXIM_USER" \
 		>"$E2E/keys.out" 2>&1 ||
-		{ E2E_ERR="signet keys init: $(cat "$E2E/keys.out")"; return 1; }
+		{ E2E_ERR="keys init: $(cat "$E2E/keys.out")"; return 1; }
 	"$B/shared/signet" -c "$SIGNET_JSON" keys export-seal \
 		--owner "$DC_USER" "$DC_DIR/seal-keyring.json" \
 		>>"$E2E/keys.out" 2>&1 ||
-		{ E2E_ERR="signet keys export-seal: $(cat "$E2E/keys.out")"; return 1; }
+		{ E2E_ERR="export-seal: $(cat "$E2E/keys.out")"; return 1; }
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
 		-subj /CN=mx.isp.example -keyout "$HUB/tls/key.pem" \
 		-out "$HUB/tls/cert.pem" >/dev/null 2>&1 ||
@@ -318,8 +318,8 @@ EOF
 	done
 }
 
-# Starts the three daemons (E2E_ERR says why not); they keep running after this shell exits (the
-# demo) and are stopped by e2e_stop through their pid files.
+# Starts the three daemons (E2E_ERR says why not).  They keep running
+# after this shell exits (the demo); e2e_stop ends them by their pid files.
 e2e_start() {
 	for _p in $HUB_PORT $REMOTE_PORT $LMTP_PORT $IMAP_PORT $POP3_PORT; do
 		if ss -Hltn "sport = :$_p" | grep -q .; then
@@ -328,7 +328,7 @@ e2e_start() {
 		fi
 	done
 	if ! dc_start; then
-		E2E_ERR="dovecot did not start: $(tail -n 3 "$DC_DIR/dovecot.log")"
+		E2E_ERR="dovecot: $(tail -n 3 "$DC_DIR"/dovecot.log)"
 		return 1
 	fi
 	for _s in hub remote; do

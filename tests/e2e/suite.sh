@@ -162,7 +162,8 @@ t=$(smtp_to hub --from '<>' --to "$S1" --data "@$E2E/d4b")
 expect_match 4-tag-replayed-address-accepted "$(rcpt_reply "$t")" '^250'
 wait_count "$ALICE" $((n + 2))
 pop=$(pop3_last alice@isp.example)
-expect_match 4-tag-pop3-not-a-reply "$(printf '%s\n' "$pop" | header Signet-Result)" \
+res=$(printf '%s\n' "$pop" | header Signet-Result)
+expect_match 4-tag-pop3-not-a-reply "$res" \
 	'^FORGED: not a reply to your message'
 expect_match 4-tag-subject-tag "$(printf '%s\n' "$pop" | header Subject)" \
 	'^\[FORGED\] '
@@ -192,7 +193,8 @@ wait_count "$BOB" 3
 pop=$(pop3_last bob@isp.example)
 expect_match 5-pop3-lookalike "$(printf '%s\n' "$pop" | header Signet-Result)" \
 	'LOOK-ALIKE: the sender.s domain isp\.examp1e imitates isp\.example'
-expect_match 5-lookalike-subject-tag "$(printf '%s\n' "$pop" | header Subject)" \
+subj=$(printf '%s\n' "$pop" | header Subject)
+expect_match 5-lookalike-subject-tag "$subj" \
 	'^\[LOOK-ALIKE\] your invoice'
 expect_match 5-imap-lookalike "$(imap_last bob@isp.example)" \
 	'\$SignetLookalike'
@@ -215,7 +217,8 @@ fi
 t=$(smtp_to hub --from '<>' --to "$S6" --quit-after RCPT)
 expect_match 6-revoked-550 "$(rcpt_reply "$t")" \
 	'^550 5\.7\.1 .*withdrawn by our postmaster'
-expect_match 6-show-revoked "$("$B/shared/signet" -c "$SIGNET_JSON" show "$S6" 2>&1)" \
+show=$("$B/shared/signet" -c "$SIGNET_JSON" show "$S6" 2>&1)
+expect_match 6-show-revoked "$show" \
 	'revoked'
 
 # POP3 clients on slow lines trust LIST: the added lines are counted.
@@ -244,11 +247,16 @@ print(t["issued"], t["fading"], t["revoked"], r.get("unsigned-bounce"),
 expect_eq tool-stats-tell-the-story "$st" "3 1 1 3 3 1"
 
 # ---- every message accepted is delivered once or bounced ----
-if wait_queues 40; then pass count-queues-empty
-else fail count-queues-empty "$("$EXIM" -C "$HUB_CONF" -bp; "$EXIM" -C "$REMOTE_CONF" -bp)"; fi
+if wait_queues 40; then
+	pass count-queues-empty
+else
+	fail count-queues-empty "$("$EXIM" -C "$HUB_CONF" -bp
+		"$EXIM" -C "$REMOTE_CONF" -bp)"
+fi
 # ids_with LOG REGEX: the message ids of the log lines that match.
 ids_with() {
-	grep -E "^[0-9-]+ [0-9:]+ [0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2} $2" "$1" |
+	_id='[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}'
+	grep -E "^[0-9-]+ [0-9:]+ $_id $2" "$1" |
 		awk '{print $3}' | sort -u
 }
 for site in hub remote; do
