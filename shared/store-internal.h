@@ -13,22 +13,22 @@
 #define STORE_FAULT_INTERVAL 60
 
 enum store_kind {
-	STORE_ADDR,      /* use count of one signed address */
-	STORE_BASE,      /* use count of every address of a base */
-	STORE_REV,       /* revocation of one signed address */
-	STORE_BASE_REV   /* revocation of a base, before a time */
+	STORE_ADDR,    /* use count of one signed address */
+	STORE_BASE,    /* use count of every address of a base */
+	STORE_REV,     /* revocation of one signed address */
+	STORE_BASE_REV /* revocation of a base, before a time */
 };
 
 /* One record, as listed by signet_store_foreach(). */
 struct store_entry {
 	enum store_kind kind;
-	const char *addr;             /* lower-cased address */
-	unsigned long long count;     /* ADDR, BASE */
-	time_t first, last;           /* ADDR; BASE: last only */
-	time_t keep;                  /* the record is dropped after this */
-	time_t time;                  /* REV, BASE_REV: when revoked */
-	time_t before;                /* BASE_REV */
-	const char *reason;           /* REV, BASE_REV */
+	const char *addr;	  /* lower-cased address */
+	unsigned long long count; /* ADDR, BASE */
+	time_t first, last;	  /* ADDR; BASE: last only */
+	time_t keep;		  /* the record is dropped after this */
+	time_t time;		  /* REV, BASE_REV: when revoked */
+	time_t before;		  /* BASE_REV */
+	const char *reason;	  /* REV, BASE_REV */
 };
 
 /* Full record of one address, for `signet show`. */
@@ -55,8 +55,8 @@ struct store_ops {
 				struct store_record *r_r);
 	/* base_rev: addr is a base; keep: when the record may go. */
 	signet_status (*revoke)(signet_store *st, const char *addr,
-				int base_rev, time_t before,
-				const char *reason, time_t now, time_t keep);
+				int base_rev, time_t before, const char *reason,
+				time_t now, time_t keep);
 	signet_status (*unrevoke)(signet_store *st, const char *addr,
 				  int base_rev, int *found_r);
 	signet_status (*foreach)(signet_store *st, time_t now,
@@ -77,8 +77,8 @@ struct signet_store {
 	const struct store_ops *ops;
 	void *impl;
 	struct signet_lifetimes lt;
-	char err[SIGNET_ERR_BUFSZ];   /* last fault */
-	int fault_pending;            /* err not yet reported */
+	char err[SIGNET_ERR_BUFSZ]; /* last fault */
+	int fault_pending;	    /* err not yet reported */
 	time_t fault_reported;
 };
 

@@ -51,8 +51,9 @@ store_copy_reason(char *dst, size_t dstlen, const char *src, size_t srclen)
 
 	if (dstlen == 0)
 		return;
-	for (size_t i = 0; src != NULL && i < srclen && src[i] != '\0' &&
-			   n + 1 < dstlen; i++) {
+	for (size_t i = 0;
+	     src != NULL && i < srclen && src[i] != '\0' && n + 1 < dstlen;
+	     i++) {
 		unsigned char c = (unsigned char)src[i];
 
 		dst[n++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
@@ -62,11 +63,13 @@ store_copy_reason(char *dst, size_t dstlen, const char *src, size_t srclen)
 
 /* ---- the "none" store: remembers nothing ---- */
 
+#define UNUSED __attribute__((unused))
+
 static signet_status
-none_hit(signet_store *st, const char *addr, const char *base,
-	 time_t issued, time_t keep, time_t now, struct signet_usage *u_r)
+none_hit(signet_store *st UNUSED, const char *addr UNUSED,
+	 const char *base UNUSED, time_t issued UNUSED, time_t keep UNUSED,
+	 time_t now, struct signet_usage *u_r)
 {
-	(void)st; (void)addr; (void)base; (void)issued; (void)keep;
 	u_r->count = 1;
 	u_r->base_count = 1;
 	u_r->first_seen = u_r->last_seen = now;
@@ -74,68 +77,66 @@ none_hit(signet_store *st, const char *addr, const char *base,
 }
 
 static signet_status
-none_lookup(signet_store *st, const char *addr, const char *base,
-	    time_t issued, time_t now, struct signet_usage *u_r)
+none_lookup(signet_store *st UNUSED, const char *addr UNUSED,
+	    const char *base UNUSED, time_t issued UNUSED, time_t now UNUSED,
+	    struct signet_usage *u_r UNUSED)
 {
-	(void)st; (void)addr; (void)base; (void)issued; (void)now; (void)u_r;
 	return SIGNET_OK;
 }
 
 static signet_status
-none_record(signet_store *st, const char *addr, const char *base,
-	    time_t now, struct store_record *r_r)
+none_record(signet_store *st UNUSED, const char *addr UNUSED,
+	    const char *base UNUSED, time_t now UNUSED,
+	    struct store_record *r_r UNUSED)
 {
-	(void)st; (void)addr; (void)base; (void)now; (void)r_r;
 	return SIGNET_OK;
 }
 
 static signet_status
-none_revoke(signet_store *st, const char *addr, int base_rev, time_t before,
-	    const char *reason, time_t now, time_t keep)
+none_revoke(signet_store *st, const char *addr UNUSED, int base_rev UNUSED,
+	    time_t before UNUSED, const char *reason UNUSED, time_t now UNUSED,
+	    time_t keep UNUSED)
 {
-	(void)addr; (void)base_rev; (void)before; (void)reason; (void)now;
-	(void)keep;
 	/* Saying "done" here would mislead the postmaster. */
 	return store_fault(st, "state store type \"none\" cannot hold "
-			   "revocations; set \"store\": {\"type\": \"lmdb\"} "
-			   "or \"redis\"");
+			       "revocations; set \"store\": {\"type\": "
+			       "\"lmdb\"} or \"redis\"");
 }
 
 static signet_status
-none_unrevoke(signet_store *st, const char *addr, int base_rev, int *found_r)
+none_unrevoke(signet_store *st UNUSED, const char *addr UNUSED,
+	      int base_rev UNUSED, int *found_r)
 {
-	(void)st; (void)addr; (void)base_rev;
 	*found_r = 0;
 	return SIGNET_OK;
 }
 
 static signet_status
-none_foreach(signet_store *st, time_t now, store_foreach_cb *cb, void *ctx)
+none_foreach(signet_store *st UNUSED, time_t now UNUSED,
+	     store_foreach_cb *cb UNUSED, void *ctx UNUSED)
 {
-	(void)st; (void)now; (void)cb; (void)ctx;
 	return SIGNET_OK;
 }
 
 static signet_status
-none_purge(signet_store *st, time_t now, unsigned long long *removed_r)
+none_purge(signet_store *st UNUSED, time_t now UNUSED,
+	   unsigned long long *removed_r)
 {
-	(void)st; (void)now;
 	*removed_r = 0;
 	return SIGNET_OK;
 }
 
 static signet_status
-none_hit_many(signet_store *st, size_t n, const char *const *addrs,
-	      const char *const *bases, time_t keep, time_t now)
+none_hit_many(signet_store *st UNUSED, size_t n UNUSED,
+	      const char *const *addrs UNUSED, const char *const *bases UNUSED,
+	      time_t keep UNUSED, time_t now UNUSED)
 {
-	(void)st; (void)n; (void)addrs; (void)bases; (void)keep; (void)now;
 	return SIGNET_OK;
 }
 
 static void
-none_close(signet_store *st)
+none_close(signet_store *st UNUSED)
 {
-	(void)st;
 }
 
 static const struct store_ops none_ops = {
@@ -154,8 +155,8 @@ static const struct store_ops none_ops = {
 /* ---- dispatch ---- */
 
 signet_status
-signet_store_open(const signet_config *cfg, signet_store **st_r,
-		  char *errbuf, size_t errlen)
+signet_store_open(const signet_config *cfg, signet_store **st_r, char *errbuf,
+		  size_t errlen)
 {
 	signet_store *st;
 	const char *type;
@@ -294,8 +295,8 @@ signet_store_hit(signet_store *st, const char *signed_addr, const char *base,
 }
 
 signet_status
-signet_store_lookup(signet_store *st, const char *signed_addr,
-		    const char *base, time_t issued, struct signet_usage *u_r)
+signet_store_lookup(signet_store *st, const char *signed_addr, const char *base,
+		    time_t issued, struct signet_usage *u_r)
 {
 	char a[STORE_KEY_MAX], b[STORE_KEY_MAX];
 	const char *bp;
@@ -338,7 +339,7 @@ signet_store_revoke(signet_store *st, const char *addr, time_t before,
 		return SIGNET_E_SYNTAX;
 	base_rev = !signet_is_signed(a);
 	life = st->lt.lifetime > st->lt.prvs_lifetime ? st->lt.lifetime
-						       : st->lt.prvs_lifetime;
+						      : st->lt.prvs_lifetime;
 	if (base_rev) {
 		if (before <= 0)
 			before = now;
@@ -372,12 +373,11 @@ signet_store_foreach(signet_store *st, time_t now, store_foreach_cb *cb,
 {
 	if (st == NULL)
 		return SIGNET_E_IO;
-	return st->ops->foreach(st, now, cb, ctx);
+	return st->ops->foreach (st, now, cb, ctx);
 }
 
 signet_status
-signet_store_purge(signet_store *st, time_t now,
-		   unsigned long long *removed_r)
+signet_store_purge(signet_store *st, time_t now, unsigned long long *removed_r)
 {
 	*removed_r = 0;
 	if (st == NULL)
@@ -393,8 +393,8 @@ signet_usage_apply(const signet_config *cfg, const struct signet_usage *u,
 
 	if (u == NULL)
 		return crypto_status;
-	if (u->revoked && (crypto_status == SIGNET_OK ||
-			   crypto_status == SIGNET_E_FADING))
+	if (u->revoked &&
+	    (crypto_status == SIGNET_OK || crypto_status == SIGNET_E_FADING))
 		return SIGNET_E_REVOKED;
 	if (crypto_status != SIGNET_OK)
 		return crypto_status;

@@ -119,10 +119,11 @@ lfault(signet_store *st, const char *what, int rc)
 	struct lstore *ls = st->impl;
 
 	if (rc == MDB_MAP_FULL)
-		return store_fault(st, "state store %s: %s: the file is full "
+		return store_fault(st,
+				   "state store %s: %s: the file is full "
 				   "(store.map_size_mb = %zu); raise it, or "
-				   "run 'signet stats --purge'", ls->path,
-				   what, ls->map_size >> 20);
+				   "run 'signet stats --purge'",
+				   ls->path, what, ls->map_size >> 20);
 	return store_fault(st, "state store %s: %s: %s", ls->path, what,
 			   mdb_strerror(rc));
 }
@@ -194,7 +195,8 @@ check_size(MDB_env *env, char *errbuf, size_t errlen, const char *path)
 		signet_err(errbuf, errlen,
 			   "state store %s: the file is truncated (%lld "
 			   "bytes, its pages need %llu): move it away and a "
-			   "new one is created", path, (long long)sb.st_size,
+			   "new one is created",
+			   path, (long long)sb.st_size,
 			   ((unsigned long long)info.me_last_pgno + 1) *
 				   ms.ms_psize);
 		return -1;
@@ -287,7 +289,7 @@ env_release(struct lenv *e)
 	struct lenv **pp;
 
 	if (e->pid != getpid())
-		return;  /* the parent's: leave it to the parent */
+		return; /* the parent's: leave it to the parent */
 	if (--e->refs > 0)
 		return;
 	for (pp = &lenvs; *pp != NULL; pp = &(*pp)->next) {
@@ -346,7 +348,7 @@ get_rec(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
 	if ((rc = mdb_get(txn, e->dbi, &key, &val)) != 0)
 		return rc;
 	if (val.mv_size < n)
-		return MDB_NOTFOUND;  /* not ours: replaced on a write */
+		return MDB_NOTFOUND; /* not ours: replaced on a write */
 	memcpy(&keep, val.mv_data, sizeof(keep));
 	if (keep < now)
 		return MDB_NOTFOUND;
@@ -377,7 +379,7 @@ sweep(struct lenv *e, MDB_txn *txn, time_t now, size_t span,
       unsigned long long *removed_r)
 {
 	char pos[STORE_KEY_MAX + 2];
-	MDB_val skey = { sizeof(SWEEP_KEY) - 1, (void *)SWEEP_KEY };
+	MDB_val skey = {sizeof(SWEEP_KEY) - 1, (void *)SWEEP_KEY};
 	MDB_val key, val;
 	MDB_cursor *cur;
 	size_t n = 0, poslen = 0;
@@ -431,17 +433,16 @@ sweep(struct lenv *e, MDB_txn *txn, time_t now, size_t span,
 }
 
 static void
-fill_rev(struct signet_usage *u, int have_rev, const char *reason,
-	 size_t rlen, int have_brev, const struct lrev *brev,
-	 const char *breason, size_t brlen, time_t issued)
+fill_rev(struct signet_usage *u, int have_rev, const char *reason, size_t rlen,
+	 int have_brev, const struct lrev *brev, const char *breason,
+	 size_t brlen, time_t issued)
 {
 	if (have_rev) {
 		u->revoked = 1;
 		store_copy_reason(u->reason, sizeof(u->reason), reason, rlen);
 	} else if (have_brev && store_base_rev_covers(brev->before, issued)) {
 		u->revoked = 1;
-		store_copy_reason(u->reason, sizeof(u->reason), breason,
-				  brlen);
+		store_copy_reason(u->reason, sizeof(u->reason), breason, brlen);
 	}
 }
 
@@ -585,8 +586,8 @@ lmdb_hit_many(signet_store *st, size_t n, const char *const *addrs,
 }
 
 static signet_status
-lmdb_lookup(signet_store *st, const char *addr, const char *base,
-	    time_t issued, time_t now, struct signet_usage *u_r)
+lmdb_lookup(signet_store *st, const char *addr, const char *base, time_t issued,
+	    time_t now, struct signet_usage *u_r)
 {
 	struct lrec a, b;
 	struct lenv *e;
@@ -606,8 +607,8 @@ lmdb_lookup(signet_store *st, const char *addr, const char *base,
 		u_r->last_seen = (time_t)a.last;
 	}
 	if (base != NULL) {
-		rc = get_rec(e, txn, STORE_BASE, base, &b, sizeof(b), now,
-			     NULL, NULL);
+		rc = get_rec(e, txn, STORE_BASE, base, &b, sizeof(b), now, NULL,
+			     NULL);
 		if ((rc = found(rc, &have)) != 0)
 			goto fail;
 		if (have)
@@ -681,8 +682,8 @@ get_entry(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
 }
 
 static signet_status
-lmdb_record(signet_store *st, const char *addr, const char *base,
-	    time_t now, struct store_record *r)
+lmdb_record(signet_store *st, const char *addr, const char *base, time_t now,
+	    struct store_record *r)
 {
 	struct lenv *e;
 	MDB_txn *txn;
@@ -820,7 +821,7 @@ lmdb_purge(signet_store *st, time_t now, unsigned long long *removed_r)
 {
 	struct lenv *e;
 	MDB_txn *txn;
-	MDB_val skey = { sizeof(SWEEP_KEY) - 1, (void *)SWEEP_KEY };
+	MDB_val skey = {sizeof(SWEEP_KEY) - 1, (void *)SWEEP_KEY};
 	MDB_stat ms;
 	size_t total;
 	int rc;

@@ -56,7 +56,7 @@ struct rstore {
 	pid_t pid;
 	char *host;
 	int port;
-	char where[300];  /* host:port or socket path, for messages */
+	char where[300]; /* host:port or socket path, for messages */
 	long timeout_ms;
 	char prefix[REDIS_PREFIX_MAX];
 	char sha[41];
@@ -72,7 +72,7 @@ struct rpipe {
 static struct timeval
 ms_tv(long ms)
 {
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
 
 	return tv;
 }
@@ -106,9 +106,10 @@ rdown(signet_store *st, const char *what, const char *why)
 	rdrop(rs);
 	clock_gettime(CLOCK_MONOTONIC, &rs->down_until);
 	rs->down_until.tv_sec += REDIS_BACKOFF;
-	return store_fault(st, "state store redis %s: %s: %s; not tried "
-			   "again for %d s", rs->where, what, why,
-			   REDIS_BACKOFF);
+	return store_fault(st,
+			   "state store redis %s: %s: %s; not tried "
+			   "again for %d s",
+			   rs->where, what, why, REDIS_BACKOFF);
 }
 
 /* hiredis writes with write(2): a server that went away would kill a
@@ -134,7 +135,7 @@ static void
 sigpipe_release(struct sigpipe_guard *g)
 {
 	sigset_t set, pend;
-	struct timespec zero = { 0, 0 };
+	struct timespec zero = {0, 0};
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGPIPE);
@@ -166,7 +167,7 @@ rconnect(signet_store *st)
 	if (rs->c != NULL)
 		return SIGNET_OK;
 	if (rs->down_until.tv_sec != 0 && !mono_after(&rs->down_until))
-		return SIGNET_E_IO;  /* the fault was reported when it began */
+		return SIGNET_E_IO; /* the fault was reported when it began */
 	/* a path is a Unix socket: a Redis on the hub itself */
 	if (rs->host[0] == '/')
 		rs->c = redisConnectUnixWithTimeout(rs->host,
@@ -233,18 +234,16 @@ rflush(signet_store *st, struct rpipe *p, const char *what)
 			return rdown(st, what, why);
 		}
 		p->reply[i] = reply;
-		if (p->reply[i]->type == REDIS_REPLY_ERROR &&
-		    ret == SIGNET_OK)
+		if (p->reply[i]->type == REDIS_REPLY_ERROR && ret == SIGNET_OK)
 			ret = store_fault(st, "state store redis %s: %s: %s",
-					  rs->where, what,
-					  p->reply[i]->str);
+					  rs->where, what, p->reply[i]->str);
 	}
 	return ret;
 }
 
 static void
-rkey(const struct rstore *rs, enum store_kind k, const char *addr,
-     char *buf, size_t len)
+rkey(const struct rstore *rs, enum store_kind k, const char *addr, char *buf,
+     size_t len)
 {
 	static const char kinds[] = "abrR";
 
@@ -282,15 +281,15 @@ rstr(const redisReply *r, const char **s_r, size_t *len_r)
 }
 
 static signet_status
-redis_hit(signet_store *st, const char *addr, const char *base,
-	  time_t issued, time_t keep, time_t now, struct signet_usage *u_r)
+redis_hit(signet_store *st, const char *addr, const char *base, time_t issued,
+	  time_t keep, time_t now, struct signet_usage *u_r)
 {
 	struct rstore *rs = st->impl;
 	char ka[STORE_KEY_MAX + REDIS_PREFIX_MAX + 4];
 	char kb[sizeof(ka)], kr[sizeof(ka)], kR[sizeof(ka)];
 	char snow[24], skeep[24], sissued[24];
 	struct sigpipe_guard g;
-	struct rpipe p = { 0, { NULL } };
+	struct rpipe p = {0, {NULL}};
 	const redisReply *r;
 	const char *reason;
 	size_t rlen;
@@ -331,8 +330,10 @@ redis_hit(signet_store *st, const char *addr, const char *base,
 	r = p.reply[0];
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != 5) {
 		rpipe_free(&p);
-		return store_fault(st, "state store redis %s: hit: "
-				   "unexpected reply", rs->where);
+		return store_fault(st,
+				   "state store redis %s: hit: "
+				   "unexpected reply",
+				   rs->where);
 	}
 	u_r->count = rnum(relem(r, 0));
 	u_r->first_seen = (time_t)rnum(relem(r, 1));
@@ -400,7 +401,7 @@ read_all(signet_store *st, const char *addr, const char *base, time_t now,
 {
 	struct rstore *rs = st->impl;
 	struct sigpipe_guard g;
-	struct rpipe p = { 0, { NULL } };
+	struct rpipe p = {0, {NULL}};
 	signet_status ret;
 
 	if (rconnect(st) != SIGNET_OK)
@@ -416,15 +417,15 @@ read_all(signet_store *st, const char *addr, const char *base, time_t now,
 		rpipe_free(&p);
 		return SIGNET_E_IO;
 	}
-	rec->have_addr = decode_read(&p, 0, STORE_ADDR, now, &rec->addr,
-				     NULL, 0);
+	rec->have_addr =
+		decode_read(&p, 0, STORE_ADDR, now, &rec->addr, NULL, 0);
 	rec->have_rev = decode_read(&p, 2, STORE_REV, now, &rec->rev,
 				    rec->reason, sizeof(rec->reason));
-	rec->have_base = decode_read(&p, 4, STORE_BASE, now, &rec->base, NULL,
-				     0);
-	rec->have_base_rev = decode_read(&p, 6, STORE_BASE_REV, now,
-					 &rec->base_rev, rec->base_reason,
-					 sizeof(rec->base_reason));
+	rec->have_base =
+		decode_read(&p, 4, STORE_BASE, now, &rec->base, NULL, 0);
+	rec->have_base_rev =
+		decode_read(&p, 6, STORE_BASE_REV, now, &rec->base_rev,
+			    rec->base_reason, sizeof(rec->base_reason));
 	rpipe_free(&p);
 	return SIGNET_OK;
 }
@@ -459,8 +460,8 @@ redis_lookup(signet_store *st, const char *addr, const char *base,
 }
 
 static signet_status
-redis_record(signet_store *st, const char *addr, const char *base,
-	     time_t now, struct store_record *r_r)
+redis_record(signet_store *st, const char *addr, const char *base, time_t now,
+	     struct store_record *r_r)
 {
 	return read_all(st, addr, base, now, r_r);
 }
@@ -476,28 +477,27 @@ rsimple(signet_store *st, struct rpipe *p, const char *what)
 }
 
 static signet_status
-redis_revoke(signet_store *st, const char *addr, int base_rev,
-	     time_t before, const char *reason, time_t now, time_t keep)
+redis_revoke(signet_store *st, const char *addr, int base_rev, time_t before,
+	     const char *reason, time_t now, time_t keep)
 {
 	struct rstore *rs = st->impl;
 	char key[STORE_KEY_MAX + REDIS_PREFIX_MAX + 4];
 	char snow[24], skeep[24], sbefore[24];
 	struct sigpipe_guard g;
-	struct rpipe p = { 0, { NULL } };
+	struct rpipe p = {0, {NULL}};
 	signet_status ret;
 
 	if (rconnect(st) != SIGNET_OK)
 		return SIGNET_E_IO;
-	rkey(rs, base_rev ? STORE_BASE_REV : STORE_REV, addr, key,
-	     sizeof(key));
+	rkey(rs, base_rev ? STORE_BASE_REV : STORE_REV, addr, key, sizeof(key));
 	snprintf(snow, sizeof(snow), "%lld", (long long)now);
 	snprintf(skeep, sizeof(skeep), "%lld", (long long)keep);
 	snprintf(sbefore, sizeof(sbefore), "%lld", (long long)before);
 	sigpipe_hold(&g);
 	redisAppendCommand(rs->c, "MULTI");
 	redisAppendCommand(rs->c, "DEL %s", key);
-	redisAppendCommand(rs->c, "HSET %s t %s before %s reason %s", key,
-			   snow, sbefore, reason);
+	redisAppendCommand(rs->c, "HSET %s t %s before %s reason %s", key, snow,
+			   sbefore, reason);
 	redisAppendCommand(rs->c, "EXPIREAT %s %s", key, skeep);
 	redisAppendCommand(rs->c, "EXEC");
 	p.n = 5;
@@ -507,20 +507,18 @@ redis_revoke(signet_store *st, const char *addr, int base_rev,
 }
 
 static signet_status
-redis_unrevoke(signet_store *st, const char *addr, int base_rev,
-	       int *found_r)
+redis_unrevoke(signet_store *st, const char *addr, int base_rev, int *found_r)
 {
 	struct rstore *rs = st->impl;
 	char key[STORE_KEY_MAX + REDIS_PREFIX_MAX + 4];
 	struct sigpipe_guard g;
-	struct rpipe p = { 0, { NULL } };
+	struct rpipe p = {0, {NULL}};
 	signet_status ret;
 
 	*found_r = 0;
 	if (rconnect(st) != SIGNET_OK)
 		return SIGNET_E_IO;
-	rkey(rs, base_rev ? STORE_BASE_REV : STORE_REV, addr, key,
-	     sizeof(key));
+	rkey(rs, base_rev ? STORE_BASE_REV : STORE_REV, addr, key, sizeof(key));
 	sigpipe_hold(&g);
 	redisAppendCommand(rs->c, "DEL %s", key);
 	p.n = 1;
@@ -539,8 +537,7 @@ kind_of_key(const struct rstore *rs, const char *key, enum store_kind *k_r,
 	size_t plen = strlen(rs->prefix);
 	const char *p = key + plen;
 
-	if (strncmp(key, rs->prefix, plen) != 0 || strlen(p) < 3 ||
-	    p[1] != ':')
+	if (strncmp(key, rs->prefix, plen) != 0 || strlen(p) < 3 || p[1] != ':')
 		return 0;
 	switch (p[0]) {
 	case 'a':
@@ -576,7 +573,7 @@ foreach_batch(signet_store *st, const redisReply *keys, time_t now,
 	size_t i = 0;
 
 	while (i < keys->elements) {
-		struct rpipe p = { 0, { NULL } };
+		struct rpipe p = {0, {NULL}};
 		int m = 0, stop = 0;
 
 		for (; i < keys->elements && m < REDIS_PIPE_MAX / 2; i++) {
@@ -622,11 +619,11 @@ redis_foreach(signet_store *st, time_t now, store_foreach_cb *cb, void *ctx)
 	sigpipe_hold(&g);
 	redisSetTimeout(rs->c, ms_tv(REDIS_SLOW_MS));
 	do {
-		struct rpipe p = { 0, { NULL } };
+		struct rpipe p = {0, {NULL}};
 		const redisReply *r, *next, *keys;
 
-		redisAppendCommand(rs->c, "SCAN %s MATCH %s COUNT 1000",
-				   cursor, match);
+		redisAppendCommand(rs->c, "SCAN %s MATCH %s COUNT 1000", cursor,
+				   match);
 		p.n = 1;
 		if ((ret = rflush(st, &p, "SCAN")) != SIGNET_OK) {
 			rpipe_free(&p);
@@ -638,8 +635,10 @@ redis_foreach(signet_store *st, time_t now, store_foreach_cb *cb, void *ctx)
 		if (next == NULL || next->type != REDIS_REPLY_STRING ||
 		    keys == NULL || keys->type != REDIS_REPLY_ARRAY) {
 			rpipe_free(&p);
-			ret = store_fault(st, "state store redis %s: SCAN: "
-					  "unexpected reply", rs->where);
+			ret = store_fault(st,
+					  "state store redis %s: SCAN: "
+					  "unexpected reply",
+					  rs->where);
 			break;
 		}
 		snprintf(cursor, sizeof(cursor), "%s", next->str);
@@ -694,7 +693,7 @@ redis_hit_many(signet_store *st, size_t n, const char *const *addrs,
 					   (long long)now, (long long)keep);
 		}
 		for (; sent > 0; sent--) {
-			struct rpipe p = { 0, { NULL } };
+			struct rpipe p = {0, {NULL}};
 
 			if (redisGetReply(rs->c, (void **)&p.reply[0]) !=
 			    REDIS_OK) {
@@ -703,10 +702,10 @@ redis_hit_many(signet_store *st, size_t n, const char *const *addrs,
 			}
 			p.n = 1;
 			if (p.reply[0]->type == REDIS_REPLY_ERROR)
-				ret = store_fault(st, "state store redis "
+				ret = store_fault(st,
+						  "state store redis "
 						  "%s: bulk hit: %s",
-						  rs->where,
-						  p.reply[0]->str);
+						  rs->where, p.reply[0]->str);
 			rpipe_free(&p);
 		}
 	}
@@ -787,8 +786,7 @@ store_redis_open(const signet_config *cfg, signet_store *st, char *errbuf,
 	if (host[0] == '/')
 		snprintf(rs->where, sizeof(rs->where), "%s", host);
 	else
-		snprintf(rs->where, sizeof(rs->where), "%s:%d", host,
-			 rs->port);
+		snprintf(rs->where, sizeof(rs->where), "%s:%d", host, rs->port);
 	rs->timeout_ms = (long)ms;
 	snprintf(rs->prefix, sizeof(rs->prefix), "%s", prefix);
 	st->ops = &redis_ops;

@@ -26,12 +26,10 @@ static const char stats_help[] =
 
 /* The series counted per day, in plot order. */
 enum series { S_ISSUED, S_VERIFIED, S_REFUSED, S_FADING, S_REVOKED, S_N };
-static const char *const series_name[S_N] = { "issued", "verified",
-					      "refused", "fading",
-					      "revoked" };
-static const char *const series_color[S_N] = { "#1f77b4", "#2ca02c",
-					       "#d62728", "#ff7f0e",
-					       "#9467bd" };
+static const char *const series_name[S_N] = {"issued", "verified", "refused",
+					     "fading", "revoked"};
+static const char *const series_color[S_N] = {"#1f77b4", "#2ca02c", "#d62728",
+					      "#ff7f0e", "#9467bd"};
 
 struct counter {
 	char *key;
@@ -59,8 +57,8 @@ struct stats {
 	unsigned long long total[S_N];
 	unsigned long long deferred_other, sealed, shown, unknown, bad;
 	unsigned long long out_of_range;
-	struct tally abused;    /* base -> refused or deferred */
-	struct tally reasons;   /* verdict of refusals */
+	struct tally abused;  /* base -> refused or deferred */
+	struct tally reasons; /* verdict of refusals */
 	/* store */
 	int store_ok;
 	const char *store_type;
@@ -86,7 +84,7 @@ tally_add(struct tally *t, const char *key, unsigned long long n)
 	size_t i;
 
 	if (t->used * 2 >= t->cap) {
-		struct tally bigger = { NULL, t->cap ? t->cap * 2 : 64, 0 };
+		struct tally bigger = {NULL, t->cap ? t->cap * 2 : 64, 0};
 
 		bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
 		if (bigger.slot == NULL)
@@ -278,8 +276,7 @@ day_label(const struct stats *s, int day, char buf[11])
 /* ---- text and JSON ---- */
 
 static void
-print_text(const struct stats *s, const struct top *abused,
-	   const char *feed)
+print_text(const struct stats *s, const struct top *abused, const char *feed)
 {
 	char d1[11], d2[11];
 
@@ -371,8 +368,7 @@ stats_json(const struct stats *s, const struct top *abused)
 				    json_integer((json_int_t)s->total[k]));
 	json_object_set_new(tot, "deferred",
 			    json_integer((json_int_t)s->deferred_other));
-	json_object_set_new(tot, "sealed",
-			    json_integer((json_int_t)s->sealed));
+	json_object_set_new(tot, "sealed", json_integer((json_int_t)s->sealed));
 	reasons = json_object();
 	for (size_t i = 0; i < s->reasons.cap; i++) {
 		if (s->reasons.slot[i].key != NULL)
@@ -394,8 +390,8 @@ stats_json(const struct stats *s, const struct top *abused)
 	}
 	day_label(s, 0, d1);
 	o = json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:I}", "from", d1, "to",
-		      d2, "days", s->days, "totals", tot, "refused_by",
-		      reasons, "top_abused", top_json(abused), "bad_lines",
+		      d2, "days", s->days, "totals", tot, "refused_by", reasons,
+		      "top_abused", top_json(abused), "bad_lines",
 		      (json_int_t)s->bad);
 	if (s->store_ok)
 		json_object_set_new(
@@ -405,10 +401,10 @@ stats_json(const struct stats *s, const struct top *abused)
 				  (json_int_t)s->addrs, "bases",
 				  (json_int_t)s->bases, "revoked",
 				  (json_int_t)s->revoked, "bases_revoked",
-				  (json_int_t)s->bases_revoked,
-				  "past_max_uses", (json_int_t)s->over_uses,
-				  "purged", (json_int_t)s->purged,
-				  "top_bases", top_json(&s->top_store)));
+				  (json_int_t)s->bases_revoked, "past_max_uses",
+				  (json_int_t)s->over_uses, "purged",
+				  (json_int_t)s->purged, "top_bases",
+				  top_json(&s->top_store)));
 	else
 		json_object_set_new(o, "store", json_null());
 	json_object_set_new(o, "per_day", days);
@@ -474,7 +470,8 @@ write_svg(FILE *f, const struct stats *s)
 	max = nice_max(max > 0 ? max : 1);
 	fprintf(f,
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-		"height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" "
+		"height=\"%d\" viewBox=\"0 0 %d %d\" "
+		"font-family=\"sans-serif\" "
 		"font-size=\"11\" role=\"img\" aria-label=\"signet events per "
 		"day\">\n",
 		w, h, w, h);
@@ -508,16 +505,15 @@ write_svg(FILE *f, const struct stats *s)
 			"stroke-width=\"2\" points=\"",
 			series_color[k]);
 		for (int i = 0; i < s->days; i++) {
-			int x = ml + (s->days > 1 ? pw * i / (s->days - 1)
-						  : pw / 2);
+			int x = ml +
+				(s->days > 1 ? pw * i / (s->days - 1) : pw / 2);
 			int y = mt + ph -
 				(int)((double)ph * (double)s->per_day[i][k] /
 				      (double)max);
 
 			fprintf(f, "%s%d,%d", i ? " " : "", x, y);
 		}
-		fprintf(f, "\"><title>%s</title></polyline>\n",
-			series_name[k]);
+		fprintf(f, "\"><title>%s</title></polyline>\n", series_name[k]);
 		fprintf(f,
 			"<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" "
 			"fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s (%llu)"
@@ -681,13 +677,14 @@ cmd_stats(struct tool *t, int argc, char **argv)
 		return TOOL_TEMPORARY;
 	feed = signet_config_event_log_path(tool_config(t));
 	if (tool_events_read(feed, count_event, &s, &bad) != 0) {
-		fprintf(stderr, "signet stats: cannot read the event feed %s: "
-			"%s\n", feed, strerror(errno));
+		fprintf(stderr,
+			"signet stats: cannot read the event feed %s: "
+			"%s\n",
+			feed, strerror(errno));
 		rc = TOOL_TEMPORARY;
 	}
 	s.bad += bad;
-	s.max_uses = signet_config_get_int(tool_config(t), "fade.max_uses",
-					   50);
+	s.max_uses = signet_config_get_int(tool_config(t), "fade.max_uses", 50);
 	if ((st = tool_store_open(t, argv[0])) != NULL) {
 		signet_status r = SIGNET_OK;
 

@@ -88,7 +88,8 @@ tool_events_read(const char *path, tool_event_cb *cb, void *ctx,
 			continue;
 		ev = json_loadb(line, (size_t)len, JSON_DISABLE_EOF_CHECK,
 				NULL);
-		if (!json_is_object(ev) || tool_event_str(ev, "event") == NULL) {
+		if (!json_is_object(ev) ||
+		    tool_event_str(ev, "event") == NULL) {
 			(*bad_r)++;
 			json_decref(ev);
 			continue;
@@ -132,8 +133,8 @@ signed_base(struct tool *t, const char *addr, char *base, size_t len,
 	memset(v_r, 0, sizeof(*v_r));
 	v_r->status = SIGNET_E_KEYRING;
 	signet_config_lifetimes(tool_config(t), &lt);
-	if (signet_keyring_load(signet_config_keyring_path(tool_config(t)),
-				&kr, err, sizeof(err)) != SIGNET_OK &&
+	if (signet_keyring_load(signet_config_keyring_path(tool_config(t)), &kr,
+				err, sizeof(err)) != SIGNET_OK &&
 	    signet_keyring_new(&kr) != SIGNET_OK)
 		kr = NULL;
 	if (kr != NULL) {
@@ -150,8 +151,10 @@ write_event(struct tool *t, const char *kind, const char *const *kv)
 	const char *path = signet_config_event_log_path(tool_config(t));
 
 	if (signet_event_write(path, t->now, kind, kv) != SIGNET_OK)
-		fprintf(stderr, "signet %s: cannot append to the event feed "
-			"%s (the change itself is done)\n", kind, path);
+		fprintf(stderr,
+			"signet %s: cannot append to the event feed "
+			"%s (the change itself is done)\n",
+			kind, path);
 }
 
 int
@@ -183,8 +186,7 @@ cmd_revoke(struct tool *t, int argc, char **argv)
 						"one address only");
 	}
 	if (addr == NULL)
-		return tool_usage_error(argv[0], revoke_help,
-					"which address?");
+		return tool_usage_error(argv[0], revoke_help, "which address?");
 	if ((rc = check_addr(argv[0], revoke_help, addr)) != 0)
 		return rc;
 	is_signed = signet_is_signed(addr);
@@ -193,13 +195,15 @@ cmd_revoke(struct tool *t, int argc, char **argv)
 			return tool_usage_error(argv[0], revoke_help,
 						"--before applies to a base "
 						"address, not to the signed "
-						"address \"%s\"", addr);
+						"address \"%s\"",
+						addr);
 		before = tool_parse_time(before_s);
 		if (before == (time_t)-1)
 			return tool_usage_error(argv[0], revoke_help,
 						"--before: expected an RFC "
 						"3339 UTC time or seconds, got "
-						"\"%s\"", before_s);
+						"\"%s\"",
+						before_s);
 	}
 	if (!is_signed && before == 0)
 		before = t->now;
@@ -218,13 +222,13 @@ cmd_revoke(struct tool *t, int argc, char **argv)
 	signet_time_format(before, ts);
 	if (is_signed) {
 		signed_base(t, addr, base, sizeof(base), &v);
-		const char *kv[] = { "addr", addr, "base", base, "reason",
-				     reason, NULL };
+		const char *kv[] = {"addr",   addr,   "base", base,
+				    "reason", reason, NULL};
 
 		write_event(t, "revoked", kv);
 	} else {
-		const char *kv[] = { "base", addr, "before", ts, "reason",
-				     reason, NULL };
+		const char *kv[] = {"base",   addr,   "before", ts,
+				    "reason", reason, NULL};
 
 		write_event(t, "revoked", kv);
 	}
@@ -237,8 +241,7 @@ cmd_revoke(struct tool *t, int argc, char **argv)
 			json_object_set_new(o, "before", json_string(ts));
 		tool_json_out(o);
 	} else if (is_signed) {
-		printf("revoked %s%s%s\n", addr, reason[0] ? ": " : "",
-		       reason);
+		printf("revoked %s%s%s\n", addr, reason[0] ? ": " : "", reason);
 	} else {
 		printf("revoked every address of %s issued before %s%s%s\n",
 		       addr, ts, reason[0] ? ": " : "", reason);
@@ -279,8 +282,8 @@ cmd_unrevoke(struct tool *t, int argc, char **argv)
 	signet_store_close(&st);
 	was = signet_is_signed(addr) ? rec.have_rev : rec.have_base_rev;
 	if (was) {
-		const char *kv[] = { signet_is_signed(addr) ? "addr" : "base",
-				     addr, NULL };
+		const char *kv[] = {signet_is_signed(addr) ? "addr" : "base",
+				    addr, NULL};
 
 		write_event(t, "unrevoked", kv);
 	}
@@ -288,8 +291,7 @@ cmd_unrevoke(struct tool *t, int argc, char **argv)
 		tool_json_out(json_pack("{s:s, s:b}", "unrevoked", addr,
 					"was_revoked", was));
 	else
-		printf("%s %s\n", was ? "unrevoked" : "was not revoked:",
-		       addr);
+		printf("%s %s\n", was ? "unrevoked" : "was not revoked:", addr);
 	return TOOL_VALID;
 }
 
@@ -315,7 +317,7 @@ show_match(json_t *ev, void *ctx)
 	const char *w = c->base != NULL ? c->base : c->addr;
 	int match = key_is(ev, "addr", w) || key_is(ev, "rcpt", w);
 
-	if (c->base != NULL)  /* a base address: all of its events */
+	if (c->base != NULL) /* a base address: all of its events */
 		match = match || key_is(ev, "owner", w) ||
 			key_is(ev, "base", w);
 	if (!match)
@@ -373,8 +375,7 @@ show_text(const char *addr, int is_signed, const char *base,
 			       r->have_addr ? r->addr.count : 0,
 			       ptime(r->addr.first, t1),
 			       ptime(r->addr.last, t2));
-		printf("base uses:   %llu\n",
-		       r->have_base ? r->base.count : 0);
+		printf("base uses:   %llu\n", r->have_base ? r->base.count : 0);
 		if (r->have_rev)
 			printf("revoked:     yes, at %s: %s\n",
 			       ptime(r->rev.time, t1), r->reason);
@@ -391,7 +392,8 @@ show_text(const char *addr, int is_signed, const char *base,
 	printf("events:      %zu%s\n", json_array_size(events),
 	       json_array_size(events) == SHOW_EVENTS_MAX ? " (most recent)"
 							  : "");
-	json_array_foreach(events, i, ev) {
+	json_array_foreach(events, i, ev)
+	{
 		const char *key;
 		json_t *val;
 
@@ -399,9 +401,10 @@ show_text(const char *addr, int is_signed, const char *base,
 		tool_print_clean(tool_event_str(ev, "ts") ?: "?");
 		printf(" ");
 		tool_print_clean(tool_event_str(ev, "event"));
-		json_object_foreach(ev, key, val) {
-			if (strcmp(key, "ts") == 0 || strcmp(key, "event") == 0 ||
-			    !json_is_string(val))
+		json_object_foreach(ev, key, val)
+		{
+			if (strcmp(key, "ts") == 0 ||
+			    strcmp(key, "event") == 0 || !json_is_string(val))
 				continue;
 			printf(" ");
 			tool_print_clean(key);
@@ -420,8 +423,8 @@ show_json(const char *addr, int is_signed, const char *base,
 	  const struct signet_verdict *v, const struct store_record *r,
 	  int store_ok, json_t *events)
 {
-	json_t *o = json_pack("{s:s, s:b}", "address", addr, "signed",
-			      is_signed);
+	json_t *o =
+		json_pack("{s:s, s:b}", "address", addr, "signed", is_signed);
 
 	if (o == NULL)
 		return NULL;
@@ -434,22 +437,21 @@ show_json(const char *addr, int is_signed, const char *base,
 	}
 	json_object_set_new(o, "store", json_boolean(store_ok));
 	if (store_ok) {
-		json_object_set_new(o, "uses",
-				    json_integer(r->have_addr ? (json_int_t)
-								r->addr.count
-							      : 0));
+		json_object_set_new(
+			o, "uses",
+			json_integer(r->have_addr ? (json_int_t)r->addr.count
+						  : 0));
 		json_object_set_new(o, "first_seen", jtime(r->addr.first));
 		json_object_set_new(o, "last_seen", jtime(r->addr.last));
-		json_object_set_new(o, "base_uses",
-				    json_integer(r->have_base ? (json_int_t)
-								r->base.count
-							      : 0));
 		json_object_set_new(
-			o, "revoked",
-			r->have_rev ? json_pack("{s:o, s:s}", "at",
-						jtime(r->rev.time), "reason",
-						r->reason)
-				    : json_null());
+			o, "base_uses",
+			json_integer(r->have_base ? (json_int_t)r->base.count
+						  : 0));
+		json_object_set_new(o, "revoked",
+				    r->have_rev ? json_pack("{s:o, s:s}", "at",
+							    jtime(r->rev.time),
+							    "reason", r->reason)
+						: json_null());
 		json_object_set_new(
 			o, "base_revoked",
 			r->have_base_rev
@@ -507,8 +509,10 @@ cmd_show(struct tool *t, int argc, char **argv)
 	if (c.events == NULL)
 		return TOOL_TEMPORARY;
 	if (tool_events_read(path, show_match, &c, &bad) != 0)
-		fprintf(stderr, "signet show: cannot read the event feed %s: "
-			"%s\n", path, strerror(errno));
+		fprintf(stderr,
+			"signet show: cannot read the event feed %s: "
+			"%s\n",
+			path, strerror(errno));
 	if (t->json)
 		tool_json_out(show_json(addr, is_signed, base, &v, &rec,
 					store_ok, c.events));

@@ -88,7 +88,7 @@ open_store(const signet_config *cfg)
 static void
 load(signet_store *st, const char *type, uint64_t n, time_t now)
 {
-	char (*a)[SIGNET_ADDR_BUFSZ], (*b)[SIGNET_ADDR_BUFSZ];
+	char(*a)[SIGNET_ADDR_BUFSZ], (*b)[SIGNET_ADDR_BUFSZ];
 	const char **ap, **bp;
 	struct signet_usage u;
 	char last[SIGNET_ADDR_BUFSZ], lastb[SIGNET_ADDR_BUFSZ];
@@ -112,8 +112,7 @@ load(signet_store *st, const char *type, uint64_t n, time_t now)
 		size_t m = n - i < LOAD_BATCH ? (size_t)(n - i) : LOAD_BATCH;
 
 		for (size_t k = 0; k < m; k++) {
-			addr_of(i + k, a[k], sizeof(a[k]), b[k],
-				sizeof(b[k]));
+			addr_of(i + k, a[k], sizeof(a[k]), b[k], sizeof(b[k]));
 			ap[k] = a[k];
 			bp[k] = b[k];
 		}
@@ -158,8 +157,7 @@ main(int argc, char **argv)
 				"[OPENS]]]\n");
 		return 2;
 	}
-	if (signet_config_load(argv[1], &cfg, err, sizeof(err)) !=
-	    SIGNET_OK) {
+	if (signet_config_load(argv[1], &cfg, err, sizeof(err)) != SIGNET_OK) {
 		fprintf(stderr, "bench-store: %s\n", err);
 		return 2;
 	}
@@ -197,8 +195,8 @@ main(int argc, char **argv)
 
 		addr_of(mix(i + 991) % n, addr, sizeof(addr), base,
 			sizeof(base));
-		if (signet_store_hit(st, addr, base, now - 60,
-				     now + 45 * 86400, now, &u) != SIGNET_OK)
+		if (signet_store_hit(st, addr, base, now - 60, now + 45 * 86400,
+				     now, &u) != SIGNET_OK)
 			errors++;
 		lat[i] = mono_us() - s;
 	}
@@ -212,10 +210,9 @@ main(int argc, char **argv)
 		double s = mono_us();
 
 		st = open_store(cfg);
-		addr_of(mix(i + 5) % n, addr, sizeof(addr), base,
-			sizeof(base));
-		if (signet_store_hit(st, addr, base, now - 60,
-				     now + 45 * 86400, now, &u) != SIGNET_OK)
+		addr_of(mix(i + 5) % n, addr, sizeof(addr), base, sizeof(base));
+		if (signet_store_hit(st, addr, base, now - 60, now + 45 * 86400,
+				     now, &u) != SIGNET_OK)
 			errors++;
 		signet_store_close(&st);
 		lat[i] = mono_us() - s;
@@ -228,9 +225,9 @@ main(int argc, char **argv)
 	    signet_keyring_add(kr, SIGNET_KEY_ADDR, now - 10, 86400 * 30,
 			       86400 * 60, &id) == SIGNET_OK &&
 	    signet_sign(kr, &lt, SIGNET_FMT_SIGNET, "alice@isp.example",
-			"<m@isp.example>", now, sig, sizeof(sig)) ==
-		    SIGNET_OK) {
-		size_t k = lookups;  /* fits lat */
+			"<m@isp.example>", now, sig,
+			sizeof(sig)) == SIGNET_OK) {
+		size_t k = lookups; /* fits lat */
 
 		t0 = mono_us();
 		for (size_t i = 0; i < k; i++) {

@@ -62,8 +62,8 @@ mono_us(void)
 /* NPROC processes each hit the address M times, as Exim's per-connection
    children would.  With shared=1 the store is opened before the fork. */
 static int
-hammer(signet_config *cfg, int nproc, int m, const char *addr,
-       const char *base, int shared)
+hammer(signet_config *cfg, int nproc, int m, const char *addr, const char *base,
+       int shared)
 {
 	struct signet_usage u;
 	signet_store *st = NULL;
@@ -99,7 +99,8 @@ hammer(signet_config *cfg, int nproc, int m, const char *addr,
 		if (wait(&status) < 0)
 			break;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			errors += WIFEXITED(status) ? WEXITSTATUS(status) : 1000;
+			errors +=
+				WIFEXITED(status) ? WEXITSTATUS(status) : 1000;
 	}
 	if (st == NULL && (st = open_store(cfg)) == NULL)
 		return 1;
@@ -124,8 +125,8 @@ timed(signet_config *cfg, int n, const char *addr, const char *base,
 		return 1;
 	for (int i = 0; i < n; i++) {
 		double t0 = mono_us(), dt;
-		signet_status s = signet_store_hit(st, addr, base, 0, 0,
-						   now_t(), &u);
+		signet_status s =
+			signet_store_hit(st, addr, base, 0, 0, now_t(), &u);
 
 		dt = mono_us() - t0;
 		total += dt;
@@ -134,7 +135,7 @@ timed(signet_config *cfg, int n, const char *addr, const char *base,
 		if (dt > SLOW_US)
 			slow++;
 		if (s == SIGNET_OK && io > 0)
-			recovered++;  /* ok again after a failure */
+			recovered++; /* ok again after a failure */
 		if (s == SIGNET_OK)
 			ok++;
 		else if (s == SIGNET_E_IO)
@@ -196,15 +197,14 @@ main(int argc, char **argv)
 	}
 	if (argc < 3)
 		usage();
-	if (signet_config_load(argv[1], &cfg, err, sizeof(err)) !=
-	    SIGNET_OK) {
+	if (signet_config_load(argv[1], &cfg, err, sizeof(err)) != SIGNET_OK) {
 		printf("config: %s\n", err);
 		return 2;
 	}
 	cmd = argv[2];
 	if (strcmp(cmd, "hammer") == 0 && argc >= 7) {
-		rc = hammer(cfg, atoi(argv[3]), atoi(argv[4]), argv[5],
-			    argv[6], argc > 7);
+		rc = hammer(cfg, atoi(argv[3]), atoi(argv[4]), argv[5], argv[6],
+			    argc > 7);
 		signet_config_free(&cfg);
 		return rc;
 	}
@@ -222,10 +222,9 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "open") == 0) {
 		printf("status=ok type=%s\n", signet_store_type(st));
 	} else if (strcmp(cmd, "hit") == 0 && argc >= 5) {
-		s = signet_store_hit(st, argv[3], argv[4],
-				     argc > 5 ? atoll(argv[5]) : 0,
-				     argc > 6 ? atoll(argv[6]) : 0, now_t(),
-				     &u);
+		s = signet_store_hit(
+			st, argv[3], argv[4], argc > 5 ? atoll(argv[5]) : 0,
+			argc > 6 ? atoll(argv[6]) : 0, now_t(), &u);
 		print_usage(s, &u, st);
 	} else if (strcmp(cmd, "lookup") == 0 && argc >= 5) {
 		s = signet_store_lookup(st, argv[3], argv[4],
@@ -233,8 +232,8 @@ main(int argc, char **argv)
 		print_usage(s, &u, st);
 	} else if (strcmp(cmd, "revoke") == 0 && argc >= 4) {
 		s = signet_store_revoke(st, argv[3],
-					argc > 4 ? atoll(argv[4]) : 0,
-					"test", now_t());
+					argc > 4 ? atoll(argv[4]) : 0, "test",
+					now_t());
 		print_usage(s, &u, st);
 	} else if (strcmp(cmd, "unrevoke") == 0 && argc >= 4) {
 		s = signet_store_unrevoke(st, argv[3]);

@@ -60,19 +60,16 @@ test_apply(void)
 	T_OK("store: apply: counts never turn forged into fading",
 	     signet_usage_apply(cfg, &u, SIGNET_E_FORGED) == SIGNET_E_FORGED);
 	T_OK("store: apply: counts leave expired alone",
-	     signet_usage_apply(cfg, &u, SIGNET_E_EXPIRED) ==
-		     SIGNET_E_EXPIRED);
+	     signet_usage_apply(cfg, &u, SIGNET_E_EXPIRED) == SIGNET_E_EXPIRED);
 	u.revoked = 1;
 	T_OK("store: apply: revoked ends a valid address",
 	     signet_usage_apply(cfg, &u, SIGNET_OK) == SIGNET_E_REVOKED);
 	T_OK("store: apply: revoked ends a fading address",
-	     signet_usage_apply(cfg, &u, SIGNET_E_FADING) ==
-		     SIGNET_E_REVOKED);
+	     signet_usage_apply(cfg, &u, SIGNET_E_FADING) == SIGNET_E_REVOKED);
 	T_OK("store: apply: revoked does not replace forged",
 	     signet_usage_apply(cfg, &u, SIGNET_E_FORGED) == SIGNET_E_FORGED);
 	T_OK("store: apply: revoked does not replace a temporary fault",
-	     signet_usage_apply(cfg, &u, SIGNET_E_KEYRING) ==
-		     SIGNET_E_KEYRING);
+	     signet_usage_apply(cfg, &u, SIGNET_E_KEYRING) == SIGNET_E_KEYRING);
 	T_OK("store: base revocation covers the same second",
 	     store_base_rev_covers(1000, 1000));
 	T_OK("store: base revocation covers before",
@@ -90,16 +87,16 @@ test_apply(void)
 static void
 test_none_and_faults(void)
 {
-	signet_config *cfg = config("none.json",
-				    "{\"domains\": [\"isp.example\"], "
+	signet_config *cfg =
+		config("none.json", "{\"domains\": [\"isp.example\"], "
 				    "\"store\": {\"type\": \"none\"}}");
 	char err[SIGNET_ERR_BUFSZ] = "";
 	struct signet_usage u;
 	signet_store *st = NULL;
 	const char *f;
 
-	T_OK("store: none: opens", signet_store_open(cfg, &st, err, sizeof(err)) ==
-				    SIGNET_OK);
+	T_OK("store: none: opens",
+	     signet_store_open(cfg, &st, err, sizeof(err)) == SIGNET_OK);
 	T_OK("store: none: hit is ok",
 	     signet_store_hit(st, "a=sg@isp.example", "a@isp.example", 0, 0,
 			      1000, &u) == SIGNET_OK &&
@@ -128,8 +125,8 @@ test_none_and_faults(void)
 	T_OK("store: close: NULLs the pointer", st == NULL);
 	signet_store_close(&st);
 	T_OK("store: hit: no store is an I/O fault",
-	     signet_store_hit(NULL, "a=sg@isp.example", "a@isp.example", 0,
-			      0, 1000, &u) == SIGNET_E_IO);
+	     signet_store_hit(NULL, "a=sg@isp.example", "a@isp.example", 0, 0,
+			      1000, &u) == SIGNET_E_IO);
 	signet_config_free(&cfg);
 }
 
@@ -160,8 +157,8 @@ test_lmdb_upkeep(void)
 		 dir);
 	cfg = config("lmdb.json", text);
 	signet_config_lifetimes(cfg, &lt);
-	T_OK("store: lmdb: opens", signet_store_open(cfg, &st, err, sizeof(err)) ==
-				    SIGNET_OK);
+	T_OK("store: lmdb: opens",
+	     signet_store_open(cfg, &st, err, sizeof(err)) == SIGNET_OK);
 	if (st == NULL) {
 		printf("  %s\n", err);
 		signet_config_free(&cfg);
@@ -187,13 +184,13 @@ test_lmdb_upkeep(void)
 				       "new@isp.example", later, later + 1000,
 				       later, &u) == SIGNET_OK;
 	}
-	T_OK("store: lmdb: still usable after the second handle closed", ok == 2000);
+	T_OK("store: lmdb: still usable after the second handle closed",
+	     ok == 2000);
 	T_OK("store: lmdb: count exact", u.count == 2000);
 	/* counted as the store sees it when those records are still live */
 	(void)signet_store_foreach(st, t0, count_cb, &n);
 	T_OK("store: lmdb: expired records swept by writes", n <= 2);
-	printf("  %lu records live at t0 after 2000 later writes (2 new)\n",
-	       n);
+	printf("  %lu records live at t0 after 2000 later writes (2 new)\n", n);
 	signet_store_close(&st);
 	signet_config_free(&cfg);
 }
