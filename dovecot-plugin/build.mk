@@ -36,6 +36,9 @@ $(DP_EVALTEST): $(B)/tests/dovecot/test-eval.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(DP_LIBS)
 EXTRA_CFLAGS_tests/dovecot/ = -I$(CURDIR)/dovecot-plugin
+# The decisions' unit test also builds with the sanitizer unit tests
+# (make B=build/asan SAN=1 unit); the suite runs that copy when present.
+unit: $(DP_EVALTEST)
 
 # A loaded .so must be replaced by rename, never rewritten in place.
 install: install-dovecot

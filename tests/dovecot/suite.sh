@@ -21,8 +21,16 @@ for f in "$DP_SO" "$MKPROV" "$B/tests/dovecot/test-eval"; do
 	fi
 done
 
-# the decisions on their own, then through a real Dovecot
-"$B/tests/dovecot/test-eval"
+# the decisions on their own (also under ASan and UBSan when make check
+# built that copy), then through a real Dovecot
+"$B/tests/dovecot/test-eval" || fail eval-exit "test-eval exited $?"
+if [ -x "$TOP/build/asan/tests/dovecot/test-eval" ]; then
+	out=$("$TOP/build/asan/tests/dovecot/test-eval" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed -n 's/^\(PASS\|FAIL\): dovecot: /\1: dovecot: asan-/p'
+	[ $rc -eq 0 ] || fail asan-eval-exit "exited $rc: $(printf '%s' \
+		"$out" | grep -v '^PASS' | head -c 400)"
+fi
 
 trap 'dc_stop' EXIT
 trap 'exit 1' INT TERM
