@@ -160,7 +160,6 @@ static signet_status
 rconnect(signet_store *st)
 {
 	struct rstore *rs = st->impl;
-	redisReply *r;
 
 	if (rs->c != NULL && rs->pid != getpid())
 		rdrop(rs);
@@ -186,7 +185,16 @@ rconnect(signet_store *st)
 	}
 	if (redisSetTimeout(rs->c, ms_tv(rs->timeout_ms)) != REDIS_OK)
 		return rdown(st, "connect", "cannot set the timeout");
-	r = redisCommand(rs->c, "SCRIPT LOAD %s", hit_script);
+	return SIGNET_OK;
+}
+
+/* Loads the hit script and keeps its SHA-1 for EVALSHA. */
+static signet_status
+rload(signet_store *st)
+{
+	struct rstore *rs = st->impl;
+	redisReply *r = redisCommand(rs->c, "SCRIPT LOAD %s", hit_script);
+
 	if (r == NULL) {
 		char why[128];
 
@@ -199,7 +207,6 @@ rconnect(signet_store *st)
 			    r->type == REDIS_REPLY_ERROR ? r->str
 							 : "unexpected reply");
 		freeReplyObject(r);
-		rdrop(rs);
 		return SIGNET_E_IO;
 	}
 	memcpy(rs->sha, r->str, 41);
@@ -294,6 +301,7 @@ redis_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 	const char *reason;
 	size_t rlen;
 	signet_status ret;
+	int ri = 0; /* the script's reply in the pipeline */
 
 	if (rconnect(st) != SIGNET_OK)
 		return SIGNET_E_IO;
@@ -305,11 +313,27 @@ redis_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 	snprintf(skeep, sizeof(skeep), "%lld", (long long)keep);
 	snprintf(sissued, sizeof(sissued), "%lld", (long long)issued);
 	sigpipe_hold(&g);
-	redisAppendCommand(rs->c, "EVALSHA %s 4 %s %s %s %s %s %s %s", rs->sha,
-			   ka, kb, kr, kR, snow, skeep, sissued);
-	p.n = 1;
-	ret = rflush(st, &p, "hit");
-	if (ret != SIGNET_OK && p.n == 1 && p.reply[0] != NULL &&
+	if (rs->sha[0] == '\0') {
+		/* a new connection: load and run in one round trip */
+		redisAppendCommand(rs->c, "SCRIPT LOAD %s", hit_script);
+		redisAppendCommand(rs->c, "EVAL %s 4 %s %s %s %s %s %s %s",
+				   hit_script, ka, kb, kr, kR, snow, skeep,
+				   sissued);
+		p.n = 2;
+		ret = rflush(st, &p, "hit");
+		if (ret == SIGNET_OK &&
+		    p.reply[0]->type == REDIS_REPLY_STRING &&
+		    p.reply[0]->len == 40)
+			memcpy(rs->sha, p.reply[0]->str, 41);
+		ri = 1;
+	} else {
+		redisAppendCommand(rs->c, "EVALSHA %s 4 %s %s %s %s %s %s %s",
+				   rs->sha, ka, kb, kr, kR, snow, skeep,
+				   sissued);
+		p.n = 1;
+		ret = rflush(st, &p, "hit");
+	}
+	if (ret != SIGNET_OK && ri == 0 && p.n == 1 && p.reply[0] != NULL &&
 	    p.reply[0]->type == REDIS_REPLY_ERROR &&
 	    strncmp(p.reply[0]->str, "NOSCRIPT", 8) == 0) {
 		/* the server lost its scripts (restart, SCRIPT FLUSH) */
@@ -327,7 +351,7 @@ redis_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 		rpipe_free(&p);
 		return SIGNET_E_IO;
 	}
-	r = p.reply[0];
+	r = p.reply[ri];
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != 5) {
 		rpipe_free(&p);
 		return store_fault(st,
@@ -680,6 +704,8 @@ redis_hit_many(signet_store *st, size_t n, const char *const *addrs,
 		return SIGNET_E_IO;
 	sigpipe_hold(&g);
 	redisSetTimeout(rs->c, ms_tv(REDIS_SLOW_MS));
+	if (rs->sha[0] == '\0')
+		ret = rload(st);
 	while (i < n && ret == SIGNET_OK) {
 		for (sent = 0; i < n && sent < REDIS_BATCH; i++, sent++) {
 			rkey(rs, STORE_ADDR, addrs[i], ka, sizeof(ka));
