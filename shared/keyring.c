@@ -492,9 +492,10 @@ destroy_dead(signet_keyring *kr, enum signet_key_purpose p, time_t now)
 
 signet_status
 signet_keyring_rotate(signet_keyring *kr, enum signet_key_purpose purpose,
-		      time_t now, long long sign_for, long long verify_for,
-		      int *id_r, int *destroyed_r)
+		      time_t now, long long delay, long long sign_for,
+		      long long verify_for, int *id_r, int *destroyed_r)
 {
+	time_t start = now + (time_t)(delay > 0 ? delay : 0);
 	size_t newest;
 	signet_status st;
 	int destroyed, id;
@@ -502,20 +503,20 @@ signet_keyring_rotate(signet_keyring *kr, enum signet_key_purpose purpose,
 	destroyed = destroy_dead(kr, purpose, now);
 	if (destroyed_r != NULL)
 		*destroyed_r = destroyed;
-	st = signet_keyring_add(kr, purpose, now, sign_for, verify_for, &id);
+	st = signet_keyring_add(kr, purpose, start, sign_for, verify_for, &id);
 	if (st != SIGNET_OK)
 		return st;
 	newest = kr->n - 1;
-	/* An older key's last signature is made now, so it need verify only
-	   as long after now as a new key verifies after its last one. */
+	/* An older key's last signature is made at start, so it need verify
+	   only as long after that as a new key verifies after its last. */
 	for (size_t i = 0; i < newest; i++) {
 		struct signet_key *k = &kr->keys[i];
-		time_t last = now + (time_t)(verify_for - sign_for);
+		time_t last = start + (time_t)(verify_for - sign_for);
 
 		if (k->purpose != purpose)
 			continue;
-		if (k->signs_until > now)
-			k->signs_until = now < k->created ? k->created : now;
+		if (k->signs_until > start)
+			k->signs_until = start < k->created ? k->created : start;
 		if (k->verifies_until > last)
 			k->verifies_until = last;
 	}

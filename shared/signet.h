@@ -165,11 +165,16 @@ SIGNET_WUR signet_status signet_keyring_add(signet_keyring *kr,
 					    time_t now, long long sign_for,
 					    long long verify_for,
 					    int *id_r);
-/* Rotation: adds a new key of the purpose, ends the signing window of the
-   older ones at now, and destroys keys whose verify window has passed. */
+/* Rotation: destroys keys of the purpose whose verify window has passed
+   at now, and adds a new key that signs from now + delay until
+   + sign_for and verifies until + verify_for.  Older keys sign until the
+   new one starts and verify as long after that as the new one verifies
+   after its last signature.  A fleet gives delay enough time to copy the
+   keyring to every host first, so none meets a key id it lacks. */
 SIGNET_WUR signet_status signet_keyring_rotate(signet_keyring *kr,
 					       enum signet_key_purpose purpose,
-					       time_t now, long long sign_for,
+					       time_t now, long long delay,
+					       long long sign_for,
 					       long long verify_for,
 					       int *id_r, int *destroyed_r);
 /* Writes mode 0600 atomically (temporary file and rename).  With

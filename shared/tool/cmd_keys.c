@@ -24,6 +24,7 @@ static const char keys_usage[] =
 	"       signet keys rotate [--purpose addr|seal|all] "
 	"[--keyring PATH]\n"
 	"                          [--seal-keyring PATH] [--sign-days N]\n"
+	"                          [--start-in HOURS]\n"
 	"       signet keys list [--keyring PATH]\n"
 	"       signet keys export-seal [--keyring PATH] "
 	"[--owner USER[:GROUP]] OUT\n"
@@ -43,6 +44,11 @@ static const char keys_usage[] =
 	"and grace, plus a day).  list shows the keys and their dates, never "
 	"the\n"
 	"secrets.  export-seal writes only the seal keys to OUT.\n"
+	"With --start-in the new keys sign only that many hours later (the "
+	"older\n"
+	"ones sign until then): time to copy the keyring to every host of a "
+	"fleet\n"
+	"before any of them meets the new key id.\n"
 	"Paths default to the configuration's keyring and seal_keyring.  "
 	"--owner and\n"
 	"--seal-owner give the new files to the user that reads them (such "
@@ -53,6 +59,7 @@ static const char keys_usage[] =
 struct keys_opts {
 	const char *keyring, *seal_keyring, *purpose, *owner, *seal_owner;
 	long long sign_days;
+	long long start_in;     /* seconds */
 };
 
 static const char *const purpose_name[] = {"addr", "seal"};
@@ -65,6 +72,7 @@ parse_opts(int argc, char **argv, struct keys_opts *o)
 		{"seal-keyring", required_argument, NULL, 's'},
 		{"purpose", required_argument, NULL, 'p'},
 		{"sign-days", required_argument, NULL, 'd'},
+		{"start-in", required_argument, NULL, 'S'},
 		{"owner", required_argument, NULL, 'o'},
 		{"seal-owner", required_argument, NULL, 'O'},
 		{NULL, 0, NULL, 0}};
@@ -102,6 +110,17 @@ parse_opts(int argc, char **argv, struct keys_opts *o)
 					"--sign-days: expected a number of "
 					"days from 1 to 3650, got \"%s\"",
 					optarg);
+			break;
+		case 'S':
+			o->start_in = strtoll(optarg, &end, 10);
+			if (*end != '\0' || end == optarg ||
+			    o->start_in < 0 || o->start_in > 24 * 30)
+				return tool_usage_error(
+					"keys", keys_usage,
+					"--start-in: expected a number of "
+					"hours from 0 to 720, got \"%s\"",
+					optarg);
+			o->start_in *= 3600;
 			break;
 		case ':':
 			return tool_usage_error("keys", keys_usage,
@@ -378,7 +397,8 @@ keys_rotate(struct tool *t, const struct keys_opts *o)
 		int id, destroyed;
 
 		if (signet_keyring_rotate(kr, (enum signet_key_purpose)p,
-					  t->now, sign, verify, &id,
+					  t->now, o->start_in, sign, verify,
+					  &id,
 					  &destroyed) != SIGNET_OK) {
 			fprintf(stderr,
 				"signet keys: cannot rotate the %s "
@@ -392,13 +412,19 @@ keys_rotate(struct tool *t, const struct keys_opts *o)
 				      json_pack("{s:s, s:i, s:i}", "purpose",
 						purpose_name[p], "new_id", id,
 						"destroyed", destroyed));
-		if (!t->json)
-			printf("%s: new key %d signs from now; older keys "
-			       "stop signing; %d key%s past %s verify "
-			       "window destroyed\n",
-			       purpose_name[p], id, destroyed,
-			       destroyed == 1 ? "" : "s",
+		if (!t->json) {
+			char start[32];
+
+			signet_time_format(t->now + (time_t)o->start_in, start);
+			printf("%s: new key %d signs from %s; older keys %s; "
+			       "%d key%s past %s verify window destroyed\n",
+			       purpose_name[p], id,
+			       o->start_in > 0 ? start : "now",
+			       o->start_in > 0 ? "sign until then" :
+						 "stop signing",
+			       destroyed, destroyed == 1 ? "" : "s",
 			       destroyed == 1 ? "its" : "their");
+		}
 	}
 	if (save(kr, path, 0) < 0 || (seal != NULL && save(kr, seal, 1) < 0)) {
 		json_decref(done);

@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		    info.verifies_until >= info.created)
 			abort();
 	(void)signet_keyring_signer(kr, SIGNET_KEY_ADDR, now);
-	(void)signet_keyring_rotate(kr, SIGNET_KEY_SEAL, now, 86400, 2 * 86400,
+	(void)signet_keyring_rotate(kr, SIGNET_KEY_SEAL, now, 0, 86400, 2 * 86400,
 				    &id, &destroyed);
 	(void)signet_keyring_add(kr, SIGNET_KEY_ADDR, now, 86400, 2 * 86400,
 				 &id);

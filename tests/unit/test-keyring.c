@@ -345,7 +345,7 @@ test_add_rotate(void)
 	/* rotate after 30 days: new key 1 signs, key 0 stops signing and
 	   verifies for lifetime + grace after its last signature */
 	T_OK("rotate",
-	     signet_keyring_rotate(kr, SIGNET_KEY_ADDR, T0 + 30 * DAY, sign,
+	     signet_keyring_rotate(kr, SIGNET_KEY_ADDR, T0 + 30 * DAY, 0, sign,
 				   verify, &id, &destroyed) == SIGNET_OK &&
 		     id == 1 && destroyed == 0);
 	k = signet_keyring_signer(kr, SIGNET_KEY_ADDR, T0 + 30 * DAY);
@@ -363,13 +363,14 @@ test_add_rotate(void)
 
 	/* past key 0's verify window: the next rotation destroys it */
 	T_OK("rotate destroys dead keys",
-	     signet_keyring_rotate(kr, SIGNET_KEY_ADDR, T0 + 83 * DAY, sign,
+	     signet_keyring_rotate(kr, SIGNET_KEY_ADDR, T0 + 83 * DAY, 0, sign,
 				   verify, &id, &destroyed) == SIGNET_OK &&
 		     id == 2 && destroyed == 1);
 	T_OK("destroyed key is gone",
 	     signet_keyring_find(kr, SIGNET_KEY_ADDR, 0, T0 + 30 * DAY) ==
 		     NULL);
 	T_OK("three keys left", kr->n == 3);
+
 	for (size_t i = kr->n; i < SIGNET_KEYS_MAX; i++) {
 		const unsigned char *b = (const unsigned char *)&kr->keys[i];
 
@@ -395,6 +396,32 @@ test_add_rotate(void)
 	signet_keyring_free(&kr);
 }
 
+/* A fleet's rotation: the new key starts signing two days later, so every
+   host has it before any address signed with it arrives. */
+static void
+test_delayed_rotation(void)
+{
+	signet_keyring *kr;
+	const struct signet_key *k;
+	int id, destroyed;
+
+	T_OK("delayed: new keyring", signet_keyring_new(&kr) == SIGNET_OK);
+	T_OK("delayed: first key",
+	     signet_keyring_add(kr, SIGNET_KEY_ADDR, T0, 90 * DAY, 150 * DAY,
+				&id) == SIGNET_OK);
+	T_OK("delayed: rotate with a two-day delay",
+	     signet_keyring_rotate(kr, SIGNET_KEY_ADDR, T0 + DAY, 2 * DAY,
+				   90 * DAY, 150 * DAY, &id,
+				   &destroyed) == SIGNET_OK &&
+		     id == 1);
+	k = signet_keyring_signer(kr, SIGNET_KEY_ADDR, T0 + 2 * DAY);
+	T_OK("delayed: old key signs until the new one starts",
+	     k != NULL && k->id == 0 && k->signs_until == T0 + 3 * DAY);
+	k = signet_keyring_signer(kr, SIGNET_KEY_ADDR, T0 + 3 * DAY);
+	T_OK("delayed: new key signs from its start", k != NULL && k->id == 1);
+	signet_keyring_free(&kr);
+}
+
 int
 main(void)
 {
@@ -414,6 +441,7 @@ main(void)
 	test_load_errors();
 	test_save_roundtrip();
 	test_add_rotate();
+	test_delayed_rotation();
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		unlink(file_path(files[i]));
 	rmdir(dir);
