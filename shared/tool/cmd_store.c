@@ -348,6 +348,12 @@ ptime(time_t t, char buf[32])
 	return buf;
 }
 
+static const char *
+why(const char *reason)
+{
+	return reason[0] != '\0' ? reason : "(no reason given)";
+}
+
 static void
 show_text(const char *addr, int is_signed, const char *base,
 	  const struct signet_verdict *v, const struct store_record *r,
@@ -378,14 +384,15 @@ show_text(const char *addr, int is_signed, const char *base,
 		printf("base uses:   %llu\n", r->have_base ? r->base.count : 0);
 		if (r->have_rev)
 			printf("revoked:     yes, at %s: %s\n",
-			       ptime(r->rev.time, t1), r->reason);
+			       ptime(r->rev.time, t1), why(r->reason));
 		else if (is_signed)
 			printf("revoked:     no\n");
 		if (r->have_base_rev)
 			printf("base revoked: addresses issued before %s, at "
 			       "%s: %s\n",
 			       ptime(r->base_rev.before, t1),
-			       ptime(r->base_rev.time, t2), r->base_reason);
+			       ptime(r->base_rev.time, t2),
+			       why(r->base_reason));
 		else if (!is_signed)
 			printf("revoked:     no\n");
 	}
