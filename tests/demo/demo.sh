@@ -182,9 +182,12 @@ S6=$(header Return-path <"$(wait_msgid "$RBOB" "$M6")" | tr -d '<>')
 codes=$(replay "$S6")
 say "Someone replays $S6 (this demo allows 5 uses):"
 say "answers to RCPT TO:$codes (450: try later; it fades)"
-runuser -u "$EXIM_USER" -- "$SIGNET" -c "$SIGNET_JSON" revoke "$S6" \
-	--reason stolen >/dev/null 2>&1
-say "The postmaster runs 'signet revoke ADDRESS'; now:"
+if runuser -u "$EXIM_USER" -- "$SIGNET" -c "$SIGNET_JSON" revoke "$S6" \
+	--reason stolen >"$E2E/revoke.out" 2>&1; then
+	say "The postmaster runs 'signet revoke ADDRESS'; now:"
+else
+	say "'signet revoke' failed: $(cat "$E2E/revoke.out")"
+fi
 quote "$(rcpt_reply "$(smtp_to hub --from '<>' --to "$S6" \
 	--quit-after RCPT)")"
 
