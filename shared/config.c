@@ -726,7 +726,7 @@ config_alloc(json_t *root, signet_config **cfg_r)
 	}
 	cfg->root = root;
 	cfg->format = SIGNET_FMT_SIGNET;
-	cfg->null_policy = SIGNET_NULL_STRICT;
+	cfg->null_policy = SIGNET_NULL_TAG;
 	signet_lifetimes_default(&cfg->lt);
 	cfg->sep = '+';
 	*cfg_r = cfg;

@@ -34,7 +34,10 @@ expect_rc() {
 wait_port() {
 	_i=0
 	while [ $_i -lt $((${2:-10} * 10)) ]; do
-		if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then return 0; fi
+		# /dev/tcp is bash's, and suites run under sh.
+		if bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; then
+			return 0
+		fi
 		sleep 0.1; _i=$((_i + 1))
 	done
 	return 1

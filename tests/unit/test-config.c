@@ -61,8 +61,8 @@ test_defaults(void)
 		return;
 	T_OK("default format signet",
 	     signet_config_format(cfg) == SIGNET_FMT_SIGNET);
-	T_OK("default null policy strict",
-	     signet_config_null_policy(cfg) == SIGNET_NULL_STRICT);
+	T_OK("default null policy tag",
+	     signet_config_null_policy(cfg) == SIGNET_NULL_TAG);
 	signet_config_lifetimes(cfg, &lt);
 	T_OK("default lifetimes",
 	     lt.lifetime == 45 * 86400 && lt.grace == 7 * 86400 &&
@@ -270,7 +270,16 @@ test_example(void)
 	T_OK("conf/signet.json states the defaults",
 	     lt.lifetime == 45 * 86400 && lt.grace == 7 * 86400 &&
 		     signet_config_get_int(cfg, "store.timeout_ms", 0) == 5 &&
-		     signet_config_is_exempt(cfg, "list-bounces@isp.example"));
+		     signet_config_is_exempt(cfg, "list-bounces@isp.example") &&
+		     signet_config_null_policy(cfg) == SIGNET_NULL_TAG);
+	signet_config_free(&cfg);
+	/* Read receipts (RFC 8098) come with a null sender to the user's
+	   unsigned header address: strict would refuse them, so it is a
+	   choice, not the default. */
+	T_OK("default null-sender policy is tag",
+	     signet_config_parse("{\"domains\": [\"isp.example\"]}", 28, "t",
+				 &cfg, err, sizeof(err)) == SIGNET_OK &&
+		     signet_config_null_policy(cfg) == SIGNET_NULL_TAG);
 	signet_config_free(&cfg);
 }
 
