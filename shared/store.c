@@ -288,9 +288,12 @@ signet_store_hit(signet_store *st, const char *signed_addr, const char *base,
 	if (!norm(signed_addr, a) || !norm(base, b))
 		return SIGNET_E_SYNTAX;
 	keep = keep_until(st, expires, now);
-	/* prvs carries only its expiry day: date it by its lifetime. */
+	/* prvs carries only its expiry day: date it by its lifetime, and
+	   by its grace too, since callers may pass the end of grace
+	   (verdict.dies) as expires.  Too early errs on the side of a
+	   base revocation. */
 	if (issued <= 0 && expires > 0)
-		issued = expires - st->lt.prvs_lifetime;
+		issued = expires - st->lt.prvs_lifetime - st->lt.grace;
 	return st->ops->hit(st, a, b, issued, keep, now, u_r);
 }
 
