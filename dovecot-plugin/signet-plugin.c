@@ -417,16 +417,15 @@ signet_evaluate(struct mail_user *user, struct mail *src, struct event *event,
 		e_error(event, "signet: reading the message header: %s",
 			mailbox_get_last_internal_error(src->box, NULL));
 	}
-	if (!memo.valid || strcmp(memo.key, hdrs.key) != 0) {
-		prov = array_front(&hdrs.prov);
-		if (raw)
-			memo_set(hdrs.key, prov);
-	} else {
+	if (!raw && memo.valid && strcmp(memo.key, hdrs.key) == 0) {
 		/* a later recipient of the same message: the saved copy
 		   it comes from lost the other records and got a tag */
 		prov = array_front(&memo.prov);
-		if (!raw)
-			strip = memo.tag_added;
+		strip = memo.tag_added;
+	} else {
+		prov = array_front(&hdrs.prov);
+		if (raw)
+			memo_set(hdrs.key, prov);
 	}
 	in.prov = prov;
 	in.prov_count = prov == NULL ? 0 : str_array_length(prov);
