@@ -185,7 +185,8 @@ EOF
 remote_exim_conf() {
 	cat >"$REMOTE_CONF" <<EOF
 # remote.example: a stock Exim (no signet) that checks every sender by
-# callout and delivers to maildirs; unknown users bounce after DATA.
+# callout (no_cache: every check reaches the hub) and delivers to maildirs;
+# unknown users bounce after DATA.
 primary_hostname = mx.remote.example
 domainlist local_domains = remote.example
 local_interfaces = 127.0.0.1
@@ -209,7 +210,7 @@ acl_rcpt:
     message = relay not permitted
     !domains = +local_domains
   require
-    verify = sender/callout=10s
+    verify = sender/callout=10s,no_cache
   accept
 
 begin routers

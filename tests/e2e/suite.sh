@@ -246,6 +246,42 @@ print(t["issued"], t["fading"], t["revoked"], r.get("unsigned-bounce"),
       r.get("forged"), r.get("revoked"))')
 expect_eq tool-stats-tell-the-story "$st" "3 1 1 3 3 1"
 
+# ---- 7. the hub's keyring is unreadable for a while: nothing is lost ----
+KR=$HUB/keys/keyring.json
+mv "$KR" "$KR.away"
+M7=m7-$$@isp.example
+msg "$E2E/m7" "$M7" alice@isp.example bob@remote.example "during the outage"
+t=$(submit alice alice@isp.example bob@remote.example "$E2E/m7")
+expect_match 7-outage-submission-accepted "$(data_reply "$t")" '^250 OK id='
+id7=$(data_reply "$t" | sed -n 's/^250 OK id=//p')
+i=0
+while ! grep -q " $id7 == bob@remote.example" "$HUBLOG" && [ $i -lt 100 ]
+do
+	sleep 0.1
+	i=$((i + 1))
+done
+expect_match 7-outage-sent-unsigned "$(cat "$HUBLOG")" \
+	'signet: keyring unusable, outgoing mail goes unsigned'
+# The remote site's callout for the unsigned sender gets 451, so the hub
+# keeps the message and retries.
+expect_match 7-outage-remote-defers "$(grep " $id7 == " "$HUBLOG")" \
+	'bob@remote\.example .*451'
+t=$(smtp_to hub --from '<>' --to "$S1" --quit-after RCPT)
+expect_match 7-outage-bounce-451 "$(rcpt_reply "$t")" '^451 4\.3\.0'
+mv "$KR.away" "$KR"
+n=$(maildir_count "$ALICE")
+"$EXIM" -C "$HUB_CONF" -qff >/dev/null 2>&1
+wait_queues
+# Back with keys, strict: the callout now refuses the unsigned sender, and
+# the hub returns the message to alice.
+expect_match 7-after-outage-refused-by-callout \
+	"$(grep " $id7 \*\* " "$HUBLOG")" 'bob@remote\.example .*550'
+if wait_count "$ALICE" $((n + 1)); then
+	pass 7-after-outage-alice-gets-the-bounce
+else
+	fail 7-after-outage-alice-gets-the-bounce "no new message for alice"
+fi
+
 # ---- every message accepted is delivered once or bounced ----
 if wait_queues 40; then
 	pass count-queues-empty
