@@ -3,7 +3,8 @@
 # the hub isp.example (Exim with signet, Dovecot with the plugin) and a
 # remote site (stock Exim verifying senders by callout).  Each step asserts
 # SMTP codes, headers, IMAP keywords and POP3 bytes; at the end every
-# message either site accepted must be delivered once or bounced.
+# message either site accepted must be delivered once or bounced.  Step 7
+# takes the hub's keyring away for a while.
 # The hub runs the shipped plain exim.conf, then (E2E_HUB=debian, run by
 # this script at its end) Debian's split configuration with the drop-ins,
 # set up as docs/ADMIN.md says.
@@ -62,6 +63,9 @@ expect_match 1-submit-was-tls "$t" 'STARTTLS'
 rp=$(header Return-path <"$(wait_msgid "$RBOB" "$M1")")
 expect_match 1-remote-sees-signed-sender "$rp" "^<alice$SIG>\$"
 S1=$(printf '%s' "$rp" | tr -d '<>')
+# Provenance is for our own recipients only: nothing leaves the hub.
+expect_nomatch 1-remote-sees-no-signet-header \
+	"$(header_all Signet-Provenance <"$(wait_msgid "$RBOB" "$M1")")" .
 expect_match 1-remote-callout-passed "$(cat "$HUBLOG")" \
 	"signet: rcpt <$S1> from <> \[127\.0\.0\.1\]: accept valid"
 expect_match 1-remote-accepted "$(cat "$RLOG")" \
