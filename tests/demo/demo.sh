@@ -64,6 +64,8 @@ echo "signet demo: hub isp.example on 127.0.0.1:$HUB_PORT (SMTP), \
 $IMAP_PORT (IMAP), $POP3_PORT (POP3);"
 echo "remote.example on 127.0.0.1:$REMOTE_PORT.  Users alice@isp.example \
 and bob@isp.example, password '$PASSWORD'."
+echo "The hub's null_sender_policy is 'strict' (step 4 also shows 'tag', \
+the default)."
 
 # ---- 1 ----
 step "1: alice sends mail to bob@remote.example"
@@ -139,7 +141,7 @@ n=$(maildir_count "$ALICE")
 smtp_to hub --helo mx.elsewhere.example --from '<>' \
 	--to alice@isp.example --data "@$E2E/d4" >/dev/null
 wait_count "$ALICE" $((n + 1))
-say "Policy 'tag' (for a gentle start): the same bounce is delivered, and \
+say "Policy 'tag' (the default): the same bounce is delivered, and \
 alice sees:"
 quote "$(result_of alice@isp.example)"
 say "Keywords: $(imap_last alice@isp.example).  The tampered address is \
