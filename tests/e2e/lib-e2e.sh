@@ -25,7 +25,8 @@ REMOTE_CONF=$REMOTE/exim.conf
 SIGNET_JSON=$HUB/signet.json
 PASSWORD=secret
 
-# lib.sh's wait_port needs bash's /dev/tcp; these scripts run under sh.
+# Waits for a listener without connecting to it (a connection would show
+# in the daemons' logs as a lost SMTP session).
 wait_port() {
 	wait_listen "$1"
 }
