@@ -197,6 +197,29 @@ while [ $i -lt "$POP_RUNS" ]; do
 done
 printf 'POP3 server CPU (pop3 process, %d sessions of %d RETRs each): with plugin %.2fs, without %.2fs; ratio %.4f\n' \
 	"$POP_RUNS" "$pw_n" "$sw" "$so" "$(calc "$sw / $so")"
+# and its instructions (pop3 re-executes itself through doveconf when not
+# started by the master: follow it; the last process is pop3 proper)
+mkdir -p "$OUT/cg-pop3"
+chmod 777 "$OUT/cg-pop3"
+for v in with:"$WITH_DIR" without:"$WITHOUT_DIR"; do
+	cat "$OUT/pop3.in" |
+		setpriv --reuid="$DC_UID" --regid="$DC_GID" --clear-groups \
+		valgrind --tool=callgrind --trace-children=yes \
+		--callgrind-out-file="$OUT/cg-pop3/${v%%:*}.%p" \
+		/usr/lib/dovecot/pop3 -c "${v#*:}/dovecot.conf" -u "$RCPT" \
+		>/dev/null 2>&1
+done
+pop_ir() {
+	_f=$(ls -S "$OUT/cg-pop3/$1".* | head -n 1)
+	callgrind_annotate "$_f" 2>/dev/null |
+		awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }'
+}
+iw=$(pop_ir with)
+io=$(pop_ir without)
+printf 'POP3 instructions per RETR (whole pop3 process): with plugin %.0f Ir, without %.0f Ir (%.2f%%; messages %.2f%% larger)\n' \
+	"$(calc "$iw / $pw_n")" "$(calc "$io / $po_n")" \
+	"$(calc "($iw / $pw_n - $io / $po_n) * 100 / ($io / $po_n)")" \
+	"$(calc "($pw_b / $pw_n - $po_b / $po_n) * 100 / ($po_b / $po_n)")"
 stop_all
 DIRS=""
 fi
