@@ -21,6 +21,25 @@ line_starts(const char *p, const char *end, const char *word)
 	return (size_t)(end - p) >= n && strncasecmp(p, word, n) == 0;
 }
 
+/* An empty line, LF or CRLF: the end of a header block. */
+static int
+blank_line(const char *p, const char *end)
+{
+	return p < end &&
+	       (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n'));
+}
+
+/* A header field's first line: a name of printable characters, then ':'. */
+static int
+field_line(const char *p, const char *end)
+{
+	const char *s = p;
+
+	while (p < end && *p != ':' && *p > ' ' && *p < 127)
+		p++;
+	return p > s && p < end && *p == ':';
+}
+
 /* Where the returned message (or its headers) begins in a report: after
    the MIME headers of its part, found by its content type. */
 static const char *
@@ -43,8 +62,49 @@ returned_part(const char *body, const char *end)
 		return NULL;
 	/* Skip the part's own headers up to the empty line. */
 	for (p = next_line(p, end); p < end; p = next_line(p, end)) {
-		if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n'))
+		if (blank_line(p, end))
 			return next_line(p, end);
+	}
+	return NULL;
+}
+
+/* The end of the header block that starts at p: its first line that is
+   neither a field nor a folded continuation (an empty line, or a MIME
+   boundary when text/rfc822-headers has no empty line after it). */
+static const char *
+block_end(const char *p, const char *end)
+{
+	for (; p < end; p = next_line(p, end)) {
+		if (!field_line(p, end) && *p != ' ' && *p != '\t')
+			return p;
+	}
+	return end;
+}
+
+/* A plain-text bounce quotes the returned message after some prose: its
+   headers are the first paragraph that starts with a field and holds a
+   field every message has, not a "Reason:" line of the prose. */
+static const char *
+plain_headers(const char *p, const char *end)
+{
+	static const char *const known[] = {
+		"From:", "Date:", "Received:", "Return-Path:", "Message-ID:"};
+	const char *q, *stop;
+	size_t i;
+
+	while (p < end) {
+		stop = field_line(p, end) ? block_end(p, end) : p;
+		for (q = p; q < stop; q = next_line(q, end)) {
+			for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+				if (line_starts(q, end, known[i]))
+					return p;
+		}
+		/* On to the line after the paragraph's next empty line. */
+		for (q = stop; q < end && !blank_line(q, end);)
+			q = next_line(q, end);
+		while (blank_line(q, end))
+			q = next_line(q, end);
+		p = q;
 	}
 	return NULL;
 }
@@ -75,17 +135,23 @@ copy_value(const char *p, const char *end, char *out, size_t outlen)
 	return o > 0 ? 0 : -1;
 }
 
+/* Only the returned header block is read: a Message-ID line in the
+   returned body or in a later part is not the original's, and taking it
+   would report a genuine bounce as a mismatch. */
 int
 sx_dsn_message_id(const char *body, size_t len, int is_report, char *out,
 		  size_t outlen)
 {
-	const char *end = body + len, *p = NULL;
+	const char *end = body + len, *p = NULL, *stop;
 
 	if (is_report)
 		p = returned_part(body, end);
 	if (p == NULL)
-		p = body;
-	for (; p < end; p = next_line(p, end)) {
+		p = plain_headers(body, end);
+	if (p == NULL)
+		return -1;
+	stop = block_end(p, end);
+	for (; p < stop; p = next_line(p, end)) {
 		if (line_starts(p, end, "Message-ID:"))
 			return copy_value(p + 11, end, out, outlen);
 	}

@@ -302,6 +302,16 @@ wait_msgs "$OUT/mail/alice" 4
 expect_eq bounce-plain-text-bind "$(field "$(prov "$OUT/mail/alice")" bind)" \
 	match
 
+# Returned headers without a Message-ID, whose returned body has one (of
+# another message): only the returned header block counts.
+sed -e 's|text/rfc822-headers|message/rfc822|' -e '/^Message-ID:$/,/^ </d' \
+	-e "s|^--BOUNDARY--|Message-ID: <other-$$@example.com>\\n\\n&|" \
+	"$OUT/d1" >"$OUT/d6"
+bounce "$S1" "$OUT/d6" >/dev/null
+wait_msgs "$OUT/mail/alice" 5
+expect_eq bounce-id-in-returned-body-bind \
+	"$(field "$(prov "$OUT/mail/alice")" bind)" unknown
+
 dsn "$OUT/d3" alice@example.com "$M1"
 t=$(bounce alice@example.com "$OUT/d3")
 expect_match bounce-unsigned-550 "$(rcpt_reply "$t")" \
