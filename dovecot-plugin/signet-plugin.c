@@ -347,6 +347,36 @@ lf_only(const char *v)
 	return str_c(s);
 }
 
+/* Is src the copy of the message of the memo that an earlier recipient of
+   the same LMTP transaction saved, with that recipient's result? */
+static bool
+memo_matches(struct mail *src)
+{
+	struct signet_headers hdrs;
+
+	if (!memo.valid || mail_is_raw(src))
+		return FALSE;
+	return read_headers(src, &hdrs) == 0 && strcmp(memo.key, hdrs.key) == 0;
+}
+
+/* For a recipient with the plugin off: the message as it arrived. */
+static struct signet_filter *
+restore_filter(void)
+{
+	struct signet_filter *f = i_new(struct signet_filter, 1);
+	const char *const *prov = array_front(&memo.prov);
+	string_t *top = t_str_new(1024);
+
+	for (; *prov != NULL; prov++) {
+		str_append(top, "Signet-Provenance: ");
+		str_append(top, lf_only(*prov));
+		str_append_c(top, '\n');
+	}
+	f->top = i_strdup(str_c(top));
+	f->strip = i_strdup(memo.tag_added);
+	return f;
+}
+
 static void
 set_keywords(struct mail_save_context *ctx, const struct signet_settings *set,
 	     unsigned int bits)
@@ -513,6 +543,20 @@ signet_save_begin(struct mail_save_context *ctx, struct istream *input)
 
 	if (src == NULL)
 		return sbox->module_ctx.super.save_begin(ctx, input);
+	if (!suser->set.enabled) {
+		bool restore;
+
+		T_BEGIN {
+			restore = memo_matches(src);
+			f = restore ? restore_filter() : NULL;
+		} T_END;
+		if (!restore)
+			return sbox->module_ctx.super.save_begin(ctx, input);
+		filtered = filter_stream(input, f);
+		ret = sbox->module_ctx.super.save_begin(ctx, filtered);
+		i_stream_unref(&filtered);
+		return ret;
+	}
 	if (src == suser->done_mail) {
 		/* made by the delivery hook: the bytes are already right */
 		T_BEGIN {
@@ -650,6 +694,18 @@ signet_deliver_mail(struct mail_deliver_context *ctx,
 static int
 signet_copy(struct mail_save_context *ctx, struct mail *mail)
 {
+	struct mailbox *box = ctx->transaction->box;
+	struct signet_mailbox *sbox = SIGNET_BOX_CONTEXT(box);
+	struct signet_user *suser = SIGNET_USER_CONTEXT(box->storage->user);
+	bool restore = TRUE;
+
+	if (!suser->set.enabled) {
+		T_BEGIN {
+			restore = memo_matches(mail);
+		} T_END;
+	}
+	if (!restore)
+		return sbox->module_ctx.super.copy(ctx, mail);
 	/* Never let the backend hard-link or share another recipient's
 	   copy: each recipient's copy carries its own result. */
 	return mail_storage_copy(ctx, mail);
@@ -662,9 +718,9 @@ signet_mailbox_allocated(struct mailbox *box)
 	struct mailbox_vfuncs *v = box->vlast;
 	struct signet_mailbox *sbox;
 
-	/* only deliveries (LMTP, LDA, Sieve) */
-	if (suser == NULL || !suser->set.enabled ||
-	    (box->flags & MAILBOX_FLAG_POST_SESSION) == 0)
+	/* only deliveries (LMTP, LDA, Sieve); with the plugin off, only to
+	   undo what an earlier recipient's copy got */
+	if (suser == NULL || (box->flags & MAILBOX_FLAG_POST_SESSION) == 0)
 		return;
 	sbox = p_new(box->pool, struct signet_mailbox, 1);
 	sbox->module_ctx.super = *v;

@@ -358,6 +358,18 @@ fetch bob multi-off
 expect_match plugin-off-then-bob-forged "$(hdr flags) $(hdr subject)" \
 	'\$SignetForged.* \[FORGED\] multi$'
 
+# ... nor a later recipient with the plugin off: erin gets it as it came
+sed "s/<multi@t>/<multi-bob-erin@t>/" "$MSG/multi.eml" \
+	>"$MSG/multi-bob-erin.eml"
+lmtp multi-bob-erin "" bob@isp.example,erin@isp.example
+fetch erin multi-bob-erin
+expect_eq plugin-off-after-bob-as-arrived "$(count signet-result) \
+$(count signet-provenance) $(hdr subject)" "0 2 multi"
+expect_nomatch plugin-off-after-bob-no-keywords "$(hdr flags)" 'Signet'
+fetch bob multi-bob-erin
+expect_match plugin-off-after-bob-bob-forged "$(hdr flags) $(hdr subject)" \
+	'\$SignetForged.* \[FORGED\] multi$'
+
 ## Sieve
 lmtp forgedseal "" carol@isp.example
 fetch carol forgedseal Forged
