@@ -201,6 +201,21 @@ rcpt_matches(const struct sdp_input *in, const char *hrcpt, const char **r)
 	return 0;
 }
 
+/* Is one of the headers for other recipients sealed by our hub? */
+static int
+sealed_for_other(const struct sdp_input *in, struct signet_prov *p)
+{
+	for (size_t i = 0; i < in->prov_count; i++) {
+		const char *hrcpt;
+
+		if (signet_prov_parse(in->prov[i], p) == SIGNET_OK &&
+		    (hrcpt = signet_prov_get(p, "rcpt")) != NULL &&
+		    signet_prov_verify(in->kr, p, hrcpt, in->now) == SIGNET_OK)
+			return 1;
+	}
+	return 0;
+}
+
 /* Finds and checks this recipient's header.  Returns the verdict class
    when none is usable. */
 static void
@@ -242,9 +257,16 @@ check_seal(const struct sdp_input *in, const char *isp,
 		out->result = SDP_UNVERIFIED;
 		add_text(out, "UNVERIFIED: sealed with a key this server does "
 			      "not have");
+	} else if (other_rcpt > 0 && sealed_for_other(in, p)) {
+		/* The hub strips incoming records, so a good one for another
+		   address is its own: mail to an alias or forward of this
+		   user, which the hub recorded under the address it got. */
+		out->result = SDP_UNVERIFIED;
+		out->status = SIGNET_E_BAD_SEAL;
+		add_text(out, "UNVERIFIED: %s recorded this message for "
+			      "another address (an alias or forward?)", isp);
 	} else if (other_rcpt > 0) {
-		/* The hub writes one record per recipient: a message with
-		   records but none for us did not get them from the hub. */
+		/* records, but none for us and none the hub sealed */
 		out->result = SDP_FORGED;
 		out->status = SIGNET_E_BAD_SEAL;
 		add_text(out, "FORGED: the provenance record on this message "

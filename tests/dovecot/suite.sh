@@ -164,8 +164,8 @@ expect_eq forged-seal-subject "$(hdr subject)" \
 	"[FORGED] Undelivered Mail Returned to Sender"
 expect_eq forged-seal-header-removed "$(count signet-provenance)" 0
 
-## a genuine header, but sealed for another recipient
-msg otherrcpt "Signet-Provenance: $(seal "$KR" bob@isp.example $BOUNCE)" \
+## a header only for another recipient: forged if the hub did not seal it
+msg otherrcpt "Signet-Provenance: $(seal "$EVIL" bob@isp.example $BOUNCE)" \
 	"From: <MAILER-DAEMON@mx.example.org>" "Subject: hello"
 lmtp otherrcpt "" alice@isp.example
 fetch alice otherrcpt
@@ -173,6 +173,17 @@ expect_match other-rcpt-forged "$(hdr flags)" '\$SignetForged'
 expect_eq other-rcpt-result "$(hdr signet-result)" "FORGED: the \
 provenance record on this message is not for you"
 expect_eq other-rcpt-header-removed "$(count signet-provenance)" 0
+# ... and only unverified if the hub sealed it (mail to an alias)
+msg alias "Signet-Provenance: $(seal "$KR" postmaster@isp.example $BOUNCE)" \
+	"From: <MAILER-DAEMON@mx.example.org>" "Subject: to an alias"
+lmtp alias "" alice@isp.example
+fetch alice alias
+expect_match alias-unverified "$(hdr flags)" '\$SignetUnverified'
+expect_nomatch alias-not-forged "$(hdr flags) $(hdr subject)" \
+	'Forged|Verified|FORGED'
+expect_match alias-result "$(hdr signet-result)" \
+	'^UNVERIFIED: isp.example recorded this message for another address'
+expect_eq alias-header-removed "$(count signet-provenance)" 0
 
 ## no provenance at all
 msg unsealed "From: <carl@example.org>" "Subject: plain"

@@ -130,7 +130,23 @@ main(void)
 
 	h[0] = sealed(kr, "bob@isp.example", bounce);
 	run(h, 1, NULL, &out);
-	T_OK("eval-other-rcpt-only-forged", out.result == SDP_FORGED);
+	T_OK("eval-other-rcpt-sealed-unverified",
+	     out.result == SDP_UNVERIFIED && out.prov_idx == -1 &&
+		     strstr(out.line, "another address") != NULL);
+	{
+		signet_keyring *k0;
+
+		/* a key with the same id as ours but other secret */
+		if (signet_keyring_new(&k0) != SIGNET_OK ||
+		    signet_keyring_add(k0, SIGNET_KEY_SEAL, now - 10, 86400,
+				       86400, &id) != SIGNET_OK)
+			return 1;
+		h[0] = sealed(k0, "bob@isp.example", bounce);
+		run(h, 1, NULL, &out);
+		T_OK("eval-other-rcpt-bad-seal-forged",
+		     out.result == SDP_FORGED);
+		signet_keyring_free(&k0);
+	}
 
 	h[0] = "this is not a provenance header";
 	run(h, 1, NULL, &out);
