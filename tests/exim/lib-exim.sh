@@ -98,7 +98,8 @@ start_exim() {
 	wait_listen "$1"
 }
 
-# lib.sh's wait_port needs bash's /dev/tcp; suites run under sh.
+# Waits for the daemon's listening socket with ss, not a connection (which
+# would be a session in its log).
 wait_listen() {
 	_i=0
 	while [ $_i -lt 100 ]; do
