@@ -193,7 +193,8 @@ static int
 rcpt_matches(const struct sdp_input *in, const char *hrcpt, const char **r)
 {
 	for (size_t i = 0; i < SDP_RCPTS_MAX; i++) {
-		if (in->rcpt[i] != NULL && strcasecmp(in->rcpt[i], hrcpt) == 0) {
+		if (in->rcpt[i] != NULL &&
+		    strcasecmp(in->rcpt[i], hrcpt) == 0) {
 			*r = in->rcpt[i];
 			return 1;
 		}

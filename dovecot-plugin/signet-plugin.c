@@ -251,7 +251,8 @@ filter_cb(struct header_filter_istream *input, struct message_header_line *hdr,
 	}
 	if (hdr->eoh) {
 		if (!f->subject_seen && f->tag != NULL) {
-			const char *s = t_strdup_printf("Subject: %s\n", f->tag);
+			const char *s = t_strconcat("Subject: ", f->tag, "\n",
+						    NULL);
 
 			i_stream_header_filter_add(input, s, strlen(s));
 		}
@@ -662,9 +663,11 @@ signet_deliver_mail(struct mail_deliver_context *ctx,
 	if (suser != NULL) {
 		const struct smtp_address *o = ctx->rcpt_params.orcpt.addr;
 
-		suser->rcpt = ctx->rcpt_to == NULL ? NULL :
-			p_strdup(ctx->rcpt_user->pool,
-				 t_str_lcase(smtp_address_encode(ctx->rcpt_to)));
+		const char *r = ctx->rcpt_to == NULL ? NULL :
+			smtp_address_encode(ctx->rcpt_to);
+
+		suser->rcpt = r == NULL ? NULL :
+			p_strdup(ctx->rcpt_user->pool, t_str_lcase(r));
 		suser->orcpt = o == NULL ? NULL :
 			p_strdup(ctx->rcpt_user->pool,
 				 t_str_lcase(smtp_address_encode(o)));

@@ -13,8 +13,9 @@
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: signet-mkprov newkey KEYRING\n"
-			"       signet-mkprov seal KEYRING RCPT [key=value...]\n");
+	fprintf(stderr,
+		"usage: signet-mkprov newkey KEYRING\n"
+		"       signet-mkprov seal KEYRING RCPT [key=value...]\n");
 	return 2;
 }
 
@@ -27,7 +28,8 @@ newkey(const char *path)
 
 	if (signet_keyring_new(&kr) != SIGNET_OK ||
 	    signet_keyring_add(kr, SIGNET_KEY_SEAL, time(NULL) - 60,
-			       86400LL * 365, 86400LL * 400, &id) != SIGNET_OK ||
+			       86400LL * 365, 86400LL * 400,
+			       &id) != SIGNET_OK ||
 	    signet_keyring_save(kr, path, 1, err, sizeof(err)) != SIGNET_OK) {
 		fprintf(stderr, "signet-mkprov: %s: cannot make keyring: %s\n",
 			path, err);

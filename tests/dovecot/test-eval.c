@@ -123,9 +123,9 @@ main(void)
 		seal[5] = seal[5] == 'a' ? 'b' : 'a';
 		h[0] = bad;
 		run(h, 1, NULL, &out);
-		T_OK("eval-bad-seal-forged", out.result == SDP_FORGED &&
-						     out.prov_idx == -1 &&
-						     out.tags == 1u << SDP_TAG_FORGED);
+		T_OK("eval-bad-seal-forged",
+		     out.result == SDP_FORGED && out.prov_idx == -1 &&
+			     out.tags == 1u << SDP_TAG_FORGED);
 	}
 
 	h[0] = sealed(kr, "bob@isp.example", bounce);
