@@ -10,8 +10,9 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-$TOP/build}
 SUITE=demo
 . "$TOP/tests/lib.sh"
-E2E=$TOP/tests/out/demo
-E2E_PORT=2590
+# DEMO_DIR and DEMO_PORT move it (the e2e suite runs it on its own ports).
+E2E=${DEMO_DIR:-$TOP/tests/out/demo}
+E2E_PORT=${DEMO_PORT:-2590}
 . "$TOP/tests/e2e/lib-e2e.sh"
 SIGNET=$B/shared/signet
 

@@ -329,4 +329,38 @@ expect_eq no-panic-logs "$(cat "$HUB/log/paniclog" "$REMOTE/log/paniclog" \
 expect_nomatch dovecot-no-errors "$(cat "$DC_DIR/dovecot.log")" \
 	'(Error|Panic|Fatal):'
 
+# ---- make demo and make demo-stop (plain hub only) ----
+demo_check() {
+	e2e_stop
+	trap - EXIT
+	DD=$TOP/tests/out/e2e-demo
+	export DEMO_DIR=$DD DEMO_PORT=2615
+	out=$(sh "$TOP/tests/demo/demo.sh" 2>&1)
+	expect_eq demo-exit-status "$?" 0
+	# Lines are wrapped for the screen: look in the text as one line.
+	flat=$(printf '%s\n' "$out" | tr '\n' ' ' | tr -s ' ')
+	missing=""
+	for want in '== Step 1:' 'accept valid' 'Sender verify failed' \
+		'genuine reply to your message of' 'UNSIGNED BOUNCE' \
+		'FORGED: not a reply' 'LOOK-ALIKE' 'unencrypted link' \
+		'250 250 250 250 450' 'withdrawn by our postmaster' \
+		'queue 0; remote: .* queue 0\.' 'make demo-stop'; do
+		printf '%s\n' "$flat" | grep -q -- "$want" ||
+			missing="$missing [$want]"
+	done
+	expect_eq demo-tells-the-story "$missing" ""
+	long=$(printf '%s\n' "$out" | awk '/^== /{ if (n > 30) print name; \
+		name = $0; n = 0 } { n++ }')
+	expect_eq demo-one-screen-per-step "$long" ""
+	up=0
+	for p in 2615 2616 2617 2618 2619; do
+		ss -Hltn "sport = :$p" | grep -q . && up=$((up + 1))
+	done
+	expect_eq demo-leaves-sites-running "$up" 5
+	sh "$TOP/tests/demo/demo.sh" stop >/dev/null 2>&1
+	sleep 1
+	left=$(ps -eo args | grep -F "$DD/" | grep -v grep)
+	expect_eq demo-stop-ends-its-processes "$left" ""
+}
+[ "$E2E_HUB" = plain ] && demo_check
 next_variant
