@@ -598,7 +598,18 @@ done_mail_open(struct mail_user *user, struct mail *src)
 		received = time(NULL);
 	if (mail_get_special(src, MAIL_FETCH_FROM_ENVELOPE, &env) < 0)
 		env = "";
-	f = signet_evaluate(user, src, user->event, &suser->done_keywords);
+	T_BEGIN {
+		if (suser->set.enabled) {
+			f = signet_evaluate(user, src, user->event,
+					    &suser->done_keywords);
+		} else {
+			/* after a recipient with the plugin on */
+			f = memo_matches(src) ? restore_filter() : NULL;
+			suser->done_keywords = 0;
+		}
+	} T_END;
+	if (f == NULL)
+		return NULL;
 	filtered = filter_stream(input, f);
 	ret = raw_mailbox_alloc_stream(memo.raw_user, filtered, received,
 				       *env == '\0' ? NULL : env, &box);
@@ -676,8 +687,8 @@ signet_deliver_mail(struct mail_deliver_context *ctx,
 		/* 0: not handled here, the default save follows */
 		return 0;
 	}
-	if (suser == NULL || !suser->set.enabled || src == NULL ||
-	    mail_deliver_save == NULL ||
+	if (suser == NULL || src == NULL || mail_deliver_save == NULL ||
+	    (!suser->set.enabled && mail_is_raw(src)) ||
 	    (done = done_mail_open(ctx->rcpt_user, src)) == NULL)
 		return next_deliver_mail(ctx, storage_r);
 

@@ -51,13 +51,15 @@ dc_adduser bob@isp.example
 dc_adduser carol@isp.example
 dc_adduser dan@isp.example
 dc_adduser erin@isp.example userdb_signet_enabled=no
+dc_adduser fay@isp.example userdb_signet_enabled=no
 dc_adduser frank@isp.example userdb_signet_subject_tag=bogus
 dc_adduser gina@isp.example userdb_signet_subject_tag=unverified \
 	'userdb_signet_tag_unverified=[CHECK]' \
 	'userdb_signet_keyword_unverified=$Unchecked'
 
-# carol files forged mail away; dan adds his own flags.
-for u in carol dan; do
+# carol (and fay, with the plugin off) file forged mail away; dan adds his
+# own flags.
+for u in carol dan fay; do
 	h=$DC_DIR/home/$u@isp.example
 	mkdir -p "$h/sieve"
 done
@@ -73,7 +75,9 @@ require ["imap4flags"];
 addflag "$Custom";
 addflag "\\Flagged";
 EOF
-for u in carol dan; do
+cp "$DC_DIR/home/carol@isp.example/sieve/main.sieve" \
+	"$DC_DIR/home/fay@isp.example/sieve/main.sieve"
+for u in carol dan fay; do
 	h=$DC_DIR/home/$u@isp.example
 	ln -sf sieve/main.sieve "$h/.dovecot.sieve"
 	chown -R "$DC_UID:$DC_GID" "$h"
@@ -381,6 +385,14 @@ fetch bob multi-bob-erin
 expect_match plugin-off-after-bob-bob-forged "$(hdr flags) $(hdr subject)" \
 	'\$SignetForged.* \[FORGED\] multi$'
 
+# Sieve of a user with the plugin off sees the message as it arrived
+sed "s/<multi@t>/<multi-bob-fay@t>/" "$MSG/multi.eml" \
+	>"$MSG/multi-bob-fay.eml"
+lmtp multi-bob-fay "" bob@isp.example,fay@isp.example
+fetch fay multi-bob-fay INBOX
+expect_eq plugin-off-sieve-sees-original "$(count signet-result) \
+$(count signet-provenance) $(hdr subject)" "0 2 multi"
+
 ## Sieve
 lmtp forgedseal "" carol@isp.example
 fetch carol forgedseal Forged
@@ -520,6 +532,7 @@ KR=$DC_DIR/seal-keyring.json
 $MKPROV newkey "$KR" && chown "$DC_UID:$DC_GID" "$KR"
 dc_adduser alice@isp.example
 dc_adduser bob@isp.example
+dc_adduser erin@isp.example userdb_signet_enabled=no
 if ! dc_start; then
 	fail nosieve-start "$(tail -n 5 "$DC_DIR/dovecot.log")"
 	exit 1
@@ -551,6 +564,13 @@ $(count signet-provenance)" "\$SignetVerified Subject: \
 $(count signet-provenance)" "\$SignetForged Subject: [FORGED] \
 =?UTF-8?Q?multi_=C3=BC?=\\n	folded 1"
 done
+sed "s/<ns-multi@t>/<ns-bob-erin@t>/" "$MSG/ns-multi.eml" \
+	>"$MSG/ns-bob-erin.eml"
+lmtp ns-bob-erin "" bob@isp.example,erin@isp.example
+fetch erin ns-bob-erin
+expect_eq nosieve-plugin-off-after-bob "$(count signet-result) \
+$(count signet-provenance) $(hdr raw-subject)" "0 2 Subject: \
+=?UTF-8?Q?multi_=C3=BC?=\\n	folded"
 sed 's/<ns-bounce@t>/<ns-lda@t>/' "$MSG/ns-bounce.eml" >"$MSG/ns-lda.eml"
 dc_lda alice@isp.example "" "$MSG/ns-lda.eml" -a alice@isp.example
 fetch alice ns-lda
