@@ -474,6 +474,28 @@ fetch alice appended
 expect_eq imap-append-untouched "$(hdr signet-result)" "genuine, trust me"
 expect_nomatch imap-append-no-keywords "$(hdr flags)" 'Signet'
 
+## a large message (many reads through the filter) and one with no body
+{
+	printf 'Signet-Provenance: %s\n' \
+		"$(seal "$EVIL" alice@isp.example $BOUNCE)"
+	printf 'From: <x@example.net>\nSubject: big\nMessage-ID: <big@t>\n\n'
+	i=0
+	while [ $i -lt 20000 ]; do
+		printf '%05d the quick brown fox jumps over the lazy dog again\n' $i
+		i=$((i + 1))
+	done
+} >"$MSG/big.eml"
+lmtp big x@example.net alice@isp.example
+expect_match big-message-delivered "$REPLY" '250 '
+fetch alice big
+expect_eq big-message-tagged "$(hdr subject)" "[FORGED] big"
+printf 'From: <x@example.net>\nMessage-ID: <headersonly@t>\nSubject: h' \
+	>"$MSG/headersonly.eml"
+lmtp headersonly x@example.net alice@isp.example
+expect_match headers-only-delivered "$REPLY" '250 '
+fetch alice headersonly
+expect_match headers-only-result "$(hdr signet-result)" '^UNVERIFIED'
+
 ## POP3 sees the same bytes
 POP=$($CLIENT pop3 "$POP3" alice@isp.example 2>&1)
 expect_nomatch pop3-list-equals-retr "$POP" 'size-mismatch|Traceback'
