@@ -132,26 +132,10 @@ ${DC_EXTRA:-}
 EOF
 }
 
-# Waits up to 10 s for the ports (lib.sh's wait_port needs bash).
-dc_wait_ports() {
-	python3 - "$@" <<'PY'
-import socket, sys, time
-end = time.time() + 10
-for port in sys.argv[1:]:
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", int(port)), 1).close()
-            break
-        except OSError:
-            if time.time() > end:
-                sys.exit(1)
-            time.sleep(0.1)
-PY
-}
-
 dc_start() {
 	dovecot -c "$DC_CONF" </dev/null >/dev/null 2>&1 || return 1
-	dc_wait_ports "$DC_PORT" $((DC_PORT + 1)) $((DC_PORT + 2))
+	wait_port "$DC_PORT" 10 && wait_port $((DC_PORT + 1)) 10 &&
+		wait_port $((DC_PORT + 2)) 10
 }
 
 dc_stop() {
