@@ -25,7 +25,7 @@ CFLAGS_BASE += -fsanitize=fuzzer-no-link,address,undefined
 endif
 ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS_BASE) $(LDFLAGS)
-CORE_LIBS = -lcrypto -ljansson -llmdb -lhiredis
+CORE_LIBS = -lcrypto -ljansson
 
 .PHONY: all check clean install deps demo demo-stop bench fuzz
 all:

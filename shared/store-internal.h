@@ -86,6 +86,33 @@ struct signet_store {
 signet_status store_fault(signet_store *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The libraries the back ends load at their first open ("liblmdb.so.0",
+   "libhiredis.so.0.14"), not with the program: Exim loads signet.so in
+   every connection's process, and most connections never touch the
+   store.  A test may name a missing one. */
+extern const char *store_lmdb_lib;
+extern const char *store_redis_lib;
+
+struct store_sym {
+	const char *name;
+	size_t offset; /* of its pointer in the back end's table */
+};
+
+struct store_lib {
+	const char *const *name; /* store_lmdb_lib or store_redis_lib */
+	const char *type;	 /* store.type, for the message */
+	const char *package;	 /* Debian's package, for the message */
+	const struct store_sym *syms;
+	size_t nsyms;
+	void *handle; /* set once every symbol is in the table */
+};
+
+/* Loads l's library and fills the function pointers of table, once;
+   SIGNET_E_IO with errbuf naming the library and dlerror() if it
+   cannot. */
+signet_status store_load(struct store_lib *l, void *table, char *errbuf,
+			 size_t errlen);
+
 /* Back ends: fill st->ops and st->impl, or write errbuf. */
 signet_status store_lmdb_open(const signet_config *cfg, signet_store *st,
 			      char *errbuf, size_t errlen);

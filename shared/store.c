@@ -1,6 +1,7 @@
 /* The state store: dispatch to a back end, the "none" store, and the
    policy that turns use counts and revocations into answers. */
 #include <ctype.h>
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,37 @@ store_fault(signet_store *st, const char *fmt, ...)
 	vsnprintf(st->err, sizeof(st->err), fmt, ap);
 	va_end(ap);
 	st->fault_pending = 1;
+	return SIGNET_E_IO;
+}
+
+signet_status
+store_load(struct store_lib *l, void *table, char *errbuf, size_t errlen)
+{
+	const char *why;
+	void *h, *fn;
+	size_t i;
+
+	if (l->handle != NULL)
+		return SIGNET_OK;
+	if ((h = dlopen(*l->name, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		goto fail;
+	for (i = 0; i < l->nsyms; i++) {
+		if ((fn = dlsym(h, l->syms[i].name)) == NULL)
+			goto fail;
+		/* POSIX: a function pointer is stored as a void * */
+		memcpy((char *)table + l->syms[i].offset, &fn, sizeof(fn));
+	}
+	l->handle = h;
+	return SIGNET_OK;
+fail:
+	why = dlerror();
+	signet_err(errbuf, errlen,
+		   "state store: cannot load %s for store.type \"%s\": %s; "
+		   "install Debian's %s",
+		   *l->name, l->type, why != NULL ? why : "unknown error",
+		   l->package);
+	if (h != NULL)
+		dlclose(h);
 	return SIGNET_E_IO;
 }
 

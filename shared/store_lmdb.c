@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <lmdb.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,41 @@
 #define SWEEP_KEY "~sweep"
 /* Records per write transaction when purging all. */
 #define PURGE_CHUNK 10000
+
+/* The functions of liblmdb, loaded at the first open (store_load).
+   <lmdb.h> gives their types. */
+const char *store_lmdb_lib = "liblmdb.so.0";
+
+/* clang-format off */
+#define LMDB_FUNCS(X)                                                         \
+	X(mdb_cursor_close) X(mdb_cursor_del) X(mdb_cursor_get)               \
+	X(mdb_cursor_open) X(mdb_dbi_open) X(mdb_del) X(mdb_env_close)        \
+	X(mdb_env_create) X(mdb_env_get_fd) X(mdb_env_info)                   \
+	X(mdb_env_open) X(mdb_env_set_mapsize) X(mdb_env_set_maxreaders)      \
+	X(mdb_env_stat) X(mdb_get) X(mdb_put) X(mdb_reader_check)             \
+	X(mdb_stat) X(mdb_strerror) X(mdb_txn_abort) X(mdb_txn_begin)         \
+	X(mdb_txn_commit)
+/* clang-format on */
+
+static struct lmdb_api {
+#define LMDB_MEMBER(f) __typeof__(f) *f;
+	LMDB_FUNCS(LMDB_MEMBER)
+#undef LMDB_MEMBER
+} lmdb;
+
+static const struct store_sym lmdb_syms[] = {
+#define LMDB_SYM(f) {#f, offsetof(struct lmdb_api, f)},
+	LMDB_FUNCS(LMDB_SYM)
+#undef LMDB_SYM
+};
+
+static struct store_lib lmdb_lib = {
+	.name = &store_lmdb_lib,
+	.type = "lmdb",
+	.package = "liblmdb0",
+	.syms = lmdb_syms,
+	.nsyms = sizeof(lmdb_syms) / sizeof(lmdb_syms[0]),
+};
 
 /* Use counts: kinds 'a' (signed address) and 'b' (base). */
 struct lrec {
@@ -125,7 +161,7 @@ lfault(signet_store *st, const char *what, int rc)
 				   "run 'signet stats --purge'",
 				   ls->path, what, ls->map_size >> 20);
 	return store_fault(st, "state store %s: %s: %s", ls->path, what,
-			   mdb_strerror(rc));
+			   lmdb.mdb_strerror(rc));
 }
 
 /* Makes a file that root just created usable by the mail system, which
@@ -187,8 +223,9 @@ check_size(MDB_env *env, char *errbuf, size_t errlen, const char *path)
 	struct stat sb;
 	int fd;
 
-	if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &ms) != 0 ||
-	    mdb_env_get_fd(env, &fd) != 0 || fstat(fd, &sb) != 0)
+	if (lmdb.mdb_env_info(env, &info) != 0 ||
+	    lmdb.mdb_env_stat(env, &ms) != 0 ||
+	    lmdb.mdb_env_get_fd(env, &fd) != 0 || fstat(fd, &sb) != 0)
 		return 0;
 	if ((unsigned long long)sb.st_size <
 	    ((unsigned long long)info.me_last_pgno + 1) * ms.ms_psize) {
@@ -229,23 +266,24 @@ env_open(const char *path, size_t map_size, struct lenv **e_r, char *errbuf,
 			   path);
 		return SIGNET_E_IO;
 	}
-	if ((rc = mdb_env_create(&env)) != 0 ||
-	    (rc = mdb_env_set_mapsize(env, map_size)) != 0 ||
-	    (rc = mdb_env_set_maxreaders(env, LMDB_MAXREADERS)) != 0) {
+	if ((rc = lmdb.mdb_env_create(&env)) != 0 ||
+	    (rc = lmdb.mdb_env_set_mapsize(env, map_size)) != 0 ||
+	    (rc = lmdb.mdb_env_set_maxreaders(env, LMDB_MAXREADERS)) != 0) {
 		signet_err(errbuf, errlen, "state store %s: %s", path,
-			   mdb_strerror(rc));
+			   lmdb.mdb_strerror(rc));
 		goto fail;
 	}
 	/* NOMETASYNC: one flush per commit; a crash of the host may undo the
 	   last commit, which costs a count, not integrity. */
-	rc = mdb_env_open(env, path,
-			  MDB_NOSUBDIR | MDB_NOTLS | MDB_NOMETASYNC |
-				  MDB_NORDAHEAD,
-			  0660);
+	rc = lmdb.mdb_env_open(env, path,
+			       MDB_NOSUBDIR | MDB_NOTLS | MDB_NOMETASYNC |
+				       MDB_NORDAHEAD,
+			       0660);
 	if (rc != 0) {
 		signet_err(errbuf, errlen,
 			   "state store %s: cannot open (uid %d): %s%s", path,
-			   (int)geteuid(), mdb_strerror(rc), open_hint(rc));
+			   (int)geteuid(), lmdb.mdb_strerror(rc),
+			   open_hint(rc));
 		goto fail;
 	}
 	give_to_dir_owner(path, existed);
@@ -253,20 +291,20 @@ env_open(const char *path, size_t map_size, struct lenv **e_r, char *errbuf,
 		rc = MDB_CORRUPTED;
 		goto fail;
 	}
-	(void)mdb_reader_check(env, &dead);
-	if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0 ||
-	    (rc = mdb_dbi_open(txn, NULL, 0, &dbi)) != 0 ||
-	    (rc = mdb_txn_commit(txn)) != 0) {
+	(void)lmdb.mdb_reader_check(env, &dead);
+	if ((rc = lmdb.mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0 ||
+	    (rc = lmdb.mdb_dbi_open(txn, NULL, 0, &dbi)) != 0 ||
+	    (rc = lmdb.mdb_txn_commit(txn)) != 0) {
 		if (txn != NULL && rc != 0)
-			mdb_txn_abort(txn);
+			lmdb.mdb_txn_abort(txn);
 		signet_err(errbuf, errlen, "state store %s: cannot read: %s%s",
-			   path, mdb_strerror(rc), open_hint(rc));
+			   path, lmdb.mdb_strerror(rc), open_hint(rc));
 		goto fail;
 	}
 	e = calloc(1, sizeof(*e));
 	if (e == NULL || (e->path = strdup(path)) == NULL) {
 		free(e);
-		mdb_env_close(env);
+		lmdb.mdb_env_close(env);
 		return SIGNET_E_NOMEM;
 	}
 	e->pid = pid;
@@ -279,7 +317,7 @@ env_open(const char *path, size_t map_size, struct lenv **e_r, char *errbuf,
 	return SIGNET_OK;
 fail:
 	if (env != NULL)
-		mdb_env_close(env);
+		lmdb.mdb_env_close(env);
 	return rc == ENOMEM ? SIGNET_E_NOMEM : SIGNET_E_IO;
 }
 
@@ -298,7 +336,7 @@ env_release(struct lenv *e)
 			break;
 		}
 	}
-	mdb_env_close(e->env);
+	lmdb.mdb_env_close(e->env);
 	free(e->path);
 	free(e);
 }
@@ -323,12 +361,12 @@ lenv_get(signet_store *st, struct lenv **e_r)
 static int
 txn_begin(struct lenv *e, unsigned int flags, MDB_txn **txn_r)
 {
-	int rc = mdb_txn_begin(e->env, NULL, flags, txn_r);
+	int rc = lmdb.mdb_txn_begin(e->env, NULL, flags, txn_r);
 
 	if (rc == MDB_MAP_RESIZED) {
 		/* Another process grew the map: adopt its size. */
-		(void)mdb_env_set_mapsize(e->env, 0);
-		rc = mdb_txn_begin(e->env, NULL, flags, txn_r);
+		(void)lmdb.mdb_env_set_mapsize(e->env, 0);
+		rc = lmdb.mdb_txn_begin(e->env, NULL, flags, txn_r);
 	}
 	return rc;
 }
@@ -345,7 +383,7 @@ get_rec(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
 	int rc;
 
 	mkkey(k, addr, buf, &key);
-	if ((rc = mdb_get(txn, e->dbi, &key, &val)) != 0)
+	if ((rc = lmdb.mdb_get(txn, e->dbi, &key, &val)) != 0)
 		return rc;
 	if (val.mv_size < n)
 		return MDB_NOTFOUND; /* not ours: replaced on a write */
@@ -370,7 +408,7 @@ put_val(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
 	mkkey(k, addr, buf, &key);
 	val.mv_data = (void *)v;
 	val.mv_size = n;
-	return mdb_put(txn, e->dbi, &key, &val, 0);
+	return lmdb.mdb_put(txn, e->dbi, &key, &val, 0);
 }
 
 /* Bounded sweep of expired records, resumed where the last one ended. */
@@ -386,50 +424,50 @@ sweep(struct lenv *e, MDB_txn *txn, time_t now, size_t span,
 	enum store_kind kind;
 	int rc;
 
-	rc = mdb_get(txn, e->dbi, &skey, &val);
+	rc = lmdb.mdb_get(txn, e->dbi, &skey, &val);
 	if (rc == 0 && val.mv_size <= sizeof(pos)) {
 		memcpy(pos, val.mv_data, val.mv_size);
 		poslen = val.mv_size;
 	} else if (rc != 0 && rc != MDB_NOTFOUND) {
 		return rc;
 	}
-	if ((rc = mdb_cursor_open(txn, e->dbi, &cur)) != 0)
+	if ((rc = lmdb.mdb_cursor_open(txn, e->dbi, &cur)) != 0)
 		return rc;
 	key.mv_data = pos;
 	key.mv_size = poslen;
-	rc = poslen > 0 ? mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE)
-			: mdb_cursor_get(cur, &key, &val, MDB_FIRST);
+	rc = poslen > 0 ? lmdb.mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE)
+			: lmdb.mdb_cursor_get(cur, &key, &val, MDB_FIRST);
 	for (; rc == 0 && n < span; n++) {
 		int64_t keep;
 
 		if (kind_of(&key, &kind) && val.mv_size >= sizeof(keep)) {
 			memcpy(&keep, val.mv_data, sizeof(keep));
 			if (keep < now) {
-				if ((rc = mdb_cursor_del(cur, 0)) != 0)
+				if ((rc = lmdb.mdb_cursor_del(cur, 0)) != 0)
 					break;
 				(*removed_r)++;
 				/* after a delete, NEXT gives the record that
 				   followed the deleted one */
 			}
 		}
-		rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+		rc = lmdb.mdb_cursor_get(cur, &key, &val, MDB_NEXT);
 	}
 	poslen = 0;
 	if (rc == 0 && key.mv_size <= sizeof(pos)) {
 		memcpy(pos, key.mv_data, key.mv_size);
 		poslen = key.mv_size;
 	}
-	mdb_cursor_close(cur);
+	lmdb.mdb_cursor_close(cur);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return rc;
 	/* At the end: start again from the first record next time. */
 	val.mv_data = pos;
 	val.mv_size = poslen;
 	if (poslen == 0) {
-		rc = mdb_del(txn, e->dbi, &skey, NULL);
+		rc = lmdb.mdb_del(txn, e->dbi, &skey, NULL);
 		return rc == MDB_NOTFOUND ? 0 : rc;
 	}
-	return mdb_put(txn, e->dbi, &skey, &val, 0);
+	return lmdb.mdb_put(txn, e->dbi, &skey, &val, 0);
 }
 
 static void
@@ -542,11 +580,11 @@ lmdb_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 	    (rc = sweep(e, txn, now, SWEEP_SPAN, &removed)) != 0)
 		goto fail;
 	what = "commit";
-	if ((rc = mdb_txn_commit(txn)) != 0)
+	if ((rc = lmdb.mdb_txn_commit(txn)) != 0)
 		return lfault(st, what, rc);
 	return SIGNET_OK;
 fail:
-	mdb_txn_abort(txn);
+	lmdb.mdb_txn_abort(txn);
 	return lfault(st, what, rc);
 }
 
@@ -572,11 +610,11 @@ lmdb_hit_many(signet_store *st, size_t n, const char *const *addrs,
 				  sizeof(a))) != 0 ||
 		    (rc = put_val(e, txn, STORE_BASE, bases[i], &b,
 				  sizeof(b))) != 0) {
-			mdb_txn_abort(txn);
+			lmdb.mdb_txn_abort(txn);
 			return lfault(st, "write", rc);
 		}
 		if ((i + 1) % PURGE_CHUNK == 0 || i + 1 == n) {
-			rc = mdb_txn_commit(txn);
+			rc = lmdb.mdb_txn_commit(txn);
 			txn = NULL;
 			if (rc != 0)
 				return lfault(st, "commit", rc);
@@ -616,10 +654,10 @@ lmdb_lookup(signet_store *st, const char *addr, const char *base, time_t issued,
 	}
 	if ((rc = read_revs(e, txn, addr, base, issued, now, u_r)) != 0)
 		goto fail;
-	mdb_txn_abort(txn);
+	lmdb.mdb_txn_abort(txn);
 	return SIGNET_OK;
 fail:
-	mdb_txn_abort(txn);
+	lmdb.mdb_txn_abort(txn);
 	return lfault(st, "read", rc);
 }
 
@@ -670,7 +708,7 @@ get_entry(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
 	int rc;
 
 	mkkey(k, addr, buf, &key);
-	if ((rc = mdb_get(txn, e->dbi, &key, &val)) != 0)
+	if ((rc = lmdb.mdb_get(txn, e->dbi, &key, &val)) != 0)
 		return rc;
 	if (val.mv_size < rec_size(k))
 		return MDB_NOTFOUND;
@@ -708,10 +746,10 @@ lmdb_record(signet_store *st, const char *addr, const char *base, time_t now,
 		       r->base_reason, sizeof(r->base_reason));
 	if ((rc = found(rc, &r->have_base_rev)) != 0)
 		goto fail;
-	mdb_txn_abort(txn);
+	lmdb.mdb_txn_abort(txn);
 	return SIGNET_OK;
 fail:
-	mdb_txn_abort(txn);
+	lmdb.mdb_txn_abort(txn);
 	return lfault(st, "read", rc);
 }
 
@@ -738,10 +776,10 @@ lmdb_revoke(signet_store *st, const char *addr, int base_rev, time_t before,
 	rc = put_val(e, txn, base_rev ? STORE_BASE_REV : STORE_REV, addr, buf,
 		     sizeof(r) + rlen);
 	if (rc != 0) {
-		mdb_txn_abort(txn);
+		lmdb.mdb_txn_abort(txn);
 		return lfault(st, "write", rc);
 	}
-	if ((rc = mdb_txn_commit(txn)) != 0)
+	if ((rc = lmdb.mdb_txn_commit(txn)) != 0)
 		return lfault(st, "commit", rc);
 	return SIGNET_OK;
 }
@@ -761,13 +799,13 @@ lmdb_unrevoke(signet_store *st, const char *addr, int base_rev, int *found_r)
 	mkkey(base_rev ? STORE_BASE_REV : STORE_REV, addr, buf, &key);
 	if ((rc = txn_begin(e, 0, &txn)) != 0)
 		return lfault(st, "cannot start a write", rc);
-	rc = mdb_del(txn, e->dbi, &key, NULL);
+	rc = lmdb.mdb_del(txn, e->dbi, &key, NULL);
 	if (rc != 0 && rc != MDB_NOTFOUND) {
-		mdb_txn_abort(txn);
+		lmdb.mdb_txn_abort(txn);
 		return lfault(st, "delete", rc);
 	}
 	*found_r = rc == 0;
-	if ((rc = mdb_txn_commit(txn)) != 0)
+	if ((rc = lmdb.mdb_txn_commit(txn)) != 0)
 		return lfault(st, "commit", rc);
 	return SIGNET_OK;
 }
@@ -788,12 +826,12 @@ lmdb_foreach(signet_store *st, time_t now, store_foreach_cb *cb, void *ctx)
 		return SIGNET_E_IO;
 	if ((rc = txn_begin(e, MDB_RDONLY, &txn)) != 0)
 		return lfault(st, "cannot start a read", rc);
-	if ((rc = mdb_cursor_open(txn, e->dbi, &cur)) != 0) {
-		mdb_txn_abort(txn);
+	if ((rc = lmdb.mdb_cursor_open(txn, e->dbi, &cur)) != 0) {
+		lmdb.mdb_txn_abort(txn);
 		return lfault(st, "read", rc);
 	}
-	rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST);
-	for (; rc == 0; rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+	rc = lmdb.mdb_cursor_get(cur, &key, &val, MDB_FIRST);
+	for (; rc == 0; rc = lmdb.mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
 		int64_t keep;
 
 		if (!kind_of(&key, &kind) || val.mv_size < rec_size(kind) ||
@@ -809,8 +847,8 @@ lmdb_foreach(signet_store *st, time_t now, store_foreach_cb *cb, void *ctx)
 		if (cb(&en, ctx) != 0)
 			break;
 	}
-	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	lmdb.mdb_cursor_close(cur);
+	lmdb.mdb_txn_abort(txn);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return lfault(st, "read", rc);
 	return SIGNET_OK;
@@ -832,11 +870,11 @@ lmdb_purge(signet_store *st, time_t now, unsigned long long *removed_r)
 		return lfault(st, "cannot start a write", rc);
 	/* Start from the first record and go once round, in chunks so that
 	   Exim's writers wait at most one chunk. */
-	if ((rc = mdb_stat(txn, e->dbi, &ms)) != 0 ||
-	    ((rc = mdb_del(txn, e->dbi, &skey, NULL)) != 0 &&
+	if ((rc = lmdb.mdb_stat(txn, e->dbi, &ms)) != 0 ||
+	    ((rc = lmdb.mdb_del(txn, e->dbi, &skey, NULL)) != 0 &&
 	     rc != MDB_NOTFOUND) ||
-	    (rc = mdb_txn_commit(txn)) != 0) {
-		mdb_txn_abort(txn);
+	    (rc = lmdb.mdb_txn_commit(txn)) != 0) {
+		lmdb.mdb_txn_abort(txn);
 		return lfault(st, "purge", rc);
 	}
 	total = ms.ms_entries;
@@ -844,10 +882,10 @@ lmdb_purge(signet_store *st, time_t now, unsigned long long *removed_r)
 		if ((rc = txn_begin(e, 0, &txn)) != 0)
 			return lfault(st, "cannot start a write", rc);
 		if ((rc = sweep(e, txn, now, PURGE_CHUNK, removed_r)) != 0) {
-			mdb_txn_abort(txn);
+			lmdb.mdb_txn_abort(txn);
 			return lfault(st, "purge", rc);
 		}
-		if ((rc = mdb_txn_commit(txn)) != 0)
+		if ((rc = lmdb.mdb_txn_commit(txn)) != 0)
 			return lfault(st, "commit", rc);
 	}
 	return SIGNET_OK;
@@ -905,6 +943,8 @@ store_lmdb_open(const signet_config *cfg, signet_store *st, char *errbuf,
 			   signet_config_path(cfg), path);
 		return SIGNET_E_CONFIG;
 	}
+	if (store_load(&lmdb_lib, &lmdb, errbuf, errlen) != SIGNET_OK)
+		return SIGNET_E_IO;
 	ls = calloc(1, sizeof(*ls));
 	if (ls == NULL || (ls->path = strdup(path)) == NULL) {
 		free(ls);

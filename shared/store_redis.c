@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <hiredis/hiredis.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,39 @@
 /* Commands per round trip in a bulk load. */
 #define REDIS_BATCH 1000
 #define REDIS_PREFIX_MAX 64
+
+/* The functions of libhiredis, loaded at the first open (store_load).
+   <hiredis/hiredis.h> gives their types and the library's version. */
+#define HIREDIS_STR(v) #v
+#define HIREDIS_LIB(v) "libhiredis.so." HIREDIS_STR(v)
+const char *store_redis_lib = HIREDIS_LIB(HIREDIS_SONAME);
+
+/* clang-format off */
+#define HIREDIS_FUNCS(X)                                                      \
+	X(freeReplyObject) X(redisAppendCommand) X(redisCommand)              \
+	X(redisConnectUnixWithTimeout) X(redisConnectWithTimeout)             \
+	X(redisFree) X(redisGetReply) X(redisSetTimeout)
+/* clang-format on */
+
+static struct hiredis_api {
+#define HIREDIS_MEMBER(f) __typeof__(f) *f;
+	HIREDIS_FUNCS(HIREDIS_MEMBER)
+#undef HIREDIS_MEMBER
+} hiredis;
+
+static const struct store_sym hiredis_syms[] = {
+#define HIREDIS_SYM(f) {#f, offsetof(struct hiredis_api, f)},
+	HIREDIS_FUNCS(HIREDIS_SYM)
+#undef HIREDIS_SYM
+};
+
+static struct store_lib hiredis_lib = {
+	.name = &store_redis_lib,
+	.type = "redis",
+	.package = "libhiredis0.14",
+	.syms = hiredis_syms,
+	.nsyms = sizeof(hiredis_syms) / sizeof(hiredis_syms[0]),
+};
 
 /* KEYS: addr, base, addr revocation, base revocation.
    ARGV: now, keep, issued.  Returns count, first, base count, revoked,
@@ -93,7 +127,7 @@ rdrop(struct rstore *rs)
 	/* redisFree only closes our descriptor: after a fork, the parent's
 	   connection is not disturbed */
 	if (rs->c != NULL)
-		redisFree(rs->c);
+		hiredis.redisFree(rs->c);
 	rs->c = NULL;
 	rs->sha[0] = '\0';
 }
@@ -150,7 +184,7 @@ rpipe_free(struct rpipe *p)
 {
 	for (int i = 0; i < p->n; i++) {
 		if (p->reply[i] != NULL)
-			freeReplyObject(p->reply[i]);
+			hiredis.freeReplyObject(p->reply[i]);
 		p->reply[i] = NULL;
 	}
 	p->n = 0;
@@ -169,11 +203,11 @@ rconnect(signet_store *st)
 		return SIGNET_E_IO; /* the fault was reported when it began */
 	/* a path is a Unix socket: a Redis on the hub itself */
 	if (rs->host[0] == '/')
-		rs->c = redisConnectUnixWithTimeout(rs->host,
-						    ms_tv(rs->timeout_ms));
+		rs->c = hiredis.redisConnectUnixWithTimeout(
+			rs->host, ms_tv(rs->timeout_ms));
 	else
-		rs->c = redisConnectWithTimeout(rs->host, rs->port,
-						ms_tv(rs->timeout_ms));
+		rs->c = hiredis.redisConnectWithTimeout(rs->host, rs->port,
+							ms_tv(rs->timeout_ms));
 	rs->pid = getpid();
 	if (rs->c == NULL)
 		return rdown(st, "connect", "out of memory");
@@ -183,7 +217,7 @@ rconnect(signet_store *st)
 		snprintf(why, sizeof(why), "%s", rs->c->errstr);
 		return rdown(st, "connect", why);
 	}
-	if (redisSetTimeout(rs->c, ms_tv(rs->timeout_ms)) != REDIS_OK)
+	if (hiredis.redisSetTimeout(rs->c, ms_tv(rs->timeout_ms)) != REDIS_OK)
 		return rdown(st, "connect", "cannot set the timeout");
 	return SIGNET_OK;
 }
@@ -193,7 +227,8 @@ static signet_status
 rload(signet_store *st)
 {
 	struct rstore *rs = st->impl;
-	redisReply *r = redisCommand(rs->c, "SCRIPT LOAD %s", hit_script);
+	redisReply *r =
+		hiredis.redisCommand(rs->c, "SCRIPT LOAD %s", hit_script);
 
 	if (r == NULL) {
 		char why[128];
@@ -206,11 +241,11 @@ rload(signet_store *st)
 			    rs->where,
 			    r->type == REDIS_REPLY_ERROR ? r->str
 							 : "unexpected reply");
-		freeReplyObject(r);
+		hiredis.freeReplyObject(r);
 		return SIGNET_E_IO;
 	}
 	memcpy(rs->sha, r->str, 41);
-	freeReplyObject(r);
+	hiredis.freeReplyObject(r);
 	return SIGNET_OK;
 }
 
@@ -226,7 +261,7 @@ rflush(signet_store *st, struct rpipe *p, const char *what)
 	for (i = 0; i < p->n; i++) {
 		void *reply = NULL;
 
-		if (redisGetReply(rs->c, &reply) != REDIS_OK) {
+		if (hiredis.redisGetReply(rs->c, &reply) != REDIS_OK) {
 			char why[128];
 
 			snprintf(why, sizeof(why), "%s",
@@ -315,10 +350,10 @@ redis_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 	sigpipe_hold(&g);
 	if (rs->sha[0] == '\0') {
 		/* a new connection: load and run in one round trip */
-		redisAppendCommand(rs->c, "SCRIPT LOAD %s", hit_script);
-		redisAppendCommand(rs->c, "EVAL %s 4 %s %s %s %s %s %s %s",
-				   hit_script, ka, kb, kr, kR, snow, skeep,
-				   sissued);
+		hiredis.redisAppendCommand(rs->c, "SCRIPT LOAD %s", hit_script);
+		hiredis.redisAppendCommand(
+			rs->c, "EVAL %s 4 %s %s %s %s %s %s %s", hit_script, ka,
+			kb, kr, kR, snow, skeep, sissued);
 		p.n = 2;
 		ret = rflush(st, &p, "hit");
 		if (ret == SIGNET_OK &&
@@ -327,9 +362,9 @@ redis_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 			memcpy(rs->sha, p.reply[0]->str, 41);
 		ri = 1;
 	} else {
-		redisAppendCommand(rs->c, "EVALSHA %s 4 %s %s %s %s %s %s %s",
-				   rs->sha, ka, kb, kr, kR, snow, skeep,
-				   sissued);
+		hiredis.redisAppendCommand(
+			rs->c, "EVALSHA %s 4 %s %s %s %s %s %s %s", rs->sha, ka,
+			kb, kr, kR, snow, skeep, sissued);
 		p.n = 1;
 		ret = rflush(st, &p, "hit");
 	}
@@ -338,9 +373,9 @@ redis_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 	    strncmp(p.reply[0]->str, "NOSCRIPT", 8) == 0) {
 		/* the server lost its scripts (restart, SCRIPT FLUSH) */
 		rpipe_free(&p);
-		redisAppendCommand(rs->c, "EVAL %s 4 %s %s %s %s %s %s %s",
-				   hit_script, ka, kb, kr, kR, snow, skeep,
-				   sissued);
+		hiredis.redisAppendCommand(
+			rs->c, "EVAL %s 4 %s %s %s %s %s %s %s", hit_script, ka,
+			kb, kr, kR, snow, skeep, sissued);
 		p.n = 1;
 		ret = rflush(st, &p, "hit");
 		if (ret == SIGNET_OK)
@@ -380,10 +415,11 @@ append_read(struct rstore *rs, struct rpipe *p, enum store_kind k,
 
 	rkey(rs, k, addr, key, sizeof(key));
 	if (k == STORE_ADDR || k == STORE_BASE)
-		redisAppendCommand(rs->c, "HMGET %s c f l", key);
+		hiredis.redisAppendCommand(rs->c, "HMGET %s c f l", key);
 	else
-		redisAppendCommand(rs->c, "HMGET %s t before reason", key);
-	redisAppendCommand(rs->c, "TTL %s", key);
+		hiredis.redisAppendCommand(rs->c, "HMGET %s t before reason",
+					   key);
+	hiredis.redisAppendCommand(rs->c, "TTL %s", key);
 	p->n += 2;
 }
 
@@ -518,12 +554,12 @@ redis_revoke(signet_store *st, const char *addr, int base_rev, time_t before,
 	snprintf(skeep, sizeof(skeep), "%lld", (long long)keep);
 	snprintf(sbefore, sizeof(sbefore), "%lld", (long long)before);
 	sigpipe_hold(&g);
-	redisAppendCommand(rs->c, "MULTI");
-	redisAppendCommand(rs->c, "DEL %s", key);
-	redisAppendCommand(rs->c, "HSET %s t %s before %s reason %s", key, snow,
-			   sbefore, reason);
-	redisAppendCommand(rs->c, "EXPIREAT %s %s", key, skeep);
-	redisAppendCommand(rs->c, "EXEC");
+	hiredis.redisAppendCommand(rs->c, "MULTI");
+	hiredis.redisAppendCommand(rs->c, "DEL %s", key);
+	hiredis.redisAppendCommand(rs->c, "HSET %s t %s before %s reason %s",
+				   key, snow, sbefore, reason);
+	hiredis.redisAppendCommand(rs->c, "EXPIREAT %s %s", key, skeep);
+	hiredis.redisAppendCommand(rs->c, "EXEC");
 	p.n = 5;
 	ret = rsimple(st, &p, "revoke");
 	sigpipe_release(&g);
@@ -544,7 +580,7 @@ redis_unrevoke(signet_store *st, const char *addr, int base_rev, int *found_r)
 		return SIGNET_E_IO;
 	rkey(rs, base_rev ? STORE_BASE_REV : STORE_REV, addr, key, sizeof(key));
 	sigpipe_hold(&g);
-	redisAppendCommand(rs->c, "DEL %s", key);
+	hiredis.redisAppendCommand(rs->c, "DEL %s", key);
 	p.n = 1;
 	ret = rflush(st, &p, "unrevoke");
 	sigpipe_release(&g);
@@ -641,13 +677,13 @@ redis_foreach(signet_store *st, time_t now, store_foreach_cb *cb, void *ctx)
 		return SIGNET_E_IO;
 	snprintf(match, sizeof(match), "%s*", rs->prefix);
 	sigpipe_hold(&g);
-	redisSetTimeout(rs->c, ms_tv(REDIS_SLOW_MS));
+	hiredis.redisSetTimeout(rs->c, ms_tv(REDIS_SLOW_MS));
 	do {
 		struct rpipe p = {0, {NULL}};
 		const redisReply *r, *next, *keys;
 
-		redisAppendCommand(rs->c, "SCAN %s MATCH %s COUNT 1000", cursor,
-				   match);
+		hiredis.redisAppendCommand(rs->c, "SCAN %s MATCH %s COUNT 1000",
+					   cursor, match);
 		p.n = 1;
 		if ((ret = rflush(st, &p, "SCAN")) != SIGNET_OK) {
 			rpipe_free(&p);
@@ -673,7 +709,7 @@ redis_foreach(signet_store *st, time_t now, store_foreach_cb *cb, void *ctx)
 		rpipe_free(&p);
 	} while (strcmp(cursor, "0") != 0);
 	if (rs->c != NULL)
-		redisSetTimeout(rs->c, ms_tv(rs->timeout_ms));
+		hiredis.redisSetTimeout(rs->c, ms_tv(rs->timeout_ms));
 	sigpipe_release(&g);
 	return ret;
 }
@@ -703,7 +739,7 @@ redis_hit_many(signet_store *st, size_t n, const char *const *addrs,
 	if (rconnect(st) != SIGNET_OK)
 		return SIGNET_E_IO;
 	sigpipe_hold(&g);
-	redisSetTimeout(rs->c, ms_tv(REDIS_SLOW_MS));
+	hiredis.redisSetTimeout(rs->c, ms_tv(REDIS_SLOW_MS));
 	if (rs->sha[0] == '\0')
 		ret = rload(st);
 	while (i < n && ret == SIGNET_OK) {
@@ -712,17 +748,18 @@ redis_hit_many(signet_store *st, size_t n, const char *const *addrs,
 			rkey(rs, STORE_BASE, bases[i], kb, sizeof(kb));
 			rkey(rs, STORE_REV, addrs[i], kr, sizeof(kr));
 			rkey(rs, STORE_BASE_REV, bases[i], kR, sizeof(kR));
-			redisAppendCommand(rs->c,
-					   "EVALSHA %s 4 %s %s %s %s %lld "
-					   "%lld 0",
-					   rs->sha, ka, kb, kr, kR,
-					   (long long)now, (long long)keep);
+			hiredis.redisAppendCommand(
+				rs->c,
+				"EVALSHA %s 4 %s %s %s %s %lld "
+				"%lld 0",
+				rs->sha, ka, kb, kr, kR, (long long)now,
+				(long long)keep);
 		}
 		for (; sent > 0; sent--) {
 			struct rpipe p = {0, {NULL}};
 
-			if (redisGetReply(rs->c, (void **)&p.reply[0]) !=
-			    REDIS_OK) {
+			if (hiredis.redisGetReply(
+				    rs->c, (void **)&p.reply[0]) != REDIS_OK) {
 				ret = rdown(st, "bulk hit", rs->c->errstr);
 				break;
 			}
@@ -736,7 +773,7 @@ redis_hit_many(signet_store *st, size_t n, const char *const *addrs,
 		}
 	}
 	if (rs->c != NULL)
-		redisSetTimeout(rs->c, ms_tv(rs->timeout_ms));
+		hiredis.redisSetTimeout(rs->c, ms_tv(rs->timeout_ms));
 	sigpipe_release(&g);
 	return ret;
 }
@@ -751,7 +788,7 @@ redis_set_timeout(signet_store *st, long ms)
 	rs->down_until.tv_nsec = 0;
 	st->fault_pending = 0;
 	if (rs->c != NULL)
-		redisSetTimeout(rs->c, ms_tv(ms));
+		hiredis.redisSetTimeout(rs->c, ms_tv(ms));
 }
 
 static void
@@ -803,6 +840,8 @@ store_redis_open(const signet_config *cfg, signet_store *st, char *errbuf,
 			   REDIS_PREFIX_MAX);
 		return SIGNET_E_CONFIG;
 	}
+	if (store_load(&hiredis_lib, &hiredis, errbuf, errlen) != SIGNET_OK)
+		return SIGNET_E_IO;
 	rs = calloc(1, sizeof(*rs));
 	if (rs == NULL || (rs->host = strdup(host)) == NULL) {
 		free(rs);

@@ -1,6 +1,10 @@
 /* The state store's policy (signet_usage_apply), fault reports, the
    "none" store, and LMDB upkeep: expired records are swept by ordinary
-   writes, and one file opened twice in a process shares one environment. */
+   writes, and one file opened twice in a process shares one environment.
+   The back ends' libraries are loaded at their first open, and a library
+   that cannot be loaded is an I/O fault that names it. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +134,81 @@ test_none_and_faults(void)
 	signet_config_free(&cfg);
 }
 
+/* 1 if the library is in the process already (RTLD_NOLOAD loads nothing) */
+static int
+loaded(const char *lib)
+{
+	void *h = dlopen(lib, RTLD_NOW | RTLD_NOLOAD);
+
+	if (h == NULL)
+		return 0;
+	dlclose(h);
+	return 1;
+}
+
+/* Must run before any LMDB or Redis store is opened in this process. */
+static void
+test_lazy_load(void)
+{
+	char text[512], err[SIGNET_ERR_BUFSZ] = "";
+	const char *lmdb_lib = store_lmdb_lib, *redis_lib = store_redis_lib;
+	signet_config *lcfg, *rcfg;
+	signet_store *st = NULL;
+	signet_status ret;
+
+	snprintf(text, sizeof(text),
+		 "{\"domains\": [\"isp.example\"], \"store\": {\"type\": "
+		 "\"lmdb\", \"path\": \"%s/lazy.mdb\", \"map_size_mb\": 8}}",
+		 dir);
+	lcfg = config("lazy-lmdb.json", text);
+	/* a Unix socket that is not there: opening does not need a server */
+	rcfg = config("lazy-redis.json",
+		      "{\"domains\": [\"isp.example\"], \"store\": "
+		      "{\"type\": \"redis\", \"host\": \"/nonexistent/r\"}}");
+	T_OK("store: load: liblmdb not loaded before an LMDB store opens",
+	     !loaded(lmdb_lib));
+	T_OK("store: load: libhiredis not loaded before a Redis store opens",
+	     !loaded(redis_lib));
+
+	store_lmdb_lib = "liblmdb-signet-missing.so.0";
+	ret = signet_store_open(lcfg, &st, err, sizeof(err));
+	T_OK("store: load: a missing liblmdb is an I/O fault",
+	     ret == SIGNET_E_IO && st == NULL);
+	T_OK("store: load: the fault names the library and why",
+	     strstr(err, "cannot load liblmdb-signet-missing.so.0 for "
+			 "store.type \"lmdb\": liblmdb-signet-missing.so.0: "
+			 "cannot open shared object file") != NULL);
+	store_redis_lib = "libhiredis-signet-missing.so.0";
+	err[0] = '\0';
+	ret = signet_store_open(rcfg, &st, err, sizeof(err));
+	T_OK("store: load: a missing libhiredis is an I/O fault",
+	     ret == SIGNET_E_IO && st == NULL);
+	T_OK("store: load: the Redis fault names the library",
+	     strstr(err, "cannot load libhiredis-signet-missing.so.0 for "
+			 "store.type \"redis\"") != NULL);
+	/* a library without the functions: dlsym fails */
+	store_lmdb_lib = "libjansson.so.4";
+	err[0] = '\0';
+	ret = signet_store_open(lcfg, &st, err, sizeof(err));
+	T_OK("store: load: a library without mdb_* is an I/O fault",
+	     ret == SIGNET_E_IO && st == NULL &&
+		     strstr(err, "cannot load libjansson.so.4") != NULL &&
+		     strstr(err, "undefined symbol: mdb_") != NULL);
+
+	store_lmdb_lib = lmdb_lib;
+	store_redis_lib = redis_lib;
+	T_OK("store: load: LMDB opens once its library is there",
+	     signet_store_open(lcfg, &st, err, sizeof(err)) == SIGNET_OK &&
+		     loaded(lmdb_lib));
+	signet_store_close(&st);
+	T_OK("store: load: Redis opens once its library is there",
+	     signet_store_open(rcfg, &st, err, sizeof(err)) == SIGNET_OK &&
+		     loaded(redis_lib));
+	signet_store_close(&st);
+	signet_config_free(&lcfg);
+	signet_config_free(&rcfg);
+}
+
 static int
 count_cb(const struct store_entry *e, void *ctx)
 {
@@ -206,6 +285,7 @@ main(void)
 	}
 	test_apply();
 	test_none_and_faults();
+	test_lazy_load();
 	test_lmdb_upkeep();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
