@@ -1,7 +1,8 @@
 # The store through the real exim4 daemon (sourced by tests/store/suite.sh
 # after the library tests): exact counts under concurrent SMTP sessions,
 # fading and revocation with Redis, and mail that keeps flowing when Redis
-# dies or the LMDB file is corrupt or unwritable.  Uses the exim suite's
+# dies, the LMDB file is corrupt or unwritable, or liblmdb and libhiredis
+# cannot be loaded.  Uses the exim suite's
 # private daemon set-up (tests/exim/lib-exim.sh) on 127.0.0.1:2586, with
 # its own directory.  Needs root.
 XPORT=2586
@@ -148,4 +149,40 @@ bounce_delivered exim-redis-killed "$R3" dave
 expect_match exim-redis-killed-logged "$(tail -n +$((n0 + 1)) "$XLOG")" \
 	"signet: state store fault, using the signature alone: state store redis 127.0.0.1:$RPORT: .*refused"
 echo "RCPT session with Redis dead: $(( (t1 - t0) / 1000000 )) ms (swaks included)"
+stop_exim
+
+# ---- liblmdb and libhiredis cannot be loaded: mail flows ----
+# The module loads them at the first store open.  This daemon runs in a
+# private mount namespace where an empty file hides each library.
+libpath() {
+	readlink -f "$(ldconfig -p | awk -v l="$1" '$1 == l { print $NF; exit }')"
+}
+LMDB_SO=$(libpath liblmdb.so.0)
+HIREDIS_SO=$(libpath libhiredis.so.0.14)
+: >"$OUT/empty.so"
+cat >"$OUT/exim-nolibs" <<EOF
+#!/bin/sh
+exec unshare -m sh -c 'mount --bind "\$0" "$LMDB_SO" &&
+	mount --bind "\$0" "$HIREDIS_SO" && exec /usr/sbin/exim4 "\$@"' \\
+	"$OUT/empty.so" "\$@"
+EOF
+chmod 755 "$OUT/exim-nolibs"
+if [ -f "$LMDB_SO" ] && [ -f "$HIREDIS_SO" ] &&
+	EXIM=$OUT/exim-nolibs start_exim $XPORT; then
+	xconf "{\"type\": \"lmdb\", \"path\": \"$STATE\"}"
+	n0=$(loglines)
+	expect_eq exim-nolib-lmdb-250 "$(rcpt "$S")" 250
+	bounce_delivered exim-nolib-lmdb "$S" alice
+	expect_match exim-nolib-lmdb-logged "$(tail -n +$((n0 + 1)) "$XLOG")" \
+		"signet: state store unreachable, using the signature alone .*cannot load liblmdb\.so\.0 for store\.type \"lmdb\": [^ ]*liblmdb\.so\.0: "
+	# the signature still decides
+	expect_eq exim-nolib-forged-550 "$(rcpt "$(echo "$S" | sed 's/@/x@/')")" 550
+	xconf "{\"type\": \"redis\", \"host\": \"127.0.0.1\", \"port\": $RPORT}"
+	n0=$(loglines)
+	expect_eq exim-nolib-redis-250 "$(rcpt "$R3")" 250
+	expect_match exim-nolib-redis-logged "$(tail -n +$((n0 + 1)) "$XLOG")" \
+		"signet: state store unreachable, .*cannot load libhiredis\.so\.0\.14 for store\.type \"redis\""
+else
+	fail exim-nolib-start "exim did not start with $LMDB_SO and $HIREDIS_SO hidden (unshare -m, mount --bind)"
+fi
 stop_exim
