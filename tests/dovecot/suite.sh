@@ -319,6 +319,13 @@ lmtp pretagged x@example.net alice@isp.example
 fetch alice pretagged
 expect_eq never-tag-twice "$(hdr subject)" "[FORGED] already"
 
+msg twosubjects "$FORGED_PROV" "From: <x@example.net>" "subject: first" \
+	"Subject: second"
+lmtp twosubjects x@example.net alice@isp.example
+fetch alice twosubjects
+expect_eq only-first-subject-tagged "$(printf '%s\n' "$GOT" |
+	grep -i '^subject:' | tr '\n' '|')" "Subject: [FORGED] first|Subject: second|"
+
 msg nosubject "$FORGED_PROV" "From: <x@example.net>"
 lmtp nosubject x@example.net alice@isp.example
 fetch alice nosubject
