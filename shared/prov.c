@@ -75,12 +75,15 @@ put_field(char *buf, size_t size, size_t *pos, const char *key,
 	  const char *value)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t o = *pos;
-	int n = snprintf(buf + o, size - o, "%s=", key);
+	size_t o = *pos, klen = strlen(key);
 
-	if (n < 0 || (size_t)n >= size - o)
+	/* Plain copies, not snprintf: this runs for every field of every
+	   header sealed or checked. */
+	if (o + klen + 2 > size)
 		return -1;
-	o += (size_t)n;
+	memcpy(buf + o, key, klen);
+	o += klen;
+	buf[o++] = '=';
 	for (const unsigned char *v = (const unsigned char *)value; *v; v++) {
 		if (o + 4 > size)
 			return -1;
