@@ -44,6 +44,8 @@ void signet_err(char *errbuf, size_t errlen, const char *fmt, ...)
 
 /* Lower-case hex. */
 void signet_hex_encode(const unsigned char *in, size_t len, char *out);
+/* The value of one hex digit (either case), or -1. */
+int signet_hexval(char c);
 /* Returns 0 on success; -1 on a bad digit. */
 int signet_hex_decode(const char *in, size_t hexlen, unsigned char *out);
 

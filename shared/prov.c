@@ -191,18 +191,6 @@ signet_prov_seal(const signet_keyring *kr, struct signet_prov *p,
 }
 
 static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static int
 is_fws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -243,8 +231,8 @@ signet_prov_parse(const char *value, struct signet_prov *p_r)
 			if (c == '%') {
 				int hi, lo;
 
-				if (e - v < 3 || (hi = hexval(v[1])) < 0 ||
-				    (lo = hexval(v[2])) < 0 || (hi | lo) == 0)
+				if (e - v < 3 || (hi = signet_hexval(v[1])) < 0 ||
+				    (lo = signet_hexval(v[2])) < 0 || (hi | lo) == 0)
 					return SIGNET_E_BAD_HEADER;
 				c = (char)(hi << 4 | lo);
 				v += 2;

@@ -31,8 +31,8 @@ signet_hex_encode(const unsigned char *in, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-static int
-hexval(char c)
+int
+signet_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -49,7 +49,7 @@ signet_hex_decode(const char *in, size_t hexlen, unsigned char *out)
 	if (hexlen % 2 != 0)
 		return -1;
 	for (size_t i = 0; i < hexlen / 2; i++) {
-		int hi = hexval(in[2 * i]), lo = hexval(in[2 * i + 1]);
+		int hi = signet_hexval(in[2 * i]), lo = signet_hexval(in[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;
