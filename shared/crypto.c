@@ -65,9 +65,8 @@ signet_hmac_sha256_init(struct signet_hmac_key *k, const void *key,
 }
 
 void
-signet_hmac_sha256_2(const struct signet_hmac_key *k, const void *m1,
-		     size_t l1, const void *m2, size_t l2,
-		     unsigned char out[32])
+signet_hmac_sha256_2(const struct signet_hmac_key *k, const void *m1, size_t l1,
+		     const void *m2, size_t l2, unsigned char out[32])
 {
 	SHA256_CTX c;
 	unsigned char ih[32];
@@ -85,15 +84,14 @@ signet_hmac_sha256_2(const struct signet_hmac_key *k, const void *m1,
 }
 
 void
-signet_hmac_sha256(const struct signet_hmac_key *k, const void *msg,
-		   size_t len, unsigned char out[32])
+signet_hmac_sha256(const struct signet_hmac_key *k, const void *msg, size_t len,
+		   unsigned char out[32])
 {
 	signet_hmac_sha256_2(k, msg, len, NULL, 0, out);
 }
 
 void
-signet_hmac_sha1_init(struct signet_hmac_key *k, const void *key,
-		      size_t keylen)
+signet_hmac_sha1_init(struct signet_hmac_key *k, const void *key, size_t keylen)
 {
 	unsigned char ipad[HMAC_BLOCK], opad[HMAC_BLOCK];
 	SHA_CTX *in = (SHA_CTX *)k->inner, *out = (SHA_CTX *)k->outer;
@@ -109,8 +107,8 @@ signet_hmac_sha1_init(struct signet_hmac_key *k, const void *key,
 }
 
 void
-signet_hmac_sha1(const struct signet_hmac_key *k, const void *msg,
-		 size_t len, unsigned char out[20])
+signet_hmac_sha1(const struct signet_hmac_key *k, const void *msg, size_t len,
+		 unsigned char out[20])
 {
 	SHA_CTX c;
 	unsigned char ih[20];

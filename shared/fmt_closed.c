@@ -107,8 +107,7 @@ session_key(const struct signet_key *k, const char *base, size_t len,
 
 signet_status
 signet_closed_sign(const struct signet_key *k, const struct signet_addr *a,
-		   const char *message_id, time_t now, char *out,
-		   size_t outlen)
+		   const char *message_id, time_t now, char *out, size_t outlen)
 {
 	unsigned char ks[16], idm[16], s[16];
 	char sig[SIG_CHARS + 1];
@@ -154,7 +153,7 @@ signet_closed_verify(const signet_keyring *kr,
 	const char *t = a->local + blen;
 	const struct signet_key *k;
 	unsigned char ks[16], s[16], idm[16];
-	static const unsigned char expect[8] = { IDM_VERSION };
+	static const unsigned char expect[8] = {IDM_VERSION};
 	unsigned char check[8];
 	uint32_t minutes;
 	signet_status st = SIGNET_OK;

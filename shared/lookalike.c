@@ -16,19 +16,19 @@ static const struct {
 	uint32_t cp;
 	char to;
 } confusables[] = {
-	{ 0x0430, 'a' }, { 0x0435, 'e' }, { 0x043e, 'o' }, { 0x0440, 'p' },
-	{ 0x0441, 'c' }, { 0x0443, 'y' }, { 0x0445, 'x' }, { 0x0456, 'l' },
-	{ 0x0458, 'j' }, { 0x0455, 's' }, { 0x04bb, 'h' }, { 0x0501, 'd' },
-	{ 0x051b, 'q' }, { 0x051d, 'w' }, { 0x0261, 'g' }, { 0x03bf, 'o' },
-	{ 0x03b1, 'a' }, { 0x03bd, 'v' }, { 0x03c1, 'p' }, { 0x03ba, 'k' },
-	{ 0x03b9, 'l' }, { 0x0131, 'l' }, { 0x00e0, 'a' }, { 0x00e1, 'a' },
-	{ 0x00e2, 'a' }, { 0x00e4, 'a' }, { 0x00e5, 'a' }, { 0x00e7, 'c' },
-	{ 0x00e8, 'e' }, { 0x00e9, 'e' }, { 0x00ea, 'e' }, { 0x00eb, 'e' },
-	{ 0x00ec, 'l' }, { 0x00ed, 'l' }, { 0x00ee, 'l' }, { 0x00ef, 'l' },
-	{ 0x00f2, 'o' }, { 0x00f3, 'o' }, { 0x00f4, 'o' }, { 0x00f6, 'o' },
-	{ 0x00f8, 'o' }, { 0x00f9, 'u' }, { 0x00fa, 'u' }, { 0x00fb, 'u' },
-	{ 0x00fc, 'u' }, { 0x00fd, 'y' }, { 0x00ff, 'y' }, { 0x0127, 'h' },
-	{ 0x1e9b, 's' }, { 0xff41, 'a' }, { 0x2010, '-' }, { 0x2011, '-' },
+	{0x0430, 'a'}, {0x0435, 'e'}, {0x043e, 'o'}, {0x0440, 'p'},
+	{0x0441, 'c'}, {0x0443, 'y'}, {0x0445, 'x'}, {0x0456, 'l'},
+	{0x0458, 'j'}, {0x0455, 's'}, {0x04bb, 'h'}, {0x0501, 'd'},
+	{0x051b, 'q'}, {0x051d, 'w'}, {0x0261, 'g'}, {0x03bf, 'o'},
+	{0x03b1, 'a'}, {0x03bd, 'v'}, {0x03c1, 'p'}, {0x03ba, 'k'},
+	{0x03b9, 'l'}, {0x0131, 'l'}, {0x00e0, 'a'}, {0x00e1, 'a'},
+	{0x00e2, 'a'}, {0x00e4, 'a'}, {0x00e5, 'a'}, {0x00e7, 'c'},
+	{0x00e8, 'e'}, {0x00e9, 'e'}, {0x00ea, 'e'}, {0x00eb, 'e'},
+	{0x00ec, 'l'}, {0x00ed, 'l'}, {0x00ee, 'l'}, {0x00ef, 'l'},
+	{0x00f2, 'o'}, {0x00f3, 'o'}, {0x00f4, 'o'}, {0x00f6, 'o'},
+	{0x00f8, 'o'}, {0x00f9, 'u'}, {0x00fa, 'u'}, {0x00fb, 'u'},
+	{0x00fc, 'u'}, {0x00fd, 'y'}, {0x00ff, 'y'}, {0x0127, 'h'},
+	{0x1e9b, 's'}, {0xff41, 'a'}, {0x2010, '-'}, {0x2011, '-'},
 };
 
 static char
@@ -39,10 +39,15 @@ fold_cp(uint32_t cp)
 
 		/* Letters and digits that pass for one another. */
 		switch (c) {
-		case '0': return 'o';
-		case '1': case 'i': return 'l';
-		case '5': return 's';
-		default: return c;
+		case '0':
+			return 'o';
+		case '1':
+		case 'i':
+			return 'l';
+		case '5':
+			return 's';
+		default:
+			return c;
 		}
 	}
 	for (size_t i = 0; i < sizeof(confusables) / sizeof(confusables[0]);
@@ -98,8 +103,8 @@ punycode_decode(const char *in, size_t len, uint32_t *out, size_t max)
 		}
 		/* adapt the bias */
 		{
-			uint32_t delta = oldi == 0 ? (i - oldi) / 700 :
-						     (i - oldi) / 2;
+			uint32_t delta =
+				oldi == 0 ? (i - oldi) / 700 : (i - oldi) / 2;
 			uint32_t k = 0;
 
 			delta += delta / (uint32_t)(o + 1);
@@ -160,8 +165,8 @@ skeleton(const char *d, char *out)
 			for (size_t i = s; i < e && o < SKEL_MAX - 2;) {
 				uint32_t cp;
 
-				i += utf8_cp((const unsigned char *)d + i, e - i,
-					     &cp);
+				i += utf8_cp((const unsigned char *)d + i,
+					     e - i, &cp);
 				out[o++] = fold_cp(cp);
 			}
 		}

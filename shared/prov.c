@@ -23,8 +23,8 @@ key_ok(const char *k, size_t len)
 	if (len == 0 || len >= sizeof(((struct signet_prov *)0)->field[0].key))
 		return 0;
 	for (size_t i = 0; i < len; i++) {
-		if (!(islower((unsigned char)k[i]) || isdigit((unsigned char)k[i]) ||
-		      k[i] == '-'))
+		if (!(islower((unsigned char)k[i]) ||
+		      isdigit((unsigned char)k[i]) || k[i] == '-'))
 			return 0;
 	}
 	return 1;
@@ -139,8 +139,8 @@ signet_prov_seal(const signet_keyring *kr, struct signet_prov *p,
 	k = signet_keyring_signer(kr, SIGNET_KEY_SEAL, now);
 	if (k == NULL)
 		return SIGNET_E_NO_KEY;
-	if (signet_prov_get(p, "seal") != NULL || signet_prov_get(p, "t") != NULL ||
-	    signet_prov_get(p, "k") != NULL)
+	if (signet_prov_get(p, "seal") != NULL ||
+	    signet_prov_get(p, "t") != NULL || signet_prov_get(p, "k") != NULL)
 		return SIGNET_E_SYNTAX;
 	if (p->nfields + 3 > SIGNET_PROV_FIELDS_MAX)
 		return SIGNET_E_BUFFER;
@@ -231,8 +231,10 @@ signet_prov_parse(const char *value, struct signet_prov *p_r)
 			if (c == '%') {
 				int hi, lo;
 
-				if (e - v < 3 || (hi = signet_hexval(v[1])) < 0 ||
-				    (lo = signet_hexval(v[2])) < 0 || (hi | lo) == 0)
+				if (e - v < 3 ||
+				    (hi = signet_hexval(v[1])) < 0 ||
+				    (lo = signet_hexval(v[2])) < 0 ||
+				    (hi | lo) == 0)
 					return SIGNET_E_BAD_HEADER;
 				c = (char)(hi << 4 | lo);
 				v += 2;
@@ -270,8 +272,8 @@ signet_prov_verify(const signet_keyring *kr, const struct signet_prov *p,
 	kid = signet_prov_get(p, "k");
 	ts = signet_prov_get(p, "t");
 	hrcpt = signet_prov_get(p, "rcpt");
-	if (kid == NULL || ts == NULL || hrcpt == NULL ||
-	    strlen(seal) != 64 || signet_hex_decode(seal, 64, want) != 0)
+	if (kid == NULL || ts == NULL || hrcpt == NULL || strlen(seal) != 64 ||
+	    signet_hex_decode(seal, 64, want) != 0)
 		return SIGNET_E_BAD_HEADER;
 	if (strcasecmp(hrcpt, rcpt) != 0)
 		return SIGNET_E_BAD_SEAL;
@@ -286,7 +288,7 @@ signet_prov_verify(const signet_keyring *kr, const struct signet_prov *p,
 	st = seal_mac(k, p, p->nfields - 1, rcpt, mac);
 	if (st != SIGNET_OK)
 		return st;
-	return signet_ct_compare(mac, want, sizeof(mac)) == 0 ?
-		       SIGNET_OK :
-		       SIGNET_E_BAD_SEAL;
+	return signet_ct_compare(mac, want, sizeof(mac)) == 0
+		       ? SIGNET_OK
+		       : SIGNET_E_BAD_SEAL;
 }

@@ -49,7 +49,8 @@ signet_hex_decode(const char *in, size_t hexlen, unsigned char *out)
 	if (hexlen % 2 != 0)
 		return -1;
 	for (size_t i = 0; i < hexlen / 2; i++) {
-		int hi = signet_hexval(in[2 * i]), lo = signet_hexval(in[2 * i + 1]);
+		int hi = signet_hexval(in[2 * i]),
+		    lo = signet_hexval(in[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;
