@@ -202,7 +202,26 @@ rcpt_matches(const struct sdp_input *in, const char *hrcpt, const char **r)
 	return 0;
 }
 
-/* Is one of the headers for other recipients sealed by our hub? */
+/* Was a header with a good seal made for this message?  The hub binds it
+   to the Message-ID (msg=) when there is one, so a record copied from a
+   delivered message onto another does not count. */
+static int
+same_message(const struct sdp_input *in, const struct signet_prov *p)
+{
+	const char *msg = signet_prov_get(p, "msg");
+	char want[9];
+
+	if (msg == NULL)
+		return 1;
+	if (in->message_id == NULL)
+		return 0;
+	snprintf(want, sizeof(want), "%08x",
+		 (unsigned int)signet_message_binding(in->message_id));
+	return strcmp(msg, want) == 0;
+}
+
+/* Is one of the headers for other recipients sealed by our hub for this
+   message? */
 static int
 sealed_for_other(const struct sdp_input *in, struct signet_prov *p)
 {
@@ -211,7 +230,9 @@ sealed_for_other(const struct sdp_input *in, struct signet_prov *p)
 
 		if (signet_prov_parse(in->prov[i], p) == SIGNET_OK &&
 		    (hrcpt = signet_prov_get(p, "rcpt")) != NULL &&
-		    signet_prov_verify(in->kr, p, hrcpt, in->now) == SIGNET_OK)
+		    signet_prov_verify(in->kr, p, hrcpt, in->now) ==
+			    SIGNET_OK &&
+		    same_message(in, p))
 			return 1;
 	}
 	return 0;
@@ -223,7 +244,7 @@ static void
 check_seal(const struct sdp_input *in, const char *isp,
 	   struct signet_prov *p, struct sdp_output *out)
 {
-	size_t other_rcpt = 0, bad_seal = 0, no_key = 0;
+	size_t other_rcpt = 0, bad_seal = 0, no_key = 0, moved = 0;
 
 	/* parsed into p directly: the struct is large, so no copies */
 	for (size_t i = 0; i < in->prov_count; i++) {
@@ -238,6 +259,12 @@ check_seal(const struct sdp_input *in, const char *isp,
 			continue;
 		}
 		st = signet_prov_verify(in->kr, p, rcpt, in->now);
+		if (st == SIGNET_OK && !same_message(in, p)) {
+			/* genuine, but the record of another message */
+			moved++;
+			out->status = SIGNET_E_BAD_SEAL;
+			continue;
+		}
 		if (st == SIGNET_OK) {
 			out->prov_idx = (int)i;
 			out->status = st;
@@ -253,6 +280,10 @@ check_seal(const struct sdp_input *in, const char *isp,
 		out->result = SDP_FORGED;
 		add_text(out, "FORGED: the provenance record on this message "
 			      "was not made by %s", isp);
+	} else if (moved > 0) {
+		out->result = SDP_FORGED;
+		add_text(out, "FORGED: the provenance record on this message "
+			      "was copied from another message");
 	} else if (no_key > 0) {
 		/* Our keyring may lag a rotation: do not cry forgery. */
 		out->result = SDP_UNVERIFIED;

@@ -53,6 +53,9 @@ struct sdp_input {
 	/* Signet-Provenance header values, as in the message. */
 	const char *const *prov;
 	size_t prov_count;
+	/* the message's first Message-ID, unfolded, or NULL: a sealed record
+	   with msg= is only this message's if the bindings agree */
+	const char *message_id;
 	const char *from_domain;  /* domain of the From: header, or NULL */
 	const char *env_domain;   /* envelope sender's domain, or NULL */
 	const char *const *domains; /* the ISP's own domains */

@@ -152,6 +152,7 @@ mail_is_raw(struct mail *mail)
 struct signet_headers {
 	ARRAY_TYPE(const_string) prov;  /* NULL-terminated */
 	const char *from, *key;         /* key: Message-ID and Date */
+	const char *msgid;              /* as the hub read it, or NULL */
 };
 
 static bool
@@ -163,6 +164,26 @@ wanted_header(const char *name)
 	       strcasecmp(name, "Date") == 0;
 }
 
+/* A header value as Exim's module reads it: line ends dropped, runs of
+   white space made one space, trimmed.  NULL when empty. */
+static const char *
+unfold(const char *v)
+{
+	string_t *s = t_str_new(strlen(v) + 1);
+
+	for (; *v != '\0'; v++) {
+		if (*v == '\r' || *v == '\n')
+			continue;
+		if ((*v == ' ' || *v == '\t') &&
+		    (str_len(s) == 0 || str_c(s)[str_len(s) - 1] == ' '))
+			continue;
+		str_append_c(s, *v == '\t' ? ' ' : *v);
+	}
+	while (str_len(s) > 0 && str_c(s)[str_len(s) - 1] == ' ')
+		str_truncate(s, str_len(s) - 1);
+	return str_len(s) > 0 ? str_c(s) : NULL;
+}
+
 static int
 read_headers(struct mail *mail, struct signet_headers *h)
 {
@@ -170,6 +191,7 @@ read_headers(struct mail *mail, struct signet_headers *h)
 	struct message_header_line *hdr;
 	struct istream *input;
 	const char *msgid = "", *date = "", *v;
+	bool id_seen = FALSE;
 	int ret;
 
 	i_zero(h);
@@ -193,10 +215,18 @@ read_headers(struct mail *mail, struct signet_headers *h)
 			array_push_back(&h->prov, &v);
 		else if (strcasecmp(hdr->name, "From") == 0 && h->from == NULL)
 			h->from = v;
-		else if (strcasecmp(hdr->name, "Message-ID") == 0)
-			msgid = v;
 		else if (strcasecmp(hdr->name, "Date") == 0)
 			date = v;
+		else if (strcasecmp(hdr->name, "Message-ID") == 0) {
+			msgid = v;
+			/* the one Exim's module binds: the first
+			   "Message-ID:" without space before the colon */
+			if (!id_seen && hdr->middle_len > 0 &&
+			    hdr->middle[0] == ':') {
+				id_seen = TRUE;
+				h->msgid = unfold(v);
+			}
+		}
 	}
 	message_parse_header_deinit(&parser);
 	ret = input->stream_errno != 0 ? -1 : 0;
@@ -461,6 +491,7 @@ signet_evaluate(struct mail_user *user, struct mail *src, struct event *event,
 	in.prov = prov;
 	in.prov_count = prov == NULL ? 0 : str_array_length(prov);
 
+	in.message_id = hdrs.msgid;
 	in.from_domain = from_domain(hdrs.from);
 	if (mail_get_special(src, MAIL_FETCH_FROM_ENVELOPE, &env) >= 0)
 		in.env_domain = addr_domain(env);

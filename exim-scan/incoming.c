@@ -109,6 +109,10 @@ sx_msg_begin(struct sx_msg *m)
 
 	m->bounce = sender_address == NULL || *sender_address == '\0';
 	m->msgid = h != NULL ? header_value(h) : NULL;
+	m->msg_binding[0] = '\0';
+	if (m->msgid != NULL)
+		snprintf(m->msg_binding, sizeof(m->msg_binding), "%08x",
+			 (unsigned int)signet_message_binding(m->msgid));
 	read_vars(m);
 	strip_signet_headers();
 }
@@ -188,6 +192,9 @@ prov_fields(const struct sx_msg *m, const struct sx_rcpt_info *r,
 	signet_prov_init(p);
 	add(p, "v", "1");
 	add(p, "rcpt", r->rcpt);
+	/* ties the sealed record to this message: a copy pasted onto
+	   another message does not check at delivery */
+	add(p, "msg", m->msg_binding[0] != '\0' ? m->msg_binding : NULL);
 	add(p, "addr", r->presented);
 	add(p, "verdict", r->verdict);
 	if (r->presented != NULL) {

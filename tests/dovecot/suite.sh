@@ -157,16 +157,20 @@ msg forgedseal \
 	"Signet-Provenance: $(seal "$EVIL" alice@isp.example $BOUNCE)" \
 	"From: Mail Delivery System <MAILER-DAEMON@mx.example.org>" \
 	"Subject: Undelivered Mail Returned to Sender"
+# expect_forged_bounce TEST NAME RESULT: alice's copy of NAME is forged
+expect_forged_bounce() {
+	fetch alice "$2"
+	expect_match "$1-keywords" "$(hdr flags)" \
+		'\$SignetForged.*\$Phishing|\$Phishing.*\$SignetForged'
+	expect_nomatch "$1-not-verified" "$(hdr flags)" 'Verified'
+	expect_eq "$1-result" "$(hdr signet-result)" "$3"
+	expect_eq "$1-subject" "$(hdr subject)" \
+		"[FORGED] Undelivered Mail Returned to Sender"
+	expect_eq "$1-header-removed" "$(count signet-provenance)" 0
+}
 lmtp forgedseal "" alice@isp.example
-fetch alice forgedseal
-expect_match forged-seal-keywords "$(hdr flags)" \
-	'\$SignetForged.*\$Phishing|\$Phishing.*\$SignetForged'
-expect_nomatch forged-seal-not-verified "$(hdr flags)" 'Verified'
-expect_eq forged-seal-result "$(hdr signet-result)" "FORGED: the \
-provenance record on this message was not made by isp.example"
-expect_eq forged-seal-subject "$(hdr subject)" \
-	"[FORGED] Undelivered Mail Returned to Sender"
-expect_eq forged-seal-header-removed "$(count signet-provenance)" 0
+expect_forged_bounce forged-seal forgedseal "FORGED: the provenance record \
+on this message was not made by isp.example"
 
 ## a header only for another recipient: forged if the hub did not seal it
 msg otherrcpt "Signet-Provenance: $(seal "$EVIL" bob@isp.example $BOUNCE)" \
@@ -245,6 +249,47 @@ expect_match bind-mismatch-forged "$(hdr flags)" '\$SignetForged'
 expect_nomatch bind-mismatch-not-verified "$(hdr flags)" 'Verified'
 expect_match bind-mismatch-result "$(hdr signet-result)" \
 	'^FORGED: not a reply to your message'
+
+## the hub binds each record to its message (msg=, the Message-ID's
+## binding): a delivered copy's record pasted onto another message that
+## reached Dovecot without passing the hub is forged provenance
+bind_of() { printf '%s' "$1" | sha256sum | cut -c1-8; }
+# bound NAME [SED]: delivers to alice a bounce NAME whose record the hub
+# bound to <NAME@t>; SED first edits the message (its Message-ID)
+bound() {
+	msg "$1" "Signet-Provenance: $(seal "$KR" alice@isp.example \
+		"msg=$(bind_of "$1@t")" $BOUNCE)" \
+		"From: Mail Delivery System <MAILER-DAEMON@mx.example.org>" \
+		"Subject: Undelivered Mail Returned to Sender"
+	[ -z "$2" ] || sed -i "$2" "$MSG/$1.eml"
+	lmtp "$1" "" alice@isp.example
+}
+bound moved-src 's/<moved-src@t>/<moved@t>/'
+expect_forged_bounce msg-moved moved "FORGED: the provenance record on \
+this message was copied from another message"
+# the same through dovecot-lda, as fed by another MTA
+sed 's/<moved@t>/<lda-moved@t>/' "$MSG/moved-src.eml" >"$MSG/lda-moved.eml"
+dc_lda alice@isp.example "" "$MSG/lda-moved.eml" -a alice@isp.example
+fetch alice lda-moved
+expect_match msg-moved-lda-forged "$(hdr flags) $(hdr subject)" \
+	'\$SignetForged.*\[FORGED\] Undelivered'
+# the record of this very message is verified, and kept
+bound bound
+fetch alice bound
+expect_match msg-bound-verified "$(hdr flags)" '\$SignetVerified'
+expect_nomatch msg-bound-not-forged "$(hdr flags) $(hdr subject)" \
+	'Forged|FORGED'
+expect_match msg-bound-header-kept "$(hdr signet-provenance)" \
+	"rcpt=alice@isp.example; ?msg=$(bind_of bound@t);"
+# a folded Message-ID binds as Exim reads it (unfolded)
+bound boundfold 's/^Message-ID: \(<boundfold@t>\)$/Message-ID:\n\t\1/'
+fetch alice boundfold
+expect_match msg-folded-id-verified "$(hdr flags)" '\$SignetVerified'
+# "Message-ID :" is not the field Exim's module binds: a record with msg=
+# cannot be this message's
+bound spacedid 's/^Message-ID: \(<spacedid@t>\)$/Message-ID : \1/'
+fetch alice spacedid
+expect_match msg-spaced-id-unbound-forged "$(hdr flags)" '\$SignetForged'
 
 ## a hostile HELO name recorded by the hub cannot add header lines
 msg inject "Signet-Provenance: $(seal "$KR" alice@isp.example verdict=none \

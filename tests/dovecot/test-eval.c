@@ -9,6 +9,8 @@
 
 static signet_keyring *kr, *other;
 static time_t now;
+/* the delivered message's Message-ID */
+static const char *message_id;
 
 static const char *
 sealed(const signet_keyring *k, const char *rcpt, const char *const *kv)
@@ -45,6 +47,7 @@ run(const char *const *prov, size_t n, const char *from,
 	in.prov = prov;
 	in.prov_count = n;
 	in.from_domain = from;
+	in.message_id = message_id;
 	in.domains = domains;
 	in.domain_count = 2;
 	in.kr = kr;
@@ -146,6 +149,60 @@ main(void)
 		T_OK("eval-other-rcpt-bad-seal-forged",
 		     out.result == SDP_FORGED);
 		signet_keyring_free(&k0);
+	}
+
+	/* msg= binds a record to its message's Message-ID */
+	{
+		char mine[9], theirs[9];
+		const char *kv[sizeof(bounce) / sizeof(bounce[0]) + 2];
+		size_t n = 0;
+
+		snprintf(mine, sizeof(mine), "%08x",
+			 (unsigned int)signet_message_binding("<m1@t>"));
+		snprintf(theirs, sizeof(theirs), "%08x",
+			 (unsigned int)signet_message_binding("<m2@t>"));
+		kv[n++] = "msg";
+		kv[n++] = mine;
+		for (size_t i = 0; bounce[i] != NULL; i++)
+			kv[n++] = bounce[i];
+		kv[n] = NULL;
+		h[0] = sealed(kr, "alice@isp.example", kv);
+		message_id = " <m1@t>";
+		run(h, 1, NULL, &out);
+		T_OK("eval-msg-same-message-verified",
+		     out.result == SDP_VERIFIED && out.prov_idx == 0);
+		message_id = "<m2@t>";
+		run(h, 1, NULL, &out);
+		T_OK("eval-msg-other-message-forged",
+		     out.result == SDP_FORGED && out.prov_idx == -1 &&
+			     out.tags == 1u << SDP_TAG_FORGED &&
+			     (out.keywords & 1u << SDP_KW_PHISHING) != 0 &&
+			     strstr(out.line, "copied from another message") !=
+				     NULL);
+		message_id = NULL;
+		run(h, 1, NULL, &out);
+		T_OK("eval-msg-no-message-id-forged",
+		     out.result == SDP_FORGED && out.prov_idx == -1);
+		/* a record without msg= is checked as before */
+		h[0] = sealed(kr, "alice@isp.example", bounce);
+		run(h, 1, NULL, &out);
+		T_OK("eval-no-msg-field-verified", out.result == SDP_VERIFIED);
+		/* the genuine record of another message, for another
+		   address, is not taken for an alias's */
+		kv[1] = theirs;
+		h[0] = sealed(kr, "bob@isp.example", kv);
+		message_id = "<m1@t>";
+		run(h, 1, NULL, &out);
+		T_OK("eval-msg-other-rcpt-other-message-forged",
+		     out.result == SDP_FORGED &&
+			     strstr(out.line, "not for you") != NULL);
+		kv[1] = mine;
+		h[0] = sealed(kr, "bob@isp.example", kv);
+		run(h, 1, NULL, &out);
+		T_OK("eval-msg-other-rcpt-same-message-unverified",
+		     out.result == SDP_UNVERIFIED &&
+			     strstr(out.line, "another address") != NULL);
+		message_id = NULL;
 	}
 
 	h[0] = "this is not a provenance header";

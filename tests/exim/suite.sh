@@ -186,6 +186,33 @@ expect_eq prov-tls-verdict "$(field "$p" verdict)" none
 expect_eq prov-tls-seal "$(seal_ok "$p" bob@example.com)" ok
 expect_eq prov-seal-bound-to-rcpt "$(seal_ok "$p" carol@example.com)" \
 	bad-seal
+# msg= binds the record to the message: the first 4 octets of SHA-256 of
+# the Message-ID without its angle brackets, computed here independently.
+expect_eq prov-msg-binding "$(field "$p" msg)" \
+	"$(printf '%s' "$M1" | sha256sum | cut -c1-8)"
+expect_eq prov-msg-sealed "$(seal_ok "$(printf '%s' "$p" |
+	sed 's/msg=[0-9a-f]*/msg=00000000/')" bob@example.com)" bad-seal
+
+# A folded Message-ID binds as its unfolded value; without a Message-ID
+# there is no msg field (mia's mailbox holds only these two).
+: >"$OUT/users/mia"
+MF=mf-$$@remote.example
+printf 'From: x@remote.example\nSubject: folded\nMessage-ID:\n <%s>\n\nhi\n' \
+	"$MF" >"$OUT/mfold"
+smtp --from x@remote.example --to mia@example.com --data "@$OUT/mfold" \
+	>/dev/null
+wait_msgs "$OUT/mail/mia" 1
+p=$(prov "$OUT/mail/mia")
+expect_eq prov-msg-folded-id "$(field "$p" msg)" \
+	"$(printf '%s' "$MF" | sha256sum | cut -c1-8)"
+printf 'From: x@remote.example\nSubject: no id\n\nhi\n' >"$OUT/mnoid"
+smtp --from x@remote.example --to mia@example.com --data "@$OUT/mnoid" \
+	>/dev/null
+wait_msgs "$OUT/mail/mia" 2
+p=$(prov "$OUT/mail/mia")
+expect_eq prov-no-msgid-no-msg \
+	"$(last_msg "$OUT/mail/mia" | header Message-ID)|$(field "$p" msg)|$(
+	seal_ok "$p" mia@example.com)" "||ok"
 
 # A greylisting site defers the first attempt; the retry from the queue
 # carries the same signed sender (the tag is fixed at reception).
