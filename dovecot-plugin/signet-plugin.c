@@ -53,6 +53,7 @@ struct signet_filter {
 	char *tag;          /* Subject tag to add, or NULL */
 	char *strip;        /* tag a previous recipient's copy got, or NULL */
 	bool added, in_subject, subject_seen;
+	bool memo_tag;      /* note in the memo when the tag is added */
 };
 
 /* LMTP saves the 2nd and later recipients from the 1st one's saved copy,
@@ -264,6 +265,15 @@ memo_set(const char *key, const char *const *prov)
 	memo.valid = TRUE;
 }
 
+/* The first recipient's copy really got the tag: the later ones strip
+   it.  Not when the Subject already started with it (the sender's). */
+static void
+filter_tag_added(const struct signet_filter *f)
+{
+	if (f->memo_tag && memo.valid && memo.tag_added == NULL)
+		memo.tag_added = p_strdup(memo.pool, f->tag);
+}
+
 static void
 filter_cb(struct header_filter_istream *input, struct message_header_line *hdr,
 	  bool *matched, struct signet_filter *f)
@@ -285,6 +295,7 @@ filter_cb(struct header_filter_istream *input, struct message_header_line *hdr,
 						    NULL);
 
 			i_stream_header_filter_add(input, s, strlen(s));
+			filter_tag_added(f);
 		}
 		return;
 	}
@@ -319,6 +330,7 @@ filter_cb(struct header_filter_istream *input, struct message_header_line *hdr,
 		value = *value == '\0' ? t_strdup(f->tag) :
 			t_strconcat(f->tag, " ", value, NULL);
 		changed = TRUE;
+		filter_tag_added(f);
 	}
 	if (!changed) {
 		f->in_subject = FALSE;
@@ -520,8 +532,7 @@ signet_evaluate(struct mail_user *user, struct mail *src, struct event *event,
 		}
 	}
 	f->strip = i_strdup(strip);
-	if (raw && memo.valid)
-		memo.tag_added = p_strdup(memo.pool, f->tag);
+	f->memo_tag = raw && memo.valid;
 
 	line = out.line[0] != '\0' ? out.line : "no signed address involved";
 	sdp_fold(line, strlen("Signet-Result: "), folded, sizeof(folded));

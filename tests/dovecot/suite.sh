@@ -411,6 +411,25 @@ for order in alice,bob bob,alice; do
 		'^1 .*rcpt=bob@isp.example;'
 done
 
+# a Subject that already starts with the tag (the sender wrote it): the
+# first recipient's copy is not tagged again, so a later one keeps it too
+msg pretag2 \
+	"Signet-Provenance: $(seal "$KR" alice@isp.example $PLAIN)" \
+	"Signet-Provenance: $(seal "$KR" bob@isp.example verdict=forged \
+		reason=forged bounce=yes tls=TLS1.3 pfs=yes)" \
+	"From: <x@example.net>" "Subject: [FORGED] sale"
+for order in bob,alice alice,bob bob,erin; do
+	sed "s/<pretag2@t>/<pretag2-$order@t>/" "$MSG/pretag2.eml" \
+		>"$MSG/pretag2-$order.eml"
+	lmtp "pretag2-$order" x@example.net \
+		"$(echo $order | sed 's/[a-z]*/&@isp.example/g')"
+	for u in $(echo $order | tr , ' '); do
+		fetch $u "pretag2-$order"
+		expect_eq "pretagged-$order-$u-one-tag" "$(hdr subject)" \
+			"[FORGED] sale"
+	done
+done
+
 # a first recipient with the plugin off must not confuse the others
 sed "s/<multi@t>/<multi-off@t>/" "$MSG/multi.eml" >"$MSG/multi-off.eml"
 lmtp multi-off "" erin@isp.example,alice@isp.example,bob@isp.example
@@ -638,6 +657,18 @@ $(count signet-provenance)" "\$SignetVerified Subject: \
 $(count signet-provenance)" "\$SignetForged Subject: [FORGED] \
 =?UTF-8?Q?multi_=C3=BC?=\\n	folded 1"
 done
+msg ns-pretag \
+	"Signet-Provenance: $(seal "$KR" bob@isp.example verdict=forged \
+		reason=forged bounce=yes tls=TLS1.3 pfs=yes)" \
+	"From: <x@example.net>" "Subject: [FORGED] sale"
+lmtp ns-pretag x@example.net bob@isp.example,alice@isp.example,erin@isp.example
+subjects=""
+for u in bob alice erin; do
+	fetch $u ns-pretag
+	subjects="$subjects$(hdr subject)|"
+done
+expect_eq nosieve-pretagged-one-tag-each "$subjects" \
+	"[FORGED] sale|[FORGED] sale|[FORGED] sale|"
 sed "s/<ns-multi@t>/<ns-bob-erin@t>/" "$MSG/ns-multi.eml" \
 	>"$MSG/ns-bob-erin.eml"
 lmtp ns-bob-erin "" bob@isp.example,erin@isp.example
