@@ -242,7 +242,7 @@ uint32_t signet_message_binding(const char *message_id);
 
 /* ---- Signet-Provenance header ---- */
 
-#define SIGNET_PROV_FIELDS_MAX 24
+#define SIGNET_PROV_FIELDS_MAX 32
 
 /* Fields in order.  Keys are [a-z0-9-]; values are encoded so that they
    never hold ';', '%', white space or control characters. */
