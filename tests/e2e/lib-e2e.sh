@@ -257,13 +257,6 @@ begin retry
 EOF
 }
 
-register_conf() {
-	chown root:root "$1"
-	chmod 644 "$1"
-	grep -qxF "$1" /etc/exim4/trusted_configs 2>/dev/null ||
-		echo "$1" >>/etc/exim4/trusted_configs
-}
-
 # e2e_setup: directories, keys (with the signet tool), configurations.
 # On failure E2E_ERR says what went wrong.
 e2e_setup() {
@@ -311,8 +304,8 @@ EOF
 		hub_exim_conf
 	fi
 	remote_exim_conf
-	register_conf "$HUB_CONF"
-	register_conf "$REMOTE_CONF"
+	trust_conf "$HUB_CONF" "$REMOTE_CONF" 2>"$E2E/trust.err" ||
+		{ E2E_ERR=$(cat "$E2E/trust.err"); return 1; }
 	for _s in hub remote; do
 		"$EXIM" -C "$E2E/$_s/exim.conf" -bV >"$E2E/$_s-bV.out" 2>&1 ||
 			{ E2E_ERR="$_s exim -bV: $(head -n 2 "$E2E/$_s-bV.out")"
@@ -359,6 +352,7 @@ e2e_stop() {
 		fi
 		rm -f "$_f"
 	done
+	untrust_confs "$HUB_CONF" "$REMOTE_CONF"
 	[ -n "$DC_DIR" ] || DC_DIR=$E2E/dovecot
 	[ -n "$DC_CONF" ] || DC_CONF=$DC_DIR/dovecot.conf
 	dc_stop

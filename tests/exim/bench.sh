@@ -19,7 +19,7 @@ ROUNDS=${ROUNDS:-5}
 CONNS=${CONNS:-400}
 THREADS=${THREADS:-4}
 
-trap 'stop_exim' EXIT INT TERM
+trap 'stop_exim; untrust_confs' EXIT INT TERM
 setup_exim "$SO" || { echo "bench: setup failed" >&2; exit 1; }
 # stock: signet's lines removed; signet: without SIGNET_PRELOAD; the
 # suite's configuration (CONF) has it.
@@ -28,11 +28,7 @@ NOPRE=$OUT/exim-nopreload.conf
 grep -v -e '^\.include .*/04_signet$' -e '^\.include .*/050_signet$' \
 	-e '^\.include CHECK_' "$CONF" >"$STOCK"
 grep -v '^SIGNET_PRELOAD' "$CONF" >"$NOPRE"
-for f in "$STOCK" "$NOPRE"; do
-	chmod 644 "$f"
-	grep -qxF "$f" /etc/exim4/trusted_configs ||
-		echo "$f" >>/etc/exim4/trusted_configs
-done
+trust_conf "$STOCK" "$NOPRE" || exit 1
 RES=$OUT/results.txt
 : >"$RES"
 say() { echo "$*" | tee -a "$RES"; }

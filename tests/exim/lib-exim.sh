@@ -9,6 +9,52 @@ HELPER=${HELPER:-$B/exim-scan/test-helper}
 CONF=$OUT/exim.conf
 KEYRING=$OUT/keys/keyring.json
 EXIM_PIDS=""
+TRUSTED_CONFIGS=${TRUSTED_CONFIGS:-/etc/exim4/trusted_configs}
+TRUSTED_HERE=""
+
+# trust_conf FILE...: lists each configuration in trusted_configs, so that
+# Exim re-executing itself as its own user keeps root with -C FILE.  Exim
+# reads only the first 32 entries of that file and ignores the rest, so
+# every run removes its entries again (untrust_confs), entries of test
+# trees that are gone are dropped, and a list that is still too long is an
+# error here rather than a "lost privilege" in a panic log later.
+trust_conf() {
+	[ -f "$TRUSTED_CONFIGS" ] || install -m 644 /dev/null "$TRUSTED_CONFIGS"
+	_tc_keep=$(while IFS= read -r _l || [ -n "$_l" ]; do
+		case $_l in
+		*/tests/out/*.conf) [ -e "$_l" ] || continue ;;
+		esac
+		printf '%s\n' "$_l"
+	done <"$TRUSTED_CONFIGS")
+	printf '%s' "$_tc_keep${_tc_keep:+
+}" >"$TRUSTED_CONFIGS"
+	for _f; do
+		chown root:root "$_f" && chmod 644 "$_f" || return 1
+		grep -qxF -- "$_f" "$TRUSTED_CONFIGS" ||
+			printf '%s\n' "$_f" >>"$TRUSTED_CONFIGS"
+		TRUSTED_HERE="$TRUSTED_HERE $_f"
+		_n=$(awk -v f="$_f" '{ s = $0; sub(/^[ \t]+/, "", s) }
+			s ~ /^\// { n++ } $0 == f { print n; exit }' \
+			"$TRUSTED_CONFIGS")
+		if [ "$_n" -gt 32 ]; then
+			echo "$TRUSTED_CONFIGS: $_f is entry $_n;" \
+				"Exim reads only the first 32" >&2
+			return 1
+		fi
+	done
+}
+
+# untrust_confs [FILE...]: removes the given entries, or this shell's.
+untrust_confs() {
+	[ $# -gt 0 ] || set -- $TRUSTED_HERE
+	[ -f "$TRUSTED_CONFIGS" ] || return 0
+	for _f; do
+		_tc_keep=$(grep -vxF -- "$_f" "$TRUSTED_CONFIGS")
+		printf '%s' "$_tc_keep${_tc_keep:+
+}" >"$TRUSTED_CONFIGS"
+	done
+	TRUSTED_HERE=""
+}
 
 # RFC 3339 UTC of now + $1 days.
 rfc3339_days() {
@@ -80,13 +126,10 @@ setup_exim() {
 	make_tls || return 1
 	sed -e "s|@TOP@|$TOP|g" -e "s|@OUT@|$OUT|g" -e "s|@SO@|$1|g" \
 		"$TOP/tests/exim/exim.conf.in" >"$CONF"
-	chown root:root "$CONF"
-	chmod 644 "$CONF"
 	chown -R "$EXIM_USER" "$OUT/spool" "$OUT/log" "$OUT/mail" \
 		"$OUT/state" "$OUT/keys" "$OUT/events.jsonl"
 	chmod 755 "$OUT" "$OUT/users" "$OUT/remote-users"
-	grep -qxF "$CONF" /etc/exim4/trusted_configs 2>/dev/null ||
-		echo "$CONF" >>/etc/exim4/trusted_configs
+	trust_conf "$CONF"
 }
 
 # start_exim PORT [CONF]: foreground daemon in the background.

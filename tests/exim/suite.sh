@@ -20,6 +20,7 @@ GREY_PID=""
 LMTP_PID=""
 cleanup() {
 	stop_exim
+	untrust_confs
 	for p in $GREY_PID $LMTP_PID; do kill "$p" 2>/dev/null; done
 	GREY_PID=""
 	LMTP_PID=""

@@ -14,7 +14,7 @@ cleanup() {
 	[ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null &&
 		wait "$REDIS_PID" 2>/dev/null
 	[ -n "$UPID" ] && kill "$UPID" 2>/dev/null && wait "$UPID" 2>/dev/null
-	command -v stop_exim >/dev/null 2>&1 && stop_exim
+	command -v stop_exim >/dev/null 2>&1 && stop_exim && untrust_confs
 	# leave no file behind that only root can clean
 	[ -d "$D" ] && chmod -R u+rwX "$D" 2>/dev/null
 }
