@@ -14,7 +14,9 @@
 void
 signet_prov_init(struct signet_prov *p)
 {
-	memset(p, 0, sizeof(*p));
+	/* Fields past nfields are never read: zeroing 9 KB per header was
+	   a third of the seal's cost. */
+	p->nfields = 0;
 }
 
 static int
