@@ -23,8 +23,10 @@ struct signet_key {
 };
 
 struct signet_keyring {
-	size_t n;
-	struct signet_key keys[SIGNET_KEYS_MAX];
+	size_t n, cap;
+	/* sized to the file, not to SIGNET_KEYS_MAX: zeroing and wiping
+	   12 KB on every connection's load was a tenth of its cost */
+	struct signet_key *keys;
 };
 
 /* Computes the derived MAC states after secret/secret_hex are set. */

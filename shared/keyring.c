@@ -60,9 +60,42 @@ signet_keyring_free(signet_keyring **kr)
 {
 	if (*kr == NULL)
 		return;
+	if ((*kr)->keys != NULL) {
+		signet_wipe((*kr)->keys, (*kr)->cap * sizeof((*kr)->keys[0]));
+		free((*kr)->keys);
+	}
 	signet_wipe(*kr, sizeof(**kr));
 	free(*kr);
 	*kr = NULL;
+}
+
+/* Room for want keys.  A new array rather than realloc(), so that no copy
+   of the secrets is left behind unwiped. */
+static int
+keyring_reserve(signet_keyring *kr, size_t want)
+{
+	struct signet_key *keys;
+	size_t cap = kr->cap > 0 ? kr->cap : 2;
+
+	if (want <= kr->cap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	if (cap > SIGNET_KEYS_MAX)
+		cap = SIGNET_KEYS_MAX;
+	if (want > cap)
+		return -1;
+	keys = calloc(cap, sizeof(*keys));
+	if (keys == NULL)
+		return -1;
+	if (kr->keys != NULL) {
+		memcpy(keys, kr->keys, kr->n * sizeof(*keys));
+		signet_wipe(kr->keys, kr->cap * sizeof(*keys));
+		free(kr->keys);
+	}
+	kr->keys = keys;
+	kr->cap = cap;
+	return 0;
 }
 
 /* ---- loading ---- */
@@ -222,6 +255,11 @@ load_keys(const struct signet_jctx *c, const struct signet_jpath *p,
 			    "expected at most %d keys (ids 0-9 for each "
 			    "purpose), got %zu",
 			    SIGNET_KEYS_MAX, json_array_size(keys));
+		return -1;
+	}
+	if (keyring_reserve(kr, json_array_size(keys)) < 0) {
+		signet_jerr(c, p, "out of memory for %zu keys",
+			    json_array_size(keys));
 		return -1;
 	}
 	json_array_foreach(keys, i, obj)
@@ -449,6 +487,8 @@ signet_keyring_add(signet_keyring *kr, enum signet_key_purpose purpose,
 	id = next_id(kr, purpose);
 	if (id < 0 || kr->n >= SIGNET_KEYS_MAX)
 		return SIGNET_E_CONFIG;
+	if (keyring_reserve(kr, kr->n + 1) < 0)
+		return SIGNET_E_NOMEM;
 	k = &kr->keys[kr->n];
 	memset(k, 0, sizeof(*k));
 	if (signet_random(k->secret, sizeof(k->secret)) != 0) {
@@ -485,7 +525,8 @@ destroy_dead(signet_keyring *kr, enum signet_key_purpose p, time_t now)
 			kr->keys[j] = *k;
 		j++;
 	}
-	signet_wipe(&kr->keys[j], (kr->n - j) * sizeof(kr->keys[0]));
+	if (j < kr->n)
+		signet_wipe(&kr->keys[j], (kr->n - j) * sizeof(kr->keys[0]));
 	kr->n = j;
 	return destroyed;
 }

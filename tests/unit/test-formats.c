@@ -34,6 +34,8 @@ ring1(enum signet_key_purpose p, int id, const char *hex, time_t now)
 {
 	signet_keyring *kr = calloc(1, sizeof(*kr));
 
+	kr->cap = SIGNET_KEYS_MAX;
+	kr->keys = calloc(kr->cap, sizeof(kr->keys[0]));
 	set_key(kr, p, id, hex, now - DAY);
 	return kr;
 }
@@ -90,7 +92,7 @@ test_vectors(const char *file, int closed)
 			snprintf(name, sizeof(name), "%s issued %s", file, addr);
 			T_OK(name, v.issued == (time_t)(now / 60 * 60));
 		}
-		free(kr);
+		signet_keyring_free(&kr);
 	}
 	fclose(f);
 	T_OK("vectors read", n >= 6);
@@ -141,7 +143,7 @@ test_tamper(void)
 			 tries[f]);
 		T_OK(name, bad[f] == 0 && tries[f] > 50);
 	}
-	free(kr);
+	signet_keyring_free(&kr);
 }
 
 static void
@@ -204,7 +206,7 @@ test_lifetimes(void)
 	T_OK("no key: sign says so",
 	     signet_sign(kr, &lt, SIGNET_FMT_SIGNET, "bob@isp.example", NULL,
 			 t0 + 200 * DAY, a, sizeof(a)) == SIGNET_E_NO_KEY);
-	free(kr);
+	signet_keyring_free(&kr);
 }
 
 static void
@@ -266,7 +268,7 @@ test_sign_rules(void)
 	T_OK("small buffer is refused",
 	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, "alice@isp.example",
 			 NULL, 1795334400, a, 20) == SIGNET_E_BUFFER);
-	free(kr);
+	signet_keyring_free(&kr);
 }
 
 static void
@@ -387,7 +389,7 @@ test_prov(void)
 	     signet_prov_parse("  ", &q) == SIGNET_E_BAD_HEADER);
 	T_OK("prov: %00 refused",
 	     signet_prov_parse("a=%00", &q) == SIGNET_E_BAD_HEADER);
-	free(kr);
+	signet_keyring_free(&kr);
 }
 
 /* Exim's own ${prvs} and ${prvscheck}, both ways. */
@@ -404,7 +406,7 @@ test_exim_interop(void)
 
 	if (system("command -v exim4 >/dev/null 2>&1") != 0) {
 		T_OK("exim4 installed for interop tests", 0);
-		free(kr);
+		signet_keyring_free(&kr);
 		return;
 	}
 	snprintf(cmd, sizeof(cmd),
@@ -436,7 +438,7 @@ test_exim_interop(void)
 		pclose(p);
 	T_OK("exim: our address passes ${prvscheck}",
 	     strncmp(theirs, "ok=1", 4) == 0);
-	free(kr);
+	signet_keyring_free(&kr);
 }
 
 static void
@@ -460,6 +462,49 @@ test_status(void)
 	}
 }
 
+/* The hand-written parser against the C library, and what it refuses. */
+static void
+test_time_parse(void)
+{
+	static const char *const bad[] = {
+		"2027-02-29T00:00:00Z", "2026-04-31T00:00:00Z",
+		"2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z",
+		"2026-11-00T00:00:00Z", "2026-11-22T24:00:00Z",
+		"2026-11-22T23:60:00Z", "2026-11-22T23:59:60Z",
+		"2026-11-22T07:30:00z", "2026-11-22 07:30:00Z",
+		"2026-11-22T07:30:00",	"2026-11-22T07:30:00Z ",
+		"1969-12-31T23:59:59Z", "2026-1a-22T07:30:00Z",
+		"+026-11-22T07:30:00Z", ""};
+	char buf[32];
+	int ok = 1;
+
+	/* every day from 1970 to 2120, at a time that moves through the
+	   day, round-trips through gmtime_r/strftime */
+	for (time_t t = 0; t < (time_t)4733510400LL; t += 86400 + 3607) {
+		signet_time_format(t, buf);
+		if (signet_time_parse(buf) != t) {
+			printf("  %s: %lld\n", buf,
+			       (long long)signet_time_parse(buf));
+			ok = 0;
+			break;
+		}
+	}
+	T_OK("time: parse inverts format, 1970 to 2120", ok);
+	T_OK("time: leap day 2028",
+	     signet_time_parse("2028-02-29T12:00:00Z") == 1835438400);
+	T_OK("time: 2000 is a leap year",
+	     signet_time_parse("2000-02-29T00:00:00Z") == 951782400);
+	ok = 1;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (signet_time_parse(bad[i]) != -1) {
+			printf("  accepted '%s'\n", bad[i]);
+			ok = 0;
+		}
+	}
+	T_OK("time: refuses impossible dates and other layouts", ok);
+	T_OK("time: NULL", signet_time_parse(NULL) == -1);
+}
+
 int
 main(void)
 {
@@ -468,6 +513,7 @@ main(void)
 	test_vectors("tests/vectors/prvs.txt", 0);
 	test_tamper();
 	test_lifetimes();
+	test_time_parse();
 	test_sign_rules();
 	test_addr();
 	test_prov();

@@ -371,7 +371,7 @@ test_add_rotate(void)
 		     NULL);
 	T_OK("three keys left", kr->n == 3);
 
-	for (size_t i = kr->n; i < SIGNET_KEYS_MAX; i++) {
+	for (size_t i = kr->n; i < kr->cap; i++) {
 		const unsigned char *b = (const unsigned char *)&kr->keys[i];
 
 		for (size_t j = 0; j < sizeof(kr->keys[i]); j++)
