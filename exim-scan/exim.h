@@ -27,10 +27,9 @@ struct sx_msg {
 
 /* Expands an Exim expression; "" when unset or on failure. */
 const char *sx_expand(const char *expr);
-/* The configuration path named by the ACL snippet, or the default. */
-const char *sx_config_path(void);
 
-/* Reads the Message-ID, notes a bounce, drops incoming Signet-* headers. */
+/* Reads the Message-ID and the hop, loads the state from the configuration
+   the ACL snippet names, notes a bounce, drops incoming Signet-* headers. */
 void sx_msg_begin(struct sx_msg *m);
 /* Outgoing: signs the envelope sender when this message is our user's.
    Returns a LOCAL_SCAN_ code; text_r gets the reply for a refusal. */

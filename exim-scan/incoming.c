@@ -71,14 +71,15 @@ strip_signet_headers(void)
    expand_string() call has a fixed cost.  None of them can hold a newline
    except the authenticated id, which comes last and takes the rest. */
 static void
-read_vars(struct sx_msg *m)
+read_vars(struct sx_msg *m, const char **cfg_path_r)
 {
-	const char **dst[] = {&m->tls,	&m->cipher, &m->host,
-			      &m->helo, &m->relay,  &m->auth};
+	const char **dst[] = {cfg_path_r, &m->tls,   &m->cipher, &m->host,
+			      &m->helo,	  &m->relay, &m->auth};
 	const size_t n = sizeof(dst) / sizeof(dst[0]);
-	uschar *v = expand_string(US "$tls_in_ver\n$tls_in_cipher\n"
-				     "$primary_hostname\n$sender_helo_name\n"
-				     "$acl_m_signet_relay\n$authenticated_id");
+	uschar *v = expand_string(US "$acl_m_signet_config\n$tls_in_ver\n"
+				     "$tls_in_cipher\n$primary_hostname\n"
+				     "$sender_helo_name\n$acl_m_signet_relay\n"
+				     "$authenticated_id");
 	char *p = (char *)v, *nl;
 	size_t i;
 
@@ -106,6 +107,7 @@ void
 sx_msg_begin(struct sx_msg *m)
 {
 	const header_line *h = find_header("Message-ID:");
+	const char *cfg_path;
 
 	m->bounce = sender_address == NULL || *sender_address == '\0';
 	m->msgid = h != NULL ? header_value(h) : NULL;
@@ -113,7 +115,8 @@ sx_msg_begin(struct sx_msg *m)
 	if (m->msgid != NULL)
 		snprintf(m->msg_binding, sizeof(m->msg_binding), "%08x",
 			 (unsigned int)signet_message_binding(m->msgid));
-	read_vars(m);
+	read_vars(m, &cfg_path);
+	m->s = sx_state_get(cfg_path);
 	strip_signet_headers();
 }
 

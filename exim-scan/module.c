@@ -49,12 +49,6 @@ sx_expand(const char *expr)
 	return v == NULL ? "" : (const char *)v;
 }
 
-const char *
-sx_config_path(void)
-{
-	return sx_expand("$acl_m_signet_config");
-}
-
 static const char *const action_names[] = {"accept", "defer", "reject"};
 
 static void
@@ -164,7 +158,6 @@ local_scan(int fd, uschar **return_text)
 	memset(&m, 0, sizeof(m));
 	m.now = time(NULL);
 	m.fd = fd;
-	m.s = sx_state_get(sx_config_path());
 	sx_msg_begin(&m);
 	rc = sx_sign_sender(&m, return_text);
 	if (rc == LOCAL_SCAN_ACCEPT)
