@@ -42,3 +42,61 @@ wait_port() {
 	done
 	return 1
 }
+
+# dsn FILE TO ORIG_MSGID [FROM [SITE]]: a multipart/report bounce as SITE
+# (default remote.example) would send it, returning the headers of a
+# message from FROM (default alice@example.com) whose Message-ID is
+# ORIG_MSGID, folded onto its own line as some MTAs write it.
+dsn() {
+	_site=${5:-remote.example}
+	cat >"$1" <<EOF
+From: Mail Delivery System <MAILER-DAEMON@$_site>
+To: $2
+Subject: Undelivered Mail Returned to Sender
+Message-ID: <dsn-$(date +%s%N)@$_site>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status;
+	boundary="BOUNDARY"
+
+--BOUNDARY
+Content-Type: text/plain
+
+Your message could not be delivered.
+
+--BOUNDARY
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; $_site
+Final-Recipient: rfc822; r1@$_site
+Action: failed
+Status: 5.1.1
+
+--BOUNDARY
+Content-Type: text/rfc822-headers
+
+From: ${4:-alice@example.com}
+To: r1@$_site
+Subject: hello
+Message-ID:
+ <$3>
+
+--BOUNDARY--
+EOF
+}
+
+# reply_to REGEX TRANSCRIPT: the server's reply (a swaks transcript) to the
+# first client line matching REGEX, continuation lines joined:
+# "550 5.7.1 text...".
+reply_to() {
+	printf '%s\n' "$2" | awk -v re="$1" '
+		!found && /^ *(->|~>) / && $0 ~ re { found = 1; next }
+		found && /^<[-~*]* +[2-5][0-9][0-9][- ]/ {
+			sub(/^<[-~*]* +/, "")
+			rest = substr($0, 5)
+			if (n++ > 0) sub(/^[245]\.[0-9]+\.[0-9]+ /, "", rest)
+			text = text (n > 1 ? " " : substr($0, 1, 3) " ") rest
+			if (substr($0, 4, 1) == " ") { print text; exit }
+		}'
+}
+rcpt_reply() { reply_to ' RCPT TO:' "$1"; }
+data_reply() { reply_to '^ *(->|~>) \.$' "$1"; }

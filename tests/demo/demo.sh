@@ -129,7 +129,8 @@ $(rcpt_reply "$t" | cut -c1-60)..."
 
 # ---- 4 ----
 step "4: backscatter: other sites bounce the forgeries to the hub"
-dsn "$E2E/d4" alice@isp.example "m3-$$@spam.example" alice@isp.example
+dsn "$E2E/d4" alice@isp.example "m3-$$@spam.example" alice@isp.example \
+	elsewhere.example
 t=$(smtp_to hub --from '<>' --to alice@isp.example --data "@$E2E/d4")
 say "Policy 'strict'.  A bounce to alice@isp.example (never used as a \
 return address):"
@@ -148,7 +149,7 @@ quote "$(result_of alice@isp.example)"
 say "Keywords: $(imap_last alice@isp.example).  The tampered address is \
 still refused: $(rcpt_reply "$(smtp_to hub --from '<>' --to "$TAMPERED" \
 	--quit-after RCPT)" | cut -c1-9)"
-dsn "$E2E/d4b" "$S1" "m3-$$@spam.example" "$S1"
+dsn "$E2E/d4b" "$S1" "m3-$$@spam.example" "$S1" elsewhere.example
 smtp_to hub --helo mx.elsewhere.example --from '<>' --to "$S1" \
 	--data "@$E2E/d4b" >/dev/null
 wait_count "$ALICE" $((n + 2))

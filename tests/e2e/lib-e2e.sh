@@ -383,21 +383,6 @@ submit() {
 		--auth-password "$PASSWORD" --from "$2" --to "$3" \
 		--data "@$4"
 }
-# reply_to REGEX TRANSCRIPT: the server's reply to the first client line
-# matching REGEX, continuation lines joined.
-reply_to() {
-	printf '%s\n' "$2" | awk -v re="$1" '
-		!found && /^ *(->|~>) / && $0 ~ re { found = 1; next }
-		found && /^<[-~*]* +[2-5][0-9][0-9][- ]/ {
-			sub(/^<[-~*]* +/, "")
-			rest = substr($0, 5)
-			if (n++ > 0) sub(/^[245]\.[0-9]+\.[0-9]+ /, "", rest)
-			text = text (n > 1 ? " " : substr($0, 1, 3) " ") rest
-			if (substr($0, 4, 1) == " ") { print text; exit }
-		}'
-}
-rcpt_reply() { reply_to ' RCPT TO:' "$1"; }
-data_reply() { reply_to '^ *(->|~>) \.$' "$1"; }
 
 # replay ADDR: presents ADDR as a callout does (MAIL FROM:<>, RCPT TO) until
 # the hub stops answering 250, at most 10 times; prints the reply codes.
@@ -427,41 +412,6 @@ Hello, this is $2.
 EOF
 }
 
-# dsn FILE TO ORIG_MSGID FROM: a bounce as another site would send it.
-dsn() {
-	cat >"$1" <<EOF
-From: Mail Delivery System <MAILER-DAEMON@elsewhere.example>
-To: $2
-Subject: Undelivered Mail Returned to Sender
-Message-ID: <dsn-$(date +%s%N)@elsewhere.example>
-MIME-Version: 1.0
-Content-Type: multipart/report; report-type=delivery-status;
-	boundary="B"
-
---B
-Content-Type: text/plain
-
-Your message could not be delivered.
-
---B
-Content-Type: message/delivery-status
-
-Reporting-MTA: dns; elsewhere.example
-Final-Recipient: rfc822; someone@elsewhere.example
-Action: failed
-Status: 5.1.1
-
---B
-Content-Type: text/rfc822-headers
-
-From: $4
-To: someone@elsewhere.example
-Subject: buy now
-Message-ID: <$3>
-
---B--
-EOF
-}
 
 # Number of messages in a maildir.
 maildir_count() {

@@ -138,7 +138,8 @@ expect_match 3-hub-says-forged "$(cat "$HUBLOG")" \
 expect_eq 3-nothing-delivered "$(maildir_count "$RBOB")" 1
 
 # ---- 4. backscatter: bounces of the forgery come to the hub ----
-dsn "$E2E/d4" alice@isp.example "m3-$$@spam.example" alice@isp.example
+dsn "$E2E/d4" alice@isp.example "m3-$$@spam.example" alice@isp.example \
+	elsewhere.example
 t=$(smtp_to hub --from '<>' --to alice@isp.example --data "@$E2E/d4")
 expect_match 4-strict-unsigned-bounce-550 "$(rcpt_reply "$t")" \
 	'^550 5\.7\.1 <alice@isp\.example>: .*not signed'
@@ -161,7 +162,7 @@ t=$(smtp_to hub --from '<>' --to "$TAMPERED" --data "@$E2E/d4")
 expect_match 4-tag-tampered-still-550 "$(rcpt_reply "$t")" \
 	'^550 5\.7\.1 <alice=sg0'
 # alice's real signed address, in a bounce of a message she never sent.
-dsn "$E2E/d4b" "$S1" "m3-$$@spam.example" "$S1"
+dsn "$E2E/d4b" "$S1" "m3-$$@spam.example" "$S1" elsewhere.example
 t=$(smtp_to hub --from '<>' --to "$S1" --data "@$E2E/d4b")
 expect_match 4-tag-replayed-address-accepted "$(rcpt_reply "$t")" '^250'
 wait_count "$ALICE" $((n + 2))

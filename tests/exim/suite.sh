@@ -41,21 +41,6 @@ submit() { # FROM TO DATAFILE [extra swaks args]
 	smtp --tls --auth PLAIN --auth-user alice --auth-password pw-alice \
 		--from "$_f" --to "$_t" --data "@$_d" "$@"
 }
-# reply_to REGEX TRANSCRIPT: the server's reply to the first client line
-# matching REGEX, continuation lines joined: "550 5.7.1 text...".
-reply_to() {
-	printf '%s\n' "$2" | awk -v re="$1" '
-		!found && /^ *(->|~>) / && $0 ~ re { found = 1; next }
-		found && /^<[-~*]* +[2-5][0-9][0-9][- ]/ {
-			sub(/^<[-~*]* +/, "")
-			rest = substr($0, 5)
-			if (n++ > 0) sub(/^[245]\.[0-9]+\.[0-9]+ /, "", rest)
-			text = text (n > 1 ? " " : substr($0, 1, 3) " ") rest
-			if (substr($0, 4, 1) == " ") { print text; exit }
-		}'
-}
-rcpt_reply() { reply_to ' RCPT TO:' "$1"; }
-data_reply() { reply_to '^ *(->|~>) \.$' "$1"; }
 # msg FILE MSGID FROM TO [header lines...]: writes a small message.
 msg() {
 	_file=$1 _id=$2 _from=$3 _to=$4
@@ -69,42 +54,6 @@ msg() {
 		echo
 		echo "body of $_id"
 	} >"$_file"
-}
-# dsn FILE TO ORIG_MSGID: a multipart/report bounce quoting ORIG_MSGID.
-dsn() {
-	cat >"$1" <<EOF
-From: Mail Delivery System <MAILER-DAEMON@remote.example>
-To: $2
-Subject: Undelivered Mail Returned to Sender
-Message-ID: <dsn-$(date +%s%N)@remote.example>
-MIME-Version: 1.0
-Content-Type: multipart/report; report-type=delivery-status;
-	boundary="BOUNDARY"
-
---BOUNDARY
-Content-Type: text/plain
-
-Your message could not be delivered.
-
---BOUNDARY
-Content-Type: message/delivery-status
-
-Reporting-MTA: dns; remote.example
-Final-Recipient: rfc822; r1@remote.example
-Action: failed
-Status: 5.1.1
-
---BOUNDARY
-Content-Type: text/rfc822-headers
-
-From: alice@example.com
-To: r1@remote.example
-Subject: hello
-Message-ID:
- <$3>
-
---BOUNDARY--
-EOF
 }
 bounce() { # TO DATAFILE [extra]
 	_t=$1 _d=$2
