@@ -1,61 +1,200 @@
 /* The event feed: one JSON object per line, appended with one write(2) so
-   that lines from concurrent Exim processes never mix. */
+   that lines from concurrent Exim processes never mix.  The line is written
+   by hand, not through jansson: Exim writes one per decision, and building
+   and dumping a json_t cost ten times as much. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "json-internal.h"
+#include "internal.h"
 
-/* A JSON string of s; bytes that are not valid UTF-8 become '?' (an
-   envelope address may hold raw 8-bit octets). */
-static json_t *
-string_value(const char *s)
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0: no overlong
+   forms, no surrogates, nothing above U+10FFFF (what jansson accepts). */
+static size_t
+utf8_seq(const unsigned char *s)
 {
-	json_t *v = json_string(s);
-	char *copy;
+	unsigned int c = s[0], cp;
+	size_t n;
 
-	if (v != NULL)
-		return v;
-	copy = strdup(s);
-	if (copy == NULL)
-		return NULL;
-	for (char *p = copy; *p != '\0'; p++) {
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
 	}
-	v = json_string(copy);
-	free(copy);
-	return v;
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
 }
 
-static char *
-event_line(time_t now, const char *kind, const char *const *kv)
+static int
+utf8_valid(const char *s)
 {
-	char ts[32], *line = NULL;
-	json_t *obj;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
 
-	signet_time_format(now, ts);
-	obj = json_pack("{s:s, s:s}", "ts", ts, "event", kind);
-	if (obj == NULL)
+	while (*p != '\0') {
+		if ((n = utf8_seq(p)) == 0)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+struct buf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void
+put(struct buf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 2 > b->cap) {
+		size_t cap = b->cap * 2 + n + 2;
+		char *p = realloc(b->p, cap);
+
+		if (p == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+/* A JSON string; when s is not valid UTF-8, every octet above 0x7f
+   becomes '?' (an envelope address may hold raw 8-bit octets). */
+static void
+put_string(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int ascii = !utf8_valid(s);
+	const char *run = s;
+
+	put(b, "\"", 1);
+	for (const char *p = s;; p++) {
+		unsigned char c = (unsigned char)*p;
+		char esc[7];
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\' && !(ascii && c >= 0x80))
+			continue;
+		put(b, run, (size_t)(p - run));
+		run = p + 1;
+		if (c == '\0')
+			break;
+		esc[0] = '\\';
+		switch (c) {
+		case '"':
+		case '\\':
+			esc[1] = (char)c;
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			if (c >= 0x80) {
+				esc[0] = '?';
+				n = 1;
+				break;
+			}
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		put(b, esc, n);
+	}
+	put(b, "\"", 1);
+}
+
+static void
+put_pair(struct buf *b, const char *key, const char *value)
+{
+	put(b, ",", 1);
+	put_string(b, key);
+	put(b, ":", 1);
+	put_string(b, value);
+}
+
+/* The line with its newline, or NULL (out of memory, or a kind or key that
+   is not UTF-8: a caller's bug). */
+static char *
+event_line(time_t now, const char *kind, const char *const *kv,
+	   size_t *len_r)
+{
+	struct buf b = {NULL, 0, 0, 0};
+	char ts[32];
+	size_t n = 0;
+
+	if (!utf8_valid(kind))
 		return NULL;
 	/* a NULL key, or a NULL value, ends the list */
-	for (size_t i = 0; kv != NULL && kv[i] != NULL && kv[i + 1] != NULL;
-	     i += 2) {
-		json_t *v;
+	while (kv != NULL && kv[n] != NULL && kv[n + 1] != NULL)
+		n += 2;
+	signet_time_format(now, ts);
+	put(&b, "{\"ts\":", 6);
+	put_string(&b, ts);
+	put_pair(&b, "event", kind);
+	for (size_t i = 0; i < n; i += 2) {
+		const char *value = kv[i + 1];
+		int seen = 0;
 
+		if (!utf8_valid(kv[i])) {
+			free(b.p);
+			return NULL;
+		}
 		/* ts and event are ours: a caller's pair cannot replace them */
 		if (strcmp(kv[i], "ts") == 0 || strcmp(kv[i], "event") == 0)
 			continue;
-		v = string_value(kv[i + 1]);
-		if (v == NULL || json_object_set_new(obj, kv[i], v) < 0)
-			goto out;
+		/* a key given twice: one member, where it first appears,
+		   with the last value */
+		for (size_t j = 0; j < i && !seen; j += 2)
+			seen = strcmp(kv[j], kv[i]) == 0;
+		if (seen)
+			continue;
+		for (size_t j = i + 2; j < n; j += 2) {
+			if (strcmp(kv[j], kv[i]) == 0)
+				value = kv[j + 1];
+		}
+		put_pair(&b, kv[i], value);
 	}
-	line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
-out:
-	json_decref(obj);
-	return line;
+	put(&b, "}\n", 2);
+	if (b.failed) {
+		free(b.p);
+		return NULL;
+	}
+	*len_r = b.len;
+	return b.p;
 }
 
 signet_status
@@ -71,12 +210,9 @@ signet_event_write(const char *path, time_t now, const char *kind,
 		return SIGNET_OK;
 	if (kind == NULL)
 		return SIGNET_E_INTERNAL;
-	/* NULL also for a kind or key that is not UTF-8: a caller's bug */
-	line = event_line(now, kind, kv);
+	line = event_line(now, kind, kv, &len);
 	if (line == NULL)
 		return SIGNET_E_INTERNAL;
-	len = strlen(line);
-	line[len++] = '\n'; /* replaces the NUL; len is what we write */
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
 		  0640);
 	if (fd < 0) {

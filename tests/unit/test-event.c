@@ -120,6 +120,91 @@ test_concurrent(void)
 	unlink(path);
 }
 
+/* What jansson writes for the same pairs: the hand-written line must be
+   the same, byte for byte. */
+static char *
+jansson_line(time_t now, const char *kind, const char *const *kv)
+{
+	char ts[32], *line;
+	json_t *obj;
+
+	signet_time_format(now, ts);
+	obj = json_pack("{s:s, s:s}", "ts", ts, "event", kind);
+	for (size_t i = 0; kv[i] != NULL && kv[i + 1] != NULL; i += 2) {
+		json_t *v;
+
+		if (strcmp(kv[i], "ts") == 0 || strcmp(kv[i], "event") == 0)
+			continue;
+		v = json_string(kv[i + 1]);
+		if (v == NULL) {
+			char *c = strdup(kv[i + 1]);
+
+			for (char *q = c; *q != '\0'; q++) {
+				if ((unsigned char)*q >= 0x80)
+					*q = '?';
+			}
+			v = json_string(c);
+			free(c);
+		}
+		json_object_set_new(obj, kv[i], v);
+	}
+	line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(obj);
+	return line;
+}
+
+static void
+test_like_jansson(void)
+{
+	static const char *const keys[] = {"addr", "rcpt", "ts", "a\"b",
+					   "caf\xc3\xa9", "addr"};
+	static const unsigned char pool[] = {
+		'a', 'Z', '0', ' ', '"', '\\', '/', '\n', '\t', 1, 0x1f, 0x7f,
+		0x80, 0xbf, 0xc0, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xed, 0xa0,
+		0xf0, 0x9f, 0x98, 0x80, 0xf4, 0x90, 0xff, 0xe0};
+	unsigned int seed = 12345;
+	int same = 1;
+
+	for (int round = 0; round < 3000 && same; round++) {
+		char vals[4][24], want[4096];
+		const char *kv[9];
+		size_t n = 0;
+		char *j;
+
+		for (int k = 0; k < 4; k++) {
+			size_t len;
+
+			seed = seed * 1103515245 + 12345;
+			len = (seed >> 16) % 20;
+			for (size_t c = 0; c < len; c++) {
+				seed = seed * 1103515245 + 12345;
+				vals[k][c] = (char)pool[(seed >> 16) %
+							sizeof(pool)];
+			}
+			vals[k][len] = '\0';
+			seed = seed * 1103515245 + 12345;
+			kv[n++] = keys[(seed >> 16) % 6];
+			kv[n++] = vals[k];
+		}
+		kv[n] = NULL;
+		unlink(path);
+		if (signet_event_write(path, T0, "verified", kv) != SIGNET_OK) {
+			same = 0;
+			break;
+		}
+		j = jansson_line(T0, "verified", kv);
+		snprintf(want, sizeof(want), "%s\n", j != NULL ? j : "");
+		free(j);
+		if (strcmp(first_line(), want) != 0) {
+			printf("  got  %s  want %s", first_line(), want);
+			same = 0;
+		}
+	}
+	T_OK("3000 random lines are what jansson writes, byte for byte",
+	     same);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -134,6 +219,7 @@ main(void)
 	}
 	snprintf(path, sizeof(path), "%s/events.jsonl", dir);
 	test_format();
+	test_like_jansson();
 	test_concurrent();
 	rmdir(dir);
 	return t_failed != 0;
