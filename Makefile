@@ -12,6 +12,7 @@ WARN = -Wall -Wextra -Werror -Wformat=2 -Wmissing-prototypes \
 HARDEN = -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
 	-fstack-clash-protection -fcf-protection -Wformat -Werror=format-security
 CFLAGS_BASE = -std=gnu11 -fPIC $(WARN) $(HARDEN) -fvisibility=hidden \
+	-ffunction-sections -fdata-sections \
 	-I$(CURDIR)/shared
 LDFLAGS_BASE = -Wl,-z,relro -Wl,-z,now
 ifeq ($(SAN),1)
