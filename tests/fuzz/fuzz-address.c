@@ -9,7 +9,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 static signet_keyring *
 ring(void)
 {
-	static signet_keyring kr;
+	static struct signet_key keys[2];
+	static signet_keyring kr = {.cap = 2, .keys = keys};
 
 	if (kr.n == 0) {
 		for (int id = 0; id < 2; id++) {

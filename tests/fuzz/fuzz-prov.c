@@ -9,7 +9,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	static signet_keyring kr;
+	static struct signet_key keys[1];
+	static signet_keyring kr = {.cap = 1, .keys = keys};
 	char text[4096], out[SIGNET_HEADER_BUFSZ];
 	struct signet_prov p, q;
 	char r[SIGNET_ADDR_BUFSZ];
