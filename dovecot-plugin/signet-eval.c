@@ -107,7 +107,7 @@ map_verdict(const struct signet_prov *p, const char *isp,
 
 	clean(signet_prov_get(p, "owner"), owner, sizeof(owner));
 	if (owner[0] == '\0')
-		clean(signet_prov_get(p, "rcpt"), owner, sizeof(owner));
+		clean(out->rcpt, owner, sizeof(owner));
 	short_time(signet_prov_get(p, "issued"), when);
 
 	if (is(verdict, "valid") && is(bind, "mismatch")) {
@@ -189,14 +189,21 @@ describe_link(const struct signet_prov *p, const char *isp,
 		add_text(out, "from [%s]", peer);
 }
 
+/* Which of this delivery's addresses the header's rcpt= tag is for: 1 and
+   *r_r, 0 none (another recipient's), -1 cannot tell (no such key). */
 static int
-rcpt_matches(const struct sdp_input *in, const char *hrcpt, const char **r)
+rcpt_matches(const struct sdp_input *in, const struct signet_prov *p,
+	     const char **r_r)
 {
 	for (size_t i = 0; i < SDP_RCPTS_MAX; i++) {
-		if (in->rcpt[i] != NULL &&
-		    strcasecmp(in->rcpt[i], hrcpt) == 0) {
-			*r = in->rcpt[i];
-			return 1;
+		int m;
+
+		if (in->rcpt[i] == NULL)
+			continue;
+		m = signet_prov_is_for(in->kr, p, in->rcpt[i], in->now);
+		if (m != 0) {
+			*r_r = in->rcpt[i];
+			return m;
 		}
 	}
 	return 0;
@@ -220,22 +227,26 @@ same_message(const struct sdp_input *in, const struct signet_prov *p)
 	return strcmp(msg, want) == 0;
 }
 
-/* Is one of the headers for other recipients sealed by our hub for this
-   message? */
-static int
-sealed_for_other(const struct sdp_input *in, struct signet_prov *p)
-{
-	for (size_t i = 0; i < in->prov_count; i++) {
-		const char *hrcpt;
+/* What the headers for other recipients are: OTHER_HUB, one was sealed by
+   our hub for this message; OTHER_MOVED, one was sealed by our hub for
+   another message; OTHER_FORGED, none was sealed by our hub.  Their rcpt=
+   tags do not say whom they name, so their seals are all there is. */
+enum other_kind { OTHER_FORGED, OTHER_MOVED, OTHER_HUB };
 
-		if (signet_prov_parse(in->prov[i], p) == SIGNET_OK &&
-		    (hrcpt = signet_prov_get(p, "rcpt")) != NULL &&
-		    signet_prov_verify(in->kr, p, hrcpt, in->now) ==
-			    SIGNET_OK &&
-		    same_message(in, p))
-			return 1;
+static enum other_kind
+other_headers(const struct sdp_input *in, struct signet_prov *p)
+{
+	enum other_kind kind = OTHER_FORGED;
+
+	for (size_t i = 0; i < in->prov_count; i++) {
+		if (signet_prov_parse(in->prov[i], p) != SIGNET_OK ||
+		    signet_prov_verify(in->kr, p, NULL, in->now) != SIGNET_OK)
+			continue;
+		if (same_message(in, p))
+			return OTHER_HUB;
+		kind = OTHER_MOVED;
 	}
-	return 0;
+	return kind;
 }
 
 /* Finds and checks this recipient's header.  Returns the verdict class
@@ -245,16 +256,24 @@ check_seal(const struct sdp_input *in, const char *isp,
 	   struct signet_prov *p, struct sdp_output *out)
 {
 	size_t other_rcpt = 0, bad_seal = 0, no_key = 0, moved = 0;
+	enum other_kind other;
 
 	/* parsed into p directly: the struct is large, so no copies */
 	for (size_t i = 0; i < in->prov_count; i++) {
-		const char *hrcpt, *rcpt;
+		const char *rcpt = NULL;
 		signet_status st;
+		int m;
 
 		if (signet_prov_parse(in->prov[i], p) != SIGNET_OK ||
-		    (hrcpt = signet_prov_get(p, "rcpt")) == NULL)
+		    signet_prov_get(p, "rcpt") == NULL)
 			continue;
-		if (!rcpt_matches(in, hrcpt, &rcpt)) {
+		m = rcpt_matches(in, p, &rcpt);
+		if (m < 0) {
+			no_key++;
+			out->status = SIGNET_E_NO_KEY;
+			continue;
+		}
+		if (m == 0) {
 			other_rcpt++;
 			continue;
 		}
@@ -268,6 +287,7 @@ check_seal(const struct sdp_input *in, const char *isp,
 		if (st == SIGNET_OK) {
 			out->prov_idx = (int)i;
 			out->status = st;
+			out->rcpt = rcpt;
 			return;
 		}
 		if (st == SIGNET_E_NO_KEY || st == SIGNET_E_UNKNOWN_KEY)
@@ -289,7 +309,8 @@ check_seal(const struct sdp_input *in, const char *isp,
 		out->result = SDP_UNVERIFIED;
 		add_text(out, "UNVERIFIED: sealed with a key this server does "
 			      "not have");
-	} else if (other_rcpt > 0 && sealed_for_other(in, p)) {
+	} else if (other_rcpt > 0 &&
+		   (other = other_headers(in, p)) == OTHER_HUB) {
 		/* The hub strips incoming records, so a good one for another
 		   address is its own: mail to an alias or forward of this
 		   user, which the hub recorded under the address it got. */
@@ -298,11 +319,17 @@ check_seal(const struct sdp_input *in, const char *isp,
 		add_text(out, "UNVERIFIED: %s recorded this message for "
 			      "another address (an alias or forward?)", isp);
 	} else if (other_rcpt > 0) {
-		/* records, but none for us and none the hub sealed */
+		/* records, but none for us and none the hub sealed for this
+		   message */
 		out->result = SDP_FORGED;
 		out->status = SIGNET_E_BAD_SEAL;
-		add_text(out, "FORGED: the provenance record on this message "
-			      "is not for you");
+		if (other == OTHER_MOVED)
+			add_text(out, "FORGED: the provenance record on this "
+				      "message was copied from another "
+				      "message");
+		else
+			add_text(out, "FORGED: the provenance record on this "
+				      "message was not made by %s", isp);
 	} else {
 		/* only unreadable headers */
 		out->result = SDP_UNVERIFIED;

@@ -194,7 +194,6 @@ prov_fields(const struct sx_msg *m, const struct sx_rcpt_info *r,
 
 	signet_prov_init(p);
 	add(p, "v", "1");
-	add(p, "rcpt", r->rcpt);
 	/* ties the sealed record to this message: a copy pasted onto
 	   another message does not check at delivery */
 	add(p, "msg", m->msg_binding[0] != '\0' ? m->msg_binding : NULL);

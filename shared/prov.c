@@ -9,6 +9,8 @@
 #include "internal.h"
 
 #define SEAL_LABEL "signet-provenance-v1"
+#define RCPT_LABEL "signet-rcpt-v1"
+#define SIGNET_RCPT_TAG_BYTES 10
 #define FOLD_AT 72
 
 void
@@ -102,21 +104,18 @@ put_field(char *buf, size_t size, size_t *pos, const char *key,
 	return 0;
 }
 
-/* The sealed text of the fields [0, n). */
+/* The sealed text of the fields [0, n).  The recipient is in it only as
+   its tag (rcpt=), so any header's seal can be checked without knowing
+   whom it names. */
 static signet_status
 seal_mac(const struct signet_key *k, const struct signet_prov *p, size_t n,
-	 const char *rcpt, unsigned char mac_r[32])
+	 unsigned char mac_r[32])
 {
 	char text[SIGNET_PROV_FIELDS_MAX * 800];
-	size_t pos = 0, rlen = strlen(rcpt);
+	size_t pos;
 
-	if (rlen >= SIGNET_ADDR_BUFSZ)
-		return SIGNET_E_SYNTAX;
 	memcpy(text, SEAL_LABEL, sizeof(SEAL_LABEL));
 	pos = sizeof(SEAL_LABEL);
-	for (size_t i = 0; i < rlen; i++)
-		text[pos++] = (char)tolower((unsigned char)rcpt[i]);
-	text[pos++] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
 			text[pos++] = ';';
@@ -125,6 +124,29 @@ seal_mac(const struct signet_key *k, const struct signet_prov *p, size_t n,
 			return SIGNET_E_BUFFER;
 	}
 	signet_hmac_sha256(&k->mac256, text, pos, mac_r);
+	return SIGNET_OK;
+}
+
+/* The recipient's tag under key k: the first 10 octets, in hex, of
+   HMAC-SHA256 of RCPT_LABEL, a NUL and the lower-cased address.  Every
+   copy of a message carries the headers of all its local recipients until
+   Dovecot removes the others', so the header must not name them (Bcc). */
+static signet_status
+rcpt_tag(const struct signet_key *k, const char *rcpt,
+	 char tag_r[2 * SIGNET_RCPT_TAG_BYTES + 1])
+{
+	char text[sizeof(RCPT_LABEL) + SIGNET_ADDR_BUFSZ];
+	unsigned char mac[32];
+	size_t pos = sizeof(RCPT_LABEL), rlen = strlen(rcpt);
+
+	if (rlen >= SIGNET_ADDR_BUFSZ)
+		return SIGNET_E_SYNTAX;
+	memcpy(text, RCPT_LABEL, sizeof(RCPT_LABEL));
+	for (size_t i = 0; i < rlen; i++)
+		text[pos++] = (char)tolower((unsigned char)rcpt[i]);
+	signet_hmac_sha256(&k->mac256, text, pos, mac);
+	signet_hex_encode(mac, SIGNET_RCPT_TAG_BYTES, tag_r);
+	signet_wipe(mac, sizeof(mac));
 	return SIGNET_OK;
 }
 
@@ -142,17 +164,24 @@ signet_prov_seal(const signet_keyring *kr, struct signet_prov *p,
 	if (k == NULL)
 		return SIGNET_E_NO_KEY;
 	if (signet_prov_get(p, "seal") != NULL ||
-	    signet_prov_get(p, "t") != NULL || signet_prov_get(p, "k") != NULL)
+	    signet_prov_get(p, "t") != NULL ||
+	    signet_prov_get(p, "k") != NULL ||
+	    signet_prov_get(p, "rcpt") != NULL)
 		return SIGNET_E_SYNTAX;
-	if (p->nfields + 3 > SIGNET_PROV_FIELDS_MAX)
+	if (p->nfields + 4 > SIGNET_PROV_FIELDS_MAX)
 		return SIGNET_E_BUFFER;
+	st = rcpt_tag(k, rcpt, hex);
+	if (st != SIGNET_OK)
+		return st;
+	if (signet_prov_add(p, "rcpt", hex) != SIGNET_OK)
+		return SIGNET_E_INTERNAL;
 	snprintf(num, sizeof(num), "%lld", (long long)now);
 	if (signet_prov_add(p, "t", num) != SIGNET_OK)
 		return SIGNET_E_INTERNAL;
 	snprintf(num, sizeof(num), "%d", k->id);
 	if (signet_prov_add(p, "k", num) != SIGNET_OK)
 		return SIGNET_E_INTERNAL;
-	st = seal_mac(k, p, p->nfields, rcpt, mac);
+	st = seal_mac(k, p, p->nfields, mac);
 	if (st != SIGNET_OK)
 		return st;
 	signet_hex_encode(mac, sizeof(mac), hex);
@@ -257,37 +286,73 @@ signet_prov_parse(const char *value, struct signet_prov *p_r)
 	return p_r->nfields > 0 ? SIGNET_OK : SIGNET_E_BAD_HEADER;
 }
 
+/* The seal key a parsed header names, or NULL (*st_r says why). */
+static const struct signet_key *
+header_key(const signet_keyring *kr, const struct signet_prov *p, time_t now,
+	   signet_status *st_r)
+{
+	const char *kid = signet_prov_get(p, "k");
+	const struct signet_key *k;
+	char *end;
+	long id;
+
+	*st_r = SIGNET_E_BAD_HEADER;
+	if (kid == NULL)
+		return NULL;
+	id = strtol(kid, &end, 10);
+	if (*end != '\0' || end == kid || id < 0 || id >= SIGNET_KEY_IDS)
+		return NULL;
+	/* The key's window is judged by our clock, not by the header's t=,
+	   which nothing vouches for before the check. */
+	k = signet_keyring_find(kr, SIGNET_KEY_SEAL, (int)id, now);
+	*st_r = k != NULL ? SIGNET_OK : SIGNET_E_NO_KEY;
+	return k;
+}
+
+static int
+tag_is(const struct signet_key *k, const char *tag, const char *rcpt)
+{
+	char want[2 * SIGNET_RCPT_TAG_BYTES + 1];
+
+	return tag != NULL && strlen(tag) == sizeof(want) - 1 &&
+	       rcpt_tag(k, rcpt, want) == SIGNET_OK &&
+	       signet_ct_compare(tag, want, sizeof(want) - 1) == 0;
+}
+
+int
+signet_prov_is_for(const signet_keyring *kr, const struct signet_prov *p,
+		   const char *rcpt, time_t now)
+{
+	signet_status st;
+	const struct signet_key *k = header_key(kr, p, now, &st);
+
+	if (k == NULL)
+		return st == SIGNET_E_NO_KEY ? -1 : 0;
+	return tag_is(k, signet_prov_get(p, "rcpt"), rcpt);
+}
+
 signet_status
 signet_prov_verify(const signet_keyring *kr, const struct signet_prov *p,
 		   const char *rcpt, time_t now)
 {
 	const struct signet_key *k;
-	const char *kid, *seal, *hrcpt, *ts;
+	const char *seal;
 	unsigned char mac[32], want[32];
-	char *end;
-	long id;
 	signet_status st;
 
 	if (p->nfields < 4 || strcmp(p->field[p->nfields - 1].key, "seal") != 0)
 		return SIGNET_E_BAD_HEADER;
 	seal = p->field[p->nfields - 1].value;
-	kid = signet_prov_get(p, "k");
-	ts = signet_prov_get(p, "t");
-	hrcpt = signet_prov_get(p, "rcpt");
-	if (kid == NULL || ts == NULL || hrcpt == NULL || strlen(seal) != 64 ||
+	if (signet_prov_get(p, "t") == NULL ||
+	    signet_prov_get(p, "rcpt") == NULL || strlen(seal) != 64 ||
 	    signet_hex_decode(seal, 64, want) != 0)
 		return SIGNET_E_BAD_HEADER;
-	if (strcasecmp(hrcpt, rcpt) != 0)
-		return SIGNET_E_BAD_SEAL;
-	id = strtol(kid, &end, 10);
-	if (*end != '\0' || end == kid || id < 0 || id >= SIGNET_KEY_IDS)
-		return SIGNET_E_BAD_HEADER;
-	/* The key's window is judged by our clock, not by the header's t=,
-	   which nothing vouches for before the check. */
-	k = signet_keyring_find(kr, SIGNET_KEY_SEAL, (int)id, now);
+	k = header_key(kr, p, now, &st);
 	if (k == NULL)
-		return SIGNET_E_NO_KEY;
-	st = seal_mac(k, p, p->nfields - 1, rcpt, mac);
+		return st;
+	if (rcpt != NULL && !tag_is(k, signet_prov_get(p, "rcpt"), rcpt))
+		return SIGNET_E_BAD_SEAL;
+	st = seal_mac(k, p, p->nfields - 1, mac);
 	if (st != SIGNET_OK)
 		return st;
 	return signet_ct_compare(mac, want, sizeof(mac)) == 0

@@ -261,9 +261,11 @@ SIGNET_WUR signet_status signet_prov_add(struct signet_prov *p,
 /* Decoded value of the first field with this key, or NULL. */
 const char *signet_prov_get(const struct signet_prov *p, const char *key);
 
-/* Seals the fields for rcpt with the newest seal key, adding t=, k= and
-   seal= fields, and writes the header value (without "Signet-Provenance:")
-   folded for a header line, without the final newline. */
+/* Seals the fields for rcpt with the newest seal key, adding rcpt= (the
+   recipient's tag: a keyed hash, so that the header does not name the
+   recipient), t=, k= and seal= fields, and writes the header value
+   (without "Signet-Provenance:") folded for a header line, without the
+   final newline.  p must not hold rcpt, t, k or seal (SIGNET_E_SYNTAX). */
 SIGNET_WUR signet_status signet_prov_seal(const signet_keyring *kr,
 					  struct signet_prov *p,
 					  const char *rcpt, time_t now,
@@ -271,12 +273,18 @@ SIGNET_WUR signet_status signet_prov_seal(const signet_keyring *kr,
 /* Parses a header value (folded or not) into p. */
 SIGNET_WUR signet_status signet_prov_parse(const char *value,
 					   struct signet_prov *p_r);
-/* Checks the seal of a parsed header for rcpt (compared without case).
+/* Checks the seal of a parsed header for rcpt (compared without case), or
+   the seal alone when rcpt is NULL.
    SIGNET_E_BAD_SEAL: forged, or sealed for another recipient;
    SIGNET_E_NO_KEY: no seal key of that id at now (cannot check). */
 SIGNET_WUR signet_status signet_prov_verify(const signet_keyring *kr,
 					    const struct signet_prov *p,
 					    const char *rcpt, time_t now);
+/* Is the parsed header's rcpt= tag that of rcpt?  1 yes, 0 no, -1 cannot
+   tell (no seal key of the header's id at now).  The seal is not checked:
+   signet_prov_verify() does that. */
+int signet_prov_is_for(const signet_keyring *kr, const struct signet_prov *p,
+		       const char *rcpt, time_t now);
 
 /* ---- event feed: one JSON object per line ---- */
 

@@ -51,7 +51,7 @@ mk() {
 message() {
 	{
 		printf 'Signet-Provenance: %s\n' "$($MKPROV seal "$1" "$RCPT" \
-			v=1 "rcpt=$RCPT" verdict=valid reason=ok \
+			v=1 verdict=valid reason=ok \
 			owner=$RCPT format=signet issued=2026-11-20T14:03:00Z \
 			key=0 bounce=yes bind=match from= tls=TLS1.3 \
 			cipher=TLS_AES_256_GCM_SHA384 pfs=yes peer=203.0.113.5 \

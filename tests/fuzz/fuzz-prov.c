@@ -1,6 +1,7 @@
 /* libFuzzer: Signet-Provenance header parsing and seal checking. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
@@ -14,7 +15,6 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	char text[4096], out[SIGNET_HEADER_BUFSZ];
 	struct signet_prov p, q;
 	char r[SIGNET_ADDR_BUFSZ];
-	const char *rcpt;
 
 	if (kr.n == 0) {
 		struct signet_key *k = &kr.keys[kr.n++];
@@ -33,20 +33,27 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (signet_prov_parse(text, &p) != SIGNET_OK)
 		return 0;
 	(void)signet_prov_verify(&kr, &p, "alice@isp.example", 1795334400);
-	/* Whatever parses, once sealed, must parse back and verify. */
-	if (p.nfields > SIGNET_PROV_FIELDS_MAX - 3 ||
+	(void)signet_prov_verify(&kr, &p, NULL, 1795334400);
+	(void)signet_prov_is_for(&kr, &p, "alice@isp.example", 1795334400);
+	/* Whatever parses, once sealed, must parse back and verify, for its
+	   recipient only.  The first field's value is the recipient. */
+	if (p.nfields < 1 || p.nfields > SIGNET_PROV_FIELDS_MAX - 4 ||
 	    signet_prov_get(&p, "seal") != NULL ||
-	    signet_prov_get(&p, "t") != NULL || signet_prov_get(&p, "k") != NULL)
+	    signet_prov_get(&p, "t") != NULL ||
+	    signet_prov_get(&p, "k") != NULL ||
+	    signet_prov_get(&p, "rcpt") != NULL ||
+	    strlen(p.field[0].value) >= SIGNET_ADDR_BUFSZ)
 		return 0;
-	rcpt = signet_prov_get(&p, "rcpt");
-	if (rcpt == NULL || strlen(rcpt) >= SIGNET_ADDR_BUFSZ)
-		return 0;
-	strcpy(r, rcpt);
+	strcpy(r, p.field[0].value);
 	if (signet_prov_seal(&kr, &p, r, 1795334400, out, sizeof(out)) !=
 	    SIGNET_OK)
 		return 0;
 	if (signet_prov_parse(out, &q) != SIGNET_OK ||
-	    signet_prov_verify(&kr, &q, r, 1795334400) != SIGNET_OK)
+	    signet_prov_verify(&kr, &q, r, 1795334400) != SIGNET_OK ||
+	    signet_prov_verify(&kr, &q, NULL, 1795334400) != SIGNET_OK ||
+	    signet_prov_is_for(&kr, &q, r, 1795334400) != 1 ||
+	    (strcasecmp(r, "x@y") != 0 &&
+	     signet_prov_is_for(&kr, &q, "x@y", 1795334400) != 0))
 		abort();
 	return 0;
 }

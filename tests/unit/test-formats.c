@@ -330,8 +330,6 @@ test_prov(void)
 	signet_prov_init(&p);
 	T_OK("prov: add fields",
 	     signet_prov_add(&p, "v", "1") == SIGNET_OK &&
-		     signet_prov_add(&p, "rcpt", "alice@isp.example") ==
-			     SIGNET_OK &&
 		     signet_prov_add(&p, "verdict", "valid") == SIGNET_OK &&
 		     signet_prov_add(&p, "cipher",
 				     "TLS1.3:ECDHE_X25519__RSA_PSS_RSAE_SHA256__AES_256_GCM:256") ==
@@ -349,10 +347,26 @@ test_prov(void)
 			long_line = 1;
 	}
 	T_OK("prov: folded lines fit 78 columns", !long_line);
+	signet_prov_init(&q);
+	T_OK("prov: a caller's rcpt field is refused",
+	     signet_prov_add(&q, "rcpt", "alice@isp.example") == SIGNET_OK &&
+		     signet_prov_seal(kr, &q, "alice@isp.example", now, bad,
+				      sizeof(bad)) == SIGNET_E_SYNTAX);
 	T_OK("prov: sealing twice is refused",
 	     signet_prov_seal(kr, &p, "alice@isp.example", now, bad,
 			      sizeof(bad)) == SIGNET_E_SYNTAX);
 	T_OK("prov: parse", signet_prov_parse(out, &q) == SIGNET_OK);
+	/* the tag of a Python HMAC-SHA256, not of our own code */
+	T_STREQ("prov: rcpt is the recipient's tag, not its address",
+		signet_prov_get(&q, "rcpt"), "6bb0500bd3f103213155");
+	T_OK("prov: the header never names the recipient",
+	     strstr(out, "alice") == NULL);
+	T_OK("prov: is for alice, whatever the case",
+	     signet_prov_is_for(kr, &q, "Alice@ISP.example", now) == 1);
+	T_OK("prov: is not for bob",
+	     signet_prov_is_for(kr, &q, "bob@isp.example", now) == 0);
+	T_OK("prov: the seal alone checks without the recipient",
+	     signet_prov_verify(kr, &q, NULL, now) == SIGNET_OK);
 	T_STREQ("prov: hostile value round-trips", signet_prov_get(&q, "helo"),
 		"evil; verdict=valid %0A");
 	T_OK("prov: only one verdict field", q.nfields == p.nfields);
@@ -382,6 +396,16 @@ test_prov(void)
 	     signet_prov_parse(bad, &q) == SIGNET_OK &&
 		     signet_prov_verify(kr, &q, "alice@isp.example", now) ==
 			     SIGNET_E_NO_KEY);
+	T_OK("prov: unknown seal key: cannot tell whose",
+	     signet_prov_is_for(kr, &q, "alice@isp.example", now) == -1);
+	strcpy(bad, out);
+	memcpy(strstr(bad, "rcpt=") + 5, "00000000000000000000", 20);
+	T_OK("prov: a changed tag is another recipient's, and breaks the seal",
+	     signet_prov_parse(bad, &q) == SIGNET_OK &&
+		     signet_prov_is_for(kr, &q, "alice@isp.example", now) ==
+			     0 &&
+		     signet_prov_verify(kr, &q, NULL, now) ==
+			     SIGNET_E_BAD_SEAL);
 	T_OK("prov: garbage is a bad header",
 	     signet_prov_parse("v=1; this is not; a header", &q) ==
 		     SIGNET_E_BAD_HEADER);
