@@ -582,11 +582,20 @@ check_store(const struct check *k, const struct signet_jpath *p, json_t *v)
 					      : bad(k, &s, f,
 						    "a key prefix such as "
 						    "\"signet:\"");
+		else if (strcmp(key, "user") == 0)
+			r = json_is_string(f) && json_string_length(f) > 0 &&
+					    strlen(json_string_value(f)) ==
+						    json_string_length(f)
+				    ? 0
+				    : bad(k, &s, f, "a Redis user name");
+		else if (strcmp(key, "password_file") == 0)
+			r = check_path(k, &s, f, 1);
 		else {
 			signet_jerr(k->c, &s,
 				    "unknown setting; expected "
 				    "one of type, path, map_size_mb, host, "
-				    "port, timeout_ms, prefix");
+				    "port, timeout_ms, prefix, user, "
+				    "password_file");
 			r = -1;
 		}
 		if (r < 0)

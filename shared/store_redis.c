@@ -5,12 +5,14 @@
    seconds, so a dead server costs almost nothing per message. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +28,7 @@
 /* Commands per round trip in a bulk load. */
 #define REDIS_BATCH 1000
 #define REDIS_PREFIX_MAX 64
+#define REDIS_PASSWORD_MAX 512
 
 /* The functions of libhiredis, loaded at the first open (store_load).
    <hiredis/hiredis.h> gives their types and the library's version. */
@@ -95,6 +98,8 @@ struct rstore {
 	char prefix[REDIS_PREFIX_MAX];
 	char sha[41];
 	struct timespec down_until;
+	char *user;	/* store.user, or NULL for Redis's default user */
+	char *password; /* from store.password_file, or NULL: wiped */
 };
 
 /* A pipeline of up to REDIS_PIPE_MAX commands. */
@@ -144,6 +149,36 @@ rdown(signet_store *st, const char *what, const char *why)
 			   "state store redis %s: %s: %s; not tried "
 			   "again for %d s",
 			   rs->where, what, why, REDIS_BACKOFF);
+}
+
+/* AUTH with store.user and the password of store.password_file.  The
+   server's answer says what was wrong; it never repeats the password. */
+static signet_status
+rauth(signet_store *st)
+{
+	struct rstore *rs = st->impl;
+	redisReply *r;
+	char why[160];
+
+	if (rs->password == NULL)
+		return SIGNET_OK;
+	if (rs->user != NULL)
+		r = hiredis.redisCommand(rs->c, "AUTH %s %s", rs->user,
+					 rs->password);
+	else
+		r = hiredis.redisCommand(rs->c, "AUTH %s", rs->password);
+	if (r == NULL) {
+		snprintf(why, sizeof(why), "%s", rs->c->errstr);
+		return rdown(st, "AUTH", why);
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		snprintf(why, sizeof(why), "%s (store.user, store.password_file)",
+			 r->str);
+		hiredis.freeReplyObject(r);
+		return rdown(st, "AUTH", why);
+	}
+	hiredis.freeReplyObject(r);
+	return SIGNET_OK;
 }
 
 /* hiredis writes with write(2): a server that went away would kill a
@@ -219,7 +254,7 @@ rconnect(signet_store *st)
 	}
 	if (hiredis.redisSetTimeout(rs->c, ms_tv(rs->timeout_ms)) != REDIS_OK)
 		return rdown(st, "connect", "cannot set the timeout");
-	return SIGNET_OK;
+	return rauth(st);
 }
 
 /* Loads the hit script and keeps its SHA-1 for EVALSHA. */
@@ -800,8 +835,60 @@ redis_close(signet_store *st)
 		return;
 	rdrop(rs);
 	free(rs->host);
+	free(rs->user);
+	if (rs->password != NULL) {
+		signet_wipe(rs->password, strlen(rs->password));
+		free(rs->password);
+	}
 	free(rs);
 	st->impl = NULL;
+}
+
+/* The first line of store.password_file, which only its owner may read.
+   NULL with errbuf set on error. */
+static char *
+read_password(const char *path, char *errbuf, size_t errlen)
+{
+	char buf[REDIS_PASSWORD_MAX + 2], *pw = NULL;
+	struct stat st;
+	ssize_t n;
+	size_t len;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		signet_err(errbuf, errlen, "store.password_file %s: cannot "
+			   "open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		signet_err(errbuf, errlen, "store.password_file %s: not a "
+			   "regular file", path);
+		close(fd);
+		return NULL;
+	}
+	if ((st.st_mode & 077) != 0) {
+		signet_err(errbuf, errlen, "store.password_file %s: mode %04o "
+			   "lets group or others read the password; expected "
+			   "0600 or 0400 (owner only): chmod 600 %s",
+			   path, (unsigned)(st.st_mode & 07777), path);
+		close(fd);
+		return NULL;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	len = strcspn(buf, "\r\n");
+	if (len == 0 || len > REDIS_PASSWORD_MAX || strlen(buf) < (size_t)n)
+		signet_err(errbuf, errlen, "store.password_file %s: expected "
+			   "the password on its first line (1 to %d octets, "
+			   "no NUL)", path, REDIS_PASSWORD_MAX);
+	else if ((pw = strndup(buf, len)) == NULL)
+		signet_err(errbuf, errlen, "out of memory");
+	signet_wipe(buf, sizeof(buf));
+	return pw;
 }
 
 static const struct store_ops redis_ops = {
@@ -823,10 +910,12 @@ store_redis_open(const signet_config *cfg, signet_store *st, char *errbuf,
 		 size_t errlen)
 {
 	struct rstore *rs;
-	const char *host, *prefix;
+	const char *host, *prefix, *user, *pwfile;
 	long long port, ms;
 
 	host = signet_config_get_string(cfg, "store.host", "127.0.0.1");
+	user = signet_config_get_string(cfg, "store.user", NULL);
+	pwfile = signet_config_get_string(cfg, "store.password_file", NULL);
 	port = signet_config_get_int(cfg, "store.port", 6379);
 	ms = signet_config_get_int(cfg, "store.timeout_ms", 5);
 	prefix = signet_config_get_string(cfg, "store.prefix", "signet:");
@@ -843,9 +932,19 @@ store_redis_open(const signet_config *cfg, signet_store *st, char *errbuf,
 	if (store_load(&hiredis_lib, &hiredis, errbuf, errlen) != SIGNET_OK)
 		return SIGNET_E_IO;
 	rs = calloc(1, sizeof(*rs));
-	if (rs == NULL || (rs->host = strdup(host)) == NULL) {
+	if (rs == NULL || (rs->host = strdup(host)) == NULL ||
+	    (user != NULL && (rs->user = strdup(user)) == NULL)) {
+		if (rs != NULL)
+			free(rs->host);
 		free(rs);
 		return SIGNET_E_NOMEM;
+	}
+	if (pwfile != NULL && pwfile[0] != '\0' &&
+	    (rs->password = read_password(pwfile, errbuf, errlen)) == NULL) {
+		free(rs->user);
+		free(rs->host);
+		free(rs);
+		return SIGNET_E_CONFIG;
 	}
 	rs->port = (int)port;
 	if (host[0] == '/')

@@ -10,7 +10,9 @@ RPORT=2580
 REDIS_PID=
 
 UPID=
+APID=
 cleanup() {
+	[ -n "$APID" ] && kill "$APID" 2>/dev/null && wait "$APID" 2>/dev/null
 	[ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null &&
 		wait "$REDIS_PID" 2>/dev/null
 	[ -n "$UPID" ] && kill "$UPID" 2>/dev/null && wait "$UPID" 2>/dev/null
@@ -238,6 +240,63 @@ UPID=
 out=$($ST "$D/unix.json" hit "$A" "$BASE")
 expect_match redis-unix-down-message "$out" \
 	"^fault=state store redis $D/redis.sock: connect: "
+
+# ---- a Redis that wants a password, and an ACL user (port 2582) ----
+APORT=2582
+APW=pw-$$-secret
+redis-server --port $APORT --bind 127.0.0.1 --save "" --appendonly no \
+	--daemonize no --dir "$D" --requirepass "$APW" \
+	>>"$D/redis-auth.log" 2>&1 &
+APID=$!
+acli() { redis-cli -p $APORT -a "$APW" --no-auth-warning "$@"; }
+for _i in $(seq 1 100); do
+	acli PING 2>/dev/null | grep -q PONG && break
+	sleep 0.1
+done
+# the ACL docs/STATE.md suggests, with this run's prefix
+acli ACL SETUSER signet on ">user-pw-$$" "~t$$:*" '+@all' '-@dangerous' \
+	>/dev/null
+umask 077
+printf '%s\n' "$APW" >"$D/redis.pw"
+printf 'not-it-%s\n' $$ >"$D/wrong.pw"
+printf 'user-pw-%s\n' $$ >"$D/user.pw"
+umask 022
+auth_conf() { # FILE JSON-MEMBERS
+	cat >"$1" <<EOF
+{"domains": ["isp.example"], "store": {"type": "redis", "host": "127.0.0.1",
+ "port": $APORT, "timeout_ms": 2000, "prefix": "t$$:"$2}}
+EOF
+}
+auth_conf "$D/a-none.json" ""
+out=$($ST "$D/a-none.json" hit "$A" "$BASE")
+expect_match redis-auth-missing-says-so "$out" \
+	"^fault=state store redis 127.0.0.1:$APORT: .*NOAUTH"
+auth_conf "$D/a-ok.json" ", \"password_file\": \"$D/redis.pw\""
+out=$($ST "$D/a-ok.json" hit "$A" "$BASE")
+expect_eq redis-auth-password "$(field status "$out") $(field count "$out")" \
+	"ok 1"
+auth_conf "$D/a-user.json" \
+	", \"user\": \"signet\", \"password_file\": \"$D/user.pw\""
+out=$($ST "$D/a-user.json" hit "$A" "$BASE")
+expect_eq redis-auth-acl-user "$(field status "$out") $(field count "$out")" \
+	"ok 2"
+auth_conf "$D/a-wrong.json" ", \"password_file\": \"$D/wrong.pw\""
+out=$($ST "$D/a-wrong.json" hit "$A" "$BASE" 2>&1)
+expect_match redis-auth-wrong-refused "$out" \
+	"^fault=state store redis 127.0.0.1:$APORT: AUTH: WRONGPASS"
+expect_nomatch redis-auth-wrong-not-logged "$out" "not-it-$$"
+cp "$D/redis.pw" "$D/open.pw"
+chmod 644 "$D/open.pw"
+auth_conf "$D/a-open.json" ", \"password_file\": \"$D/open.pw\""
+out=$($ST "$D/a-open.json" hit "$A" "$BASE" 2>&1)
+expect_match redis-auth-readable-file-refused "$out" \
+	"status=config error=store.password_file $D/open.pw: mode 0644 lets group or others read the password"
+expect_nomatch redis-auth-password-never-printed \
+	"$(cat "$D"/*.out 2>/dev/null; $ST "$D/a-ok.json" hit "$A" "$BASE")" \
+	"$APW"
+kill "$APID"
+wait "$APID" 2>/dev/null
+APID=
 
 # the tool against Redis: listing (SCAN) and a base revocation; so far
 # 7 addresses (alice, c, d, e-one, f-old, f-new, sf) of 6 bases, f revoked
