@@ -53,4 +53,5 @@ install-dovecot: $(DP_SO)
 		$(DESTDIR)/etc/dovecot/conf.d/90-signet.conf
 
 bench-dovecot: $(DP_SO) $(DP_MKPROV)
-	sh tests/dovecot/bench.sh
+	KIND=ordinary sh tests/dovecot/bench.sh
+	KIND=bounce sh tests/dovecot/bench.sh

@@ -277,7 +277,8 @@ check_seal(const struct sdp_input *in, const char *isp,
 			other_rcpt++;
 			continue;
 		}
-		st = signet_prov_verify(in->kr, p, rcpt, in->now);
+		/* the tag is this recipient's: what is left is the seal */
+		st = signet_prov_verify(in->kr, p, NULL, in->now);
 		if (st == SIGNET_OK && !same_message(in, p)) {
 			/* genuine, but the record of another message */
 			moved++;

@@ -18,7 +18,11 @@ TOP=$(pwd)
 DP_SO=$B/dovecot-plugin/lib90_signet_plugin.so
 MKPROV=$B/tests/dovecot/signet-mkprov
 CLIENT="python3 $TOP/tests/dovecot/client.py"
-OUT=$TOP/tests/out/bench-dovecot
+# KIND=ordinary: everyday mail (verdict=none: no keyword, no tag), the
+# bulk of what an ISP delivers; KIND=bounce: a genuine bounce to a signed
+# address (verdict=valid: the plugin sets $SignetVerified).
+KIND=${KIND:-ordinary}
+OUT=$TOP/tests/out/bench-dovecot-$KIND
 N=${N:-2000}
 ROUNDS=${ROUNDS:-20}
 CG_N=${CG_N:-200}
@@ -49,19 +53,29 @@ mk() {
 # A message of about 3 kB, as the hub would hand it over: sealed for the
 # recipient with the "with" instance's key.
 message() {
+	if [ "$KIND" = bounce ]; then
+		set -- "$1" "$2" verdict=valid reason=ok owner=$RCPT format=signet \
+			issued=2026-11-20T14:03:00Z key=0 bounce=yes bind=match \
+			from=
+		_from='Mail Delivery System <MAILER-DAEMON@mx.example.org>'
+		_subject='Undelivered Mail Returned to Sender'
+	else
+		set -- "$1" "$2" verdict=none from=someone@example.org
+		_from='Someone <someone@example.org>'
+		_subject='Lunch on Friday?'
+	fi
+	_k=$1 _f=$2
+	shift 2
 	{
-		printf 'Signet-Provenance: %s\n' "$($MKPROV seal "$1" "$RCPT" \
-			v=1 verdict=valid reason=ok \
-			owner=$RCPT format=signet issued=2026-11-20T14:03:00Z \
-			key=0 bounce=yes bind=match from= tls=TLS1.3 \
+		printf 'Signet-Provenance: %s\n' "$($MKPROV seal "$_k" "$RCPT" \
+			v=1 "$@" tls=TLS1.3 \
 			cipher=TLS_AES_256_GCM_SHA384 pfs=yes peer=203.0.113.5 \
 			helo=mx.example.org host=mx1.isp.example)"
 		printf 'Received: from mx.example.org (mx.example.org [203.0.113.5])\n'
 		printf '\tby mx1.isp.example with esmtps (TLS1.3) id 1abcde-000001\n'
 		printf '\tfor %s; Sun, 22 Nov 2026 07:00:00 +0000\n' "$RCPT"
-		printf 'From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\n'
-		printf 'To: %s\nSubject: Undelivered Mail Returned to Sender\n' \
-			"$RCPT"
+		printf 'From: %s\n' "$_from"
+		printf 'To: %s\nSubject: %s\n' "$RCPT" "$_subject"
 		printf 'Message-ID: <bench@mx.example.org>\n'
 		printf 'Date: Sun, 22 Nov 2026 07:00:00 +0000\n'
 		printf 'MIME-Version: 1.0\nContent-Type: text/plain\n\n'
@@ -70,7 +84,7 @@ message() {
 			printf 'This is line %02d of the returned message, padding it to a typical size.\n' $i
 			i=$((i + 1))
 		done
-	} >"$2"
+	} >"$_f"
 }
 
 # calc EXPR: floating-point arithmetic (awk; no bc needed)
@@ -98,7 +112,7 @@ mk without 2565 no
 WITHOUT_DIR=$DC_DIR
 DC_EXTRA=""
 message "$WITH_DIR/seal-keyring.json" "$OUT/msg.eml"
-echo "message: $(wc -c <"$OUT/msg.eml") bytes; N=$N in $ROUNDS rounds"
+echo "kind: $KIND; message: $(wc -c <"$OUT/msg.eml") bytes; N=$N in $ROUNDS rounds"
 
 # warm both up (process start, index creation)
 $CLIENT lmtp-many 2560 "$RCPT" "$OUT/msg.eml" 20 >/dev/null || exit 1
