@@ -169,17 +169,20 @@ signet_settings_read(struct mail_user *user, struct signet_settings *set,
 	}
 
 	v = mail_user_plugin_getenv(user, "signet_subject_tag");
-	if (parse_tags(v != NULL ? v : "forged lookalike", &set->subject_tags,
-		       error_r) < 0)
+	if (v == NULL) {
+		set->subject_tags = (1u << SDP_TAG_FORGED) |
+				    (1u << SDP_TAG_LOOKALIKE);
+	} else if (parse_tags(v, &set->subject_tags, error_r) < 0)
 		return -1;
 
+	/* LMTP reads these per delivery: the defaults need no check */
 	for (i = 0; i < SDP_TAG_COUNT; i++) {
 		const char *name = tag_settings[i];
 
 		v = mail_user_plugin_getenv(user, name);
 		if (v == NULL)
 			v = default_tags[i];
-		if (!tag_ok(v)) {
+		else if (!tag_ok(v)) {
 			*error_r = t_strdup_printf(
 				"%s=%s: expected 1-40 printable ASCII "
 				"characters, not starting or ending with a "
@@ -195,9 +198,9 @@ signet_settings_read(struct mail_user *user, struct signet_settings *set,
 		v = mail_user_plugin_getenv(user, name);
 		if (v == NULL)
 			v = default_keywords[i];
-		if (*v == '\0' || strcmp(v, "none") == 0)
+		else if (*v == '\0' || strcmp(v, "none") == 0)
 			continue;
-		if (!keyword_ok(v)) {
+		else if (!keyword_ok(v)) {
 			*error_r = t_strdup_printf(
 				"%s=%s: expected an IMAP keyword (1-64 "
 				"printable ASCII characters, none of "

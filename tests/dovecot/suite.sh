@@ -53,6 +53,9 @@ dc_adduser dan@isp.example
 dc_adduser erin@isp.example userdb_signet_enabled=no
 dc_adduser fay@isp.example userdb_signet_enabled=no
 dc_adduser frank@isp.example userdb_signet_subject_tag=bogus
+dc_adduser hank@isp.example 'userdb_signet_keyword_forged=$Bad(kw'
+dc_adduser ivy@isp.example \
+	'userdb_signet_tag_forged=[THIS-TAG-IS-FAR-TOO-LONG-FOR-ANY-SUBJECT]'
 dc_adduser gina@isp.example userdb_signet_subject_tag=unverified \
 	'userdb_signet_tag_unverified=[CHECK]' \
 	'userdb_signet_keyword_unverified=$Unchecked'
@@ -506,6 +509,14 @@ expect_match bad-setting-defers-not-rejects "$REPLY" \
 	'frank@isp.example: 4[0-9][0-9] '
 expect_match bad-setting-logged "$(cat "$DC_DIR/dovecot.log")" \
 	"signet: signet_subject_tag: unknown result 'bogus'"
+lmtp badsetting x@example.net hank@isp.example
+expect_match bad-keyword-defers "$REPLY" 'hank@isp.example: 4[0-9][0-9] '
+expect_match bad-keyword-logged "$(cat "$DC_DIR/dovecot.log")" \
+	'signet: signet_keyword_forged=\$Bad\(kw: expected an IMAP keyword'
+lmtp badsetting x@example.net ivy@isp.example
+expect_match bad-tag-defers "$REPLY" 'ivy@isp.example: 4[0-9][0-9] '
+expect_match bad-tag-logged "$(cat "$DC_DIR/dovecot.log")" \
+	'signet: signet_tag_forged=.*: expected 1-40 printable ASCII'
 lmtp unsealed carl@example.org gina@isp.example
 fetch gina unsealed
 expect_eq per-user-tag "$(hdr subject)" "[CHECK] plain"
