@@ -244,8 +244,8 @@ signet_jload(const struct signet_jctx *c)
 }
 
 signet_status
-signet_jread_file(const char *path, size_t max, int keyfile, char **text_r,
-		  size_t *len_r, char *errbuf, size_t errlen)
+signet_jread_file(const char *path, size_t max, const char *secret,
+		  char **text_r, size_t *len_r, char *errbuf, size_t errlen)
 {
 	struct stat st;
 	char *buf;
@@ -268,13 +268,13 @@ signet_jread_file(const char *path, size_t max, int keyfile, char **text_r,
 	if (!S_ISREG(st.st_mode)) {
 		signet_err(errbuf, errlen, "%s: not a regular file", path);
 		close(fd);
-		return keyfile ? SIGNET_E_KEYRING : SIGNET_E_CONFIG;
+		return secret != NULL ? SIGNET_E_KEYRING : SIGNET_E_CONFIG;
 	}
-	if (keyfile && (st.st_mode & 077) != 0) {
+	if (secret != NULL && (st.st_mode & 077) != 0) {
 		signet_err(errbuf, errlen,
-			   "%s: mode %04o lets group or others read the keys; "
+			   "%s: mode %04o lets group or others read %s; "
 			   "expected 0600 or 0400 (owner only): chmod 600 %s",
-			   path, (unsigned)(st.st_mode & 07777), path);
+			   path, (unsigned)(st.st_mode & 07777), secret, path);
 		close(fd);
 		return SIGNET_E_KEYRING;
 	}
@@ -284,7 +284,7 @@ signet_jread_file(const char *path, size_t max, int keyfile, char **text_r,
 			   "%zu allowed",
 			   path, (long long)st.st_size, max);
 		close(fd);
-		return keyfile ? SIGNET_E_KEYRING : SIGNET_E_CONFIG;
+		return secret != NULL ? SIGNET_E_KEYRING : SIGNET_E_CONFIG;
 	}
 	buf = malloc(max + 1);
 	if (buf == NULL) {
@@ -315,7 +315,7 @@ signet_jread_file(const char *path, size_t max, int keyfile, char **text_r,
 			   path, max);
 		signet_wipe(buf, n);
 		free(buf);
-		return keyfile ? SIGNET_E_KEYRING : SIGNET_E_CONFIG;
+		return secret != NULL ? SIGNET_E_KEYRING : SIGNET_E_CONFIG;
 	}
 	buf[n] = '\0';
 	*text_r = buf;
@@ -869,7 +869,7 @@ signet_config_load(const char *path, signet_config **cfg_r, char *errbuf,
 	*cfg_r = NULL;
 	if (path == NULL)
 		path = signet_config_default_path();
-	st = signet_jread_file(path, SIGNET_CONFIG_FILE_MAX, 0, &text, &len,
+	st = signet_jread_file(path, SIGNET_CONFIG_FILE_MAX, NULL, &text, &len,
 			       errbuf, errlen);
 	if (st == SIGNET_E_IO)
 		st = SIGNET_E_CONFIG;

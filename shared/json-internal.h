@@ -40,11 +40,12 @@ void signet_jdescribe(const json_t *v, char *buf, size_t len);
 /* Parses the context's text; the top level must be an object.  On a
    syntax error, errbuf gets jansson's line, column and reason. */
 json_t *signet_jload(const struct signet_jctx *c);
-/* Reads a whole file into a NUL-terminated buffer.  With keyfile, refuses
-   anything but a regular file with no group or other permission bits. */
-signet_status signet_jread_file(const char *path, size_t max, int keyfile,
-				char **text_r, size_t *len_r, char *errbuf,
-				size_t errlen);
+/* Reads a whole file into a NUL-terminated buffer.  With secret (what the
+   file holds, "the keys"), refuses anything but a regular file with no
+   group or other permission bits, and the caller wipes the text. */
+signet_status signet_jread_file(const char *path, size_t max,
+				const char *secret, char **text_r,
+				size_t *len_r, char *errbuf, size_t errlen);
 
 /* Parse from memory (the fuzzers use these); name is used in messages. */
 SIGNET_WUR signet_status signet_config_parse(const char *text, size_t len,

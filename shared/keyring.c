@@ -362,8 +362,8 @@ signet_keyring_load(const char *path, signet_keyring **kr_r, char *errbuf,
 	size_t len;
 
 	*kr_r = NULL;
-	st = signet_jread_file(path, SIGNET_KEYRING_FILE_MAX, 1, &text, &len,
-			       errbuf, errlen);
+	st = signet_jread_file(path, SIGNET_KEYRING_FILE_MAX, "the keys", &text,
+			       &len, errbuf, errlen);
 	if (st == SIGNET_E_IO)
 		st = SIGNET_E_KEYRING;
 	if (st != SIGNET_OK)

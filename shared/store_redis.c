@@ -5,19 +5,18 @@
    seconds, so a dead server costs almost nothing per message. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "json-internal.h"
 #include "store-internal.h"
 
 /* Seconds to stay away from a server that failed. */
@@ -29,6 +28,7 @@
 #define REDIS_BATCH 1000
 #define REDIS_PREFIX_MAX 64
 #define REDIS_PASSWORD_MAX 512
+#define REDIS_PASSWORD_FILE_MAX 4096
 
 /* The functions of libhiredis, loaded at the first open (store_load).
    <hiredis/hiredis.h> gives their types and the library's version. */
@@ -849,45 +849,23 @@ redis_close(signet_store *st)
 static char *
 read_password(const char *path, char *errbuf, size_t errlen)
 {
-	char buf[REDIS_PASSWORD_MAX + 2], *pw = NULL;
-	struct stat st;
-	ssize_t n;
-	size_t len;
-	int fd;
+	char err[SIGNET_ERR_BUFSZ], *text, *pw = NULL;
+	size_t len, line;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		signet_err(errbuf, errlen, "store.password_file %s: cannot "
-			   "open: %s", path, strerror(errno));
+	if (signet_jread_file(path, REDIS_PASSWORD_FILE_MAX, "the password",
+			      &text, &len, err, sizeof(err)) != SIGNET_OK) {
+		signet_err(errbuf, errlen, "store.password_file %s", err);
 		return NULL;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		signet_err(errbuf, errlen, "store.password_file %s: not a "
-			   "regular file", path);
-		close(fd);
-		return NULL;
-	}
-	if ((st.st_mode & 077) != 0) {
-		signet_err(errbuf, errlen, "store.password_file %s: mode %04o "
-			   "lets group or others read the password; expected "
-			   "0600 or 0400 (owner only): chmod 600 %s",
-			   path, (unsigned)(st.st_mode & 07777), path);
-		close(fd);
-		return NULL;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		n = 0;
-	buf[n] = '\0';
-	len = strcspn(buf, "\r\n");
-	if (len == 0 || len > REDIS_PASSWORD_MAX || strlen(buf) < (size_t)n)
+	line = strcspn(text, "\r\n");
+	if (line == 0 || line > REDIS_PASSWORD_MAX || strlen(text) < len)
 		signet_err(errbuf, errlen, "store.password_file %s: expected "
 			   "the password on its first line (1 to %d octets, "
 			   "no NUL)", path, REDIS_PASSWORD_MAX);
-	else if ((pw = strndup(buf, len)) == NULL)
+	else if ((pw = strndup(text, line)) == NULL)
 		signet_err(errbuf, errlen, "out of memory");
-	signet_wipe(buf, sizeof(buf));
+	signet_wipe(text, len);
+	free(text);
 	return pw;
 }
 

@@ -291,6 +291,12 @@ auth_conf "$D/a-open.json" ", \"password_file\": \"$D/open.pw\""
 out=$($ST "$D/a-open.json" hit "$A" "$BASE" 2>&1)
 expect_match redis-auth-readable-file-refused "$out" \
 	"status=config error=store.password_file $D/open.pw: mode 0644 lets group or others read the password"
+: >"$D/empty.pw"
+chmod 600 "$D/empty.pw"
+auth_conf "$D/a-empty.json" ", \"password_file\": \"$D/empty.pw\""
+out=$($ST "$D/a-empty.json" hit "$A" "$BASE" 2>&1)
+expect_match redis-auth-empty-file-refused "$out" \
+	"status=config error=store.password_file $D/empty.pw: expected the password on its first line"
 expect_nomatch redis-auth-password-never-printed \
 	"$(cat "$D"/*.out 2>/dev/null; $ST "$D/a-ok.json" hit "$A" "$BASE")" \
 	"$APW"
