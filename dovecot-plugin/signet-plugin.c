@@ -6,9 +6,8 @@
 #include "array.h"
 #include "str.h"
 #include "istream.h"
-#include "istream-header-filter.h"
+#include "istream-concat.h"
 #include "message-address.h"
-#include "message-header-parser.h"
 #include "smtp-address.h"
 #include "smtp-params.h"
 #include "module-context.h"
@@ -21,6 +20,7 @@
 
 #include <sys/stat.h>
 
+#include "signet-header.h"
 #include "signet-plugin.h"
 
 /* lib-lda is linked only into lmtp and dovecot-lda: elsewhere (imap,
@@ -47,12 +47,11 @@ struct signet_mailbox {
 	union mailbox_module_context module_ctx;
 };
 
-/* What the header filter writes for one saved copy. */
+/* How one saved copy's header differs from the message's. */
 struct signet_filter {
-	char *top;          /* Signet-Result (and this rcpt's provenance) */
-	char *tag;          /* Subject tag to add, or NULL */
-	char *strip;        /* tag a previous recipient's copy got, or NULL */
-	bool added, in_subject, subject_seen;
+	const char *top;    /* Signet-Result (and this rcpt's provenance) */
+	const char *tag;    /* Subject tag to add, or NULL */
+	const char *strip;  /* tag a previous recipient's copy got, or NULL */
 	bool memo_tag;      /* note in the memo when the tag is added */
 };
 
@@ -86,10 +85,6 @@ static deliver_mail_func_t *next_deliver_mail;
 static bool deliver_hooked;
 static struct signet_memo memo;
 static struct signet_keycache keycache;
-
-static const char *const filter_headers[] = {
-	"Signet-Provenance", "Signet-Result"
-};
 
 static void
 keycache_clear(void)
@@ -148,22 +143,15 @@ mail_is_raw(struct mail *mail)
 	return strcmp(mail->box->storage->name, "raw") == 0;
 }
 
-/* The headers the plugin needs, read in one pass over the message header
-   (asking the mail for each would parse the header once per field). */
+/* The message header, read once: its bytes, from which the saved copy's
+   header is written, and the fields the plugin needs. */
 struct signet_headers {
+	const unsigned char *data;      /* through the blank line */
+	size_t size;
 	ARRAY_TYPE(const_string) prov;  /* NULL-terminated */
 	const char *from, *key;         /* key: Message-ID and Date */
 	const char *msgid;              /* as the hub read it, or NULL */
 };
-
-static bool
-wanted_header(const char *name)
-{
-	return strcasecmp(name, "Signet-Provenance") == 0 ||
-	       strcasecmp(name, "From") == 0 ||
-	       strcasecmp(name, "Message-ID") == 0 ||
-	       strcasecmp(name, "Date") == 0;
-}
 
 /* A header value as Exim's module reads it: line ends dropped, runs of
    white space made one space, trimmed.  NULL when empty. */
@@ -185,53 +173,79 @@ unfold(const char *v)
 	return str_len(s) > 0 ? str_c(s) : NULL;
 }
 
+/* Copies the header of input (up to its blank line, or all of a message
+   without one) onto the data stack.  Only the header is copied: a chunk
+   that holds all of it is not. */
 static int
-read_headers(struct mail *mail, struct signet_headers *h)
+read_header_block(struct istream *input, buffer_t *buf)
 {
-	struct message_header_parser_ctx *parser;
-	struct message_header_line *hdr;
-	struct istream *input;
-	const char *msgid = "", *date = "", *v;
+	const unsigned char *data;
+	size_t size, line = 0, hsize = 0;
+	int ret;
+
+	i_stream_seek(input, 0);
+	while (hsize == 0 &&
+	       (ret = i_stream_read_more(input, &data, &size)) > 0) {
+		if (buf->used == 0) {
+			hsize = sh_header_size(data, size, &line);
+			buffer_append(buf, data, hsize > 0 ? hsize : size);
+		} else {
+			buffer_append(buf, data, size);
+			hsize = sh_header_size(buf->data, buf->used, &line);
+			if (hsize > 0)
+				buffer_set_used_size(buf, hsize);
+		}
+		i_stream_skip(input, size);
+	}
+	ret = input->stream_errno != 0 ? -1 : 0;
+	i_stream_seek(input, 0);
+	return ret;
+}
+
+static int
+read_headers(struct istream *input, struct signet_headers *h)
+{
+	buffer_t *buf = t_buffer_create(4096);
+	const char *msgid = "", *date = "";
+	struct sh_field f;
+	size_t pos = 0;
 	bool id_seen = FALSE;
 	int ret;
 
 	i_zero(h);
 	t_array_init(&h->prov, 4);
-	if (mail_get_hdr_stream(mail, NULL, &input) < 0)
-		return -1;
-	parser = message_parse_header_init(input, NULL,
-					   MESSAGE_HEADER_PARSER_FLAG_DROP_CR);
-	while ((ret = message_parse_header_next(parser, &hdr)) > 0) {
-		if (hdr->eoh)
-			break;
-		if (hdr->continues) {
-			if (wanted_header(hdr->name))
-				hdr->use_full_value = TRUE;
+	ret = read_header_block(input, buf);
+	h->data = buf->data;
+	h->size = buf->used;
+	while (sh_next_field(h->data, h->size, &pos, &f)) {
+		bool prov = sh_field_is(h->data, &f, "Signet-Provenance");
+		bool from = !prov && h->from == NULL &&
+			    sh_field_is(h->data, &f, "From");
+		bool date_f = !prov && !from && sh_field_is(h->data, &f, "Date");
+		bool id = !prov && !from && !date_f &&
+			  sh_field_is(h->data, &f, "Message-ID");
+		char *v;
+
+		if (!prov && !from && !date_f && !id)
 			continue;
-		}
-		if (!wanted_header(hdr->name))
-			continue;
-		v = t_strndup(hdr->full_value, hdr->full_value_len);
-		if (strcasecmp(hdr->name, "Signet-Provenance") == 0)
-			array_push_back(&h->prov, &v);
-		else if (strcasecmp(hdr->name, "From") == 0 && h->from == NULL)
+		v = t_malloc_no0(f.end - f.value + 1);
+		(void)sh_field_value(h->data, &f, v);
+		if (prov)
+			array_push_back(&h->prov, (const char **)&v);
+		else if (from)
 			h->from = v;
-		else if (strcasecmp(hdr->name, "Date") == 0)
+		else if (date_f)
 			date = v;
-		else if (strcasecmp(hdr->name, "Message-ID") == 0) {
+		else {
 			msgid = v;
 			/* the one Exim's module binds: the first
 			   "Message-ID:" without space before the colon */
-			if (!id_seen && hdr->middle_len > 0 &&
-			    hdr->middle[0] == ':') {
+			if (!id_seen && f.colon_next) {
 				id_seen = TRUE;
 				h->msgid = unfold(v);
 			}
 		}
 	}
-	message_parse_header_deinit(&parser);
-	ret = input->stream_errno != 0 ? -1 : 0;
-	i_stream_seek(input, 0);
 	array_append_zero(&h->prov);
 	h->key = t_strconcat(msgid, "\n", date, NULL);
 	return ret;
@@ -274,46 +288,11 @@ filter_tag_added(const struct signet_filter *f)
 		memo.tag_added = p_strdup(memo.pool, f->tag);
 }
 
-static void
-filter_cb(struct header_filter_istream *input, struct message_header_line *hdr,
-	  bool *matched, struct signet_filter *f)
+/* The first line of a Subject with the tag added or a previous copy's
+   removed, or NULL when it stays as it is. */
+static const char *
+subject_line(const struct signet_filter *f, const char *value)
 {
-	if (hdr == NULL) {
-		/* the stream was seeked back: start over */
-		f->added = FALSE;
-		f->in_subject = FALSE;
-		f->subject_seen = FALSE;
-		return;
-	}
-	if (!f->added) {
-		i_stream_header_filter_add(input, f->top, strlen(f->top));
-		f->added = TRUE;
-	}
-	if (hdr->eoh) {
-		if (!f->subject_seen && f->tag != NULL) {
-			const char *s = t_strconcat("Subject: ", f->tag, "\n",
-						    NULL);
-
-			i_stream_header_filter_add(input, s, strlen(s));
-			filter_tag_added(f);
-		}
-		return;
-	}
-	if (!hdr->continued) {
-		f->in_subject = !f->subject_seen &&
-				strcasecmp(hdr->name, "Subject") == 0;
-		if (!f->in_subject)
-			return;
-		f->subject_seen = TRUE;
-	} else if (f->in_subject) {
-		/* keep folded lines of the rewritten Subject as they were */
-		*matched = FALSE;
-		return;
-	} else {
-		return;
-	}
-
-	const char *value = t_strndup(hdr->value, hdr->value_len);
 	bool changed = FALSE;
 	size_t len;
 
@@ -327,28 +306,55 @@ filter_cb(struct header_filter_istream *input, struct message_header_line *hdr,
 	}
 	/* never tag twice, whoever tagged first */
 	if (f->tag != NULL && strncasecmp(value, f->tag, strlen(f->tag)) != 0) {
-		value = *value == '\0' ? t_strdup(f->tag) :
+		value = *value == '\0' ? f->tag :
 			t_strconcat(f->tag, " ", value, NULL);
 		changed = TRUE;
 		filter_tag_added(f);
 	}
-	if (!changed) {
-		f->in_subject = FALSE;
-		return;
-	}
-	*matched = TRUE;
-	const char *line = t_strconcat("Subject: ", value,
-				       hdr->no_newline ? "" : "\n", NULL);
-	i_stream_header_filter_add(input, line, strlen(line));
+	return changed ? value : NULL;
 }
 
-static void
-filter_free(struct signet_filter *f)
+/* The saved copy's header: our lines on top, incoming copies of them
+   dropped, the first Subject tagged; every other byte as it came. */
+static buffer_t *
+rewrite_header(const struct signet_headers *h, const struct signet_filter *f)
 {
-	i_free(f->top);
-	i_free(f->tag);
-	i_free(f->strip);
-	i_free(f);
+	buffer_t *out = t_buffer_create(h->size + strlen(f->top) + 128);
+	const unsigned char *p = h->data;
+	bool subject_seen = FALSE;
+	const char *line;
+	struct sh_field fl;
+	size_t pos = 0;
+
+	buffer_append(out, f->top, strlen(f->top));
+	while (sh_next_field(p, h->size, &pos, &fl)) {
+		if (sh_field_is(p, &fl, "Signet-Provenance") ||
+		    sh_field_is(p, &fl, "Signet-Result"))
+			continue;
+		if (!subject_seen && sh_field_is(p, &fl, "Subject")) {
+			subject_seen = TRUE;
+			line = subject_line(f, t_strndup(p + fl.value,
+						fl.line_end - fl.value));
+			if (line != NULL) {
+				/* folded lines stay as they were */
+				str_printfa(out, "Subject: %s%s", line,
+					    fl.line_next > fl.line_end ?
+					    "\n" : "");
+				buffer_append(out, p + fl.line_next,
+					      fl.end - fl.line_next);
+				continue;
+			}
+		}
+		buffer_append(out, p + fl.start, fl.end - fl.start);
+	}
+	if (!subject_seen && f->tag != NULL) {
+		if (pos > 0 && p[pos - 1] != '\n')
+			buffer_append_c(out, '\n');
+		str_printfa(out, "Subject: %s\n", f->tag);
+		filter_tag_added(f);
+	}
+	buffer_append(out, p + pos, h->size - pos);
+	return out;
 }
 
 static const char *
@@ -393,31 +399,30 @@ lf_only(const char *v)
 /* Is src the copy of the message of the memo that an earlier recipient of
    the same LMTP transaction saved, with that recipient's result? */
 static bool
-memo_matches(struct mail *src)
+memo_matches(struct mail *src, struct istream *input,
+	     struct signet_headers *hdrs_r)
 {
-	struct signet_headers hdrs;
-
 	if (!memo.valid || mail_is_raw(src))
 		return FALSE;
-	return read_headers(src, &hdrs) == 0 && strcmp(memo.key, hdrs.key) == 0;
+	return read_headers(input, hdrs_r) == 0 &&
+	       strcmp(memo.key, hdrs_r->key) == 0;
 }
 
 /* For a recipient with the plugin off: the message as it arrived. */
-static struct signet_filter *
-restore_filter(void)
+static void
+restore_filter(struct signet_filter *f_r)
 {
-	struct signet_filter *f = i_new(struct signet_filter, 1);
 	const char *const *prov = array_front(&memo.prov);
 	string_t *top = t_str_new(1024);
 
+	i_zero(f_r);
 	for (; *prov != NULL; prov++) {
 		str_append(top, "Signet-Provenance: ");
 		str_append(top, lf_only(*prov));
 		str_append_c(top, '\n');
 	}
-	f->top = i_strdup(str_c(top));
-	f->strip = i_strdup(memo.tag_added);
-	return f;
+	f_r->top = str_c(top);
+	f_r->strip = memo.tag_added == NULL ? NULL : t_strdup(memo.tag_added);
 }
 
 static void
@@ -455,20 +460,19 @@ set_keywords(struct mail_save_context *ctx, const struct signet_settings *set,
 	mailbox_keywords_unref(&kw);
 }
 
-/* Works out this recipient's result for src: the keywords, and the filter
-   that writes the result into the message. */
-static struct signet_filter *
-signet_evaluate(struct mail_user *user, struct mail *src, struct event *event,
-		unsigned int *keywords_r)
+/* Works out this recipient's result for src, whose header is hdrs: the
+   keywords, and how the saved copy's header shows the result. */
+static void
+signet_evaluate(struct mail_user *user, struct mail *src,
+		const struct signet_headers *hdrs, struct event *event,
+		struct signet_filter *f_r, unsigned int *keywords_r)
 {
 	struct signet_user *suser = SIGNET_USER_CONTEXT(user);
 	const struct signet_settings *set = &suser->set;
 	struct sdp_input in;
 	struct sdp_output out;
-	struct signet_headers hdrs;
 	const char *const *prov = NULL, *rcpt, *line, *strip = NULL, *env;
 	ARRAY_TYPE(const_string) doms;
-	struct signet_filter *f;
 	bool raw = mail_is_raw(src);
 	string_t *top;
 	unsigned int i, tag;
@@ -486,25 +490,21 @@ signet_evaluate(struct mail_user *user, struct mail *src, struct event *event,
 	in.rcpt[0] = rcpt;
 	in.rcpt[1] = suser->orcpt;
 
-	if (read_headers(src, &hdrs) < 0) {
-		e_error(event, "signet: reading the message header: %s",
-			mailbox_get_last_internal_error(src->box, NULL));
-	}
-	if (!raw && memo.valid && strcmp(memo.key, hdrs.key) == 0) {
+	if (!raw && memo.valid && strcmp(memo.key, hdrs->key) == 0) {
 		/* a later recipient of the same message: the saved copy
 		   it comes from lost the other records and got a tag */
 		prov = array_front(&memo.prov);
 		strip = memo.tag_added;
 	} else {
-		prov = array_front(&hdrs.prov);
+		prov = array_front(&hdrs->prov);
 		if (raw)
-			memo_set(hdrs.key, prov);
+			memo_set(hdrs->key, prov);
 	}
 	in.prov = prov;
 	in.prov_count = prov == NULL ? 0 : str_array_length(prov);
 
-	in.message_id = hdrs.msgid;
-	in.from_domain = from_domain(hdrs.from);
+	in.message_id = hdrs->msgid;
+	in.from_domain = from_domain(hdrs->from);
 	if (mail_get_special(src, MAIL_FETCH_FROM_ENVELOPE, &env) >= 0)
 		in.env_domain = addr_domain(env);
 
@@ -524,15 +524,15 @@ signet_evaluate(struct mail_user *user, struct mail *src, struct event *event,
 	sdp_evaluate(&in, &out);
 	*keywords_r = out.keywords;
 
-	f = i_new(struct signet_filter, 1);
+	i_zero(f_r);
 	for (tag = 0; tag < SDP_TAG_COUNT; tag++) {
 		if ((out.tags & set->subject_tags & (1u << tag)) != 0) {
-			f->tag = i_strdup(set->tag_text[tag]);
+			f_r->tag = set->tag_text[tag];
 			break;
 		}
 	}
-	f->strip = i_strdup(strip);
-	f->memo_tag = raw && memo.valid;
+	f_r->strip = strip;
+	f_r->memo_tag = raw && memo.valid;
 
 	line = out.line[0] != '\0' ? out.line : "no signed address involved";
 	sdp_fold(line, strlen("Signet-Result: "), folded, sizeof(folded));
@@ -545,7 +545,7 @@ signet_evaluate(struct mail_user *user, struct mail *src, struct event *event,
 		str_append(top, lf_only(prov[out.prov_idx]));
 		str_append_c(top, '\n');
 	}
-	f->top = i_strdup(str_c(top));
+	f_r->top = str_c(top);
 
 	e_debug(event, "signet: rcpt=%s result=%s verdict=%s check=%s "
 		"lookalike=%s records=%u: %s", rcpt == NULL ? "?" : rcpt,
@@ -557,19 +557,55 @@ signet_evaluate(struct mail_user *user, struct mail *src, struct event *event,
 		       rcpt == NULL ? "?" : rcpt, sdp_result_name(out.result),
 		       out.lookalike ? " lookalike" : "", line);
 	}
-	return f;
 }
 
+/* The message as this copy gets it: the rewritten header, then the body
+   read straight from input. */
 static struct istream *
-filter_stream(struct istream *input, struct signet_filter *f)
+filter_stream(struct istream *input, const struct signet_headers *hdrs,
+	      const struct signet_filter *f)
 {
-	struct istream *filtered;
+	buffer_t *hdr = rewrite_header(hdrs, f);
+	struct istream *parts[3], *filtered;
 
-	filtered = i_stream_create_header_filter(
-		input, HEADER_FILTER_EXCLUDE | HEADER_FILTER_NO_CR,
-		filter_headers, N_ELEMENTS(filter_headers), filter_cb, f);
-	i_stream_add_destroy_callback(filtered, filter_free, f);
+	parts[0] = i_stream_create_copy_from_data(hdr->data, hdr->used);
+	parts[1] = i_stream_create_range(input, hdrs->size, UOFF_T_MAX);
+	parts[2] = NULL;
+	filtered = i_stream_create_concat(parts);
+	i_stream_set_name(filtered, i_stream_get_name(input));
+	i_stream_unref(&parts[0]);
+	i_stream_unref(&parts[1]);
 	return filtered;
+}
+
+/* The stream this recipient's copy is saved from, or NULL with nothing
+   to change.  -1 when the message cannot be read. */
+static int
+copy_stream(struct mail_user *user, struct mail *src, struct istream *input,
+	    struct event *event, struct istream **output_r,
+	    unsigned int *keywords_r)
+{
+	struct signet_user *suser = SIGNET_USER_CONTEXT(user);
+	struct signet_headers hdrs;
+	struct signet_filter f;
+
+	*output_r = NULL;
+	*keywords_r = 0;
+	if (!suser->set.enabled) {
+		/* after a recipient with the plugin on */
+		if (!memo_matches(src, input, &hdrs))
+			return 0;
+		restore_filter(&f);
+	} else {
+		if (read_headers(input, &hdrs) < 0) {
+			e_error(event, "signet: reading the message header: "
+				"%s", i_stream_get_error(input));
+			return -1;
+		}
+		signet_evaluate(user, src, &hdrs, event, &f, keywords_r);
+	}
+	*output_r = filter_stream(input, &hdrs, &f);
+	return 0;
 }
 
 static int
@@ -579,28 +615,13 @@ signet_save_begin(struct mail_save_context *ctx, struct istream *input)
 	struct signet_mailbox *sbox = SIGNET_BOX_CONTEXT(box);
 	struct signet_user *suser = SIGNET_USER_CONTEXT(box->storage->user);
 	struct mail *src = ctx->copy_src_mail;
-	struct signet_filter *f;
 	struct istream *filtered;
 	unsigned int keywords;
 	int ret;
 
 	if (src == NULL)
 		return sbox->module_ctx.super.save_begin(ctx, input);
-	if (!suser->set.enabled) {
-		bool restore;
-
-		T_BEGIN {
-			restore = memo_matches(src);
-			f = restore ? restore_filter() : NULL;
-		} T_END;
-		if (!restore)
-			return sbox->module_ctx.super.save_begin(ctx, input);
-		filtered = filter_stream(input, f);
-		ret = sbox->module_ctx.super.save_begin(ctx, filtered);
-		i_stream_unref(&filtered);
-		return ret;
-	}
-	if (src == suser->done_mail) {
+	if (suser->set.enabled && src == suser->done_mail) {
 		/* made by the delivery hook: the bytes are already right */
 		T_BEGIN {
 			set_keywords(ctx, &suser->set, suser->done_keywords);
@@ -608,11 +629,19 @@ signet_save_begin(struct mail_save_context *ctx, struct istream *input)
 		return sbox->module_ctx.super.save_begin(ctx, input);
 	}
 	T_BEGIN {
-		f = signet_evaluate(box->storage->user, src, box->event,
-				    &keywords);
-		set_keywords(ctx, &suser->set, keywords);
+		ret = copy_stream(box->storage->user, src, input, box->event,
+				  &filtered, &keywords);
+		if (ret == 0)
+			set_keywords(ctx, &suser->set, keywords);
 	} T_END;
-	filtered = filter_stream(input, f);
+	if (ret < 0) {
+		mail_storage_set_critical(box->storage,
+			"signet: reading the message header: %s",
+			i_stream_get_error(input));
+		return -1;
+	}
+	if (filtered == NULL)
+		return sbox->module_ctx.super.save_begin(ctx, input);
 	ret = sbox->module_ctx.super.save_begin(ctx, filtered);
 	i_stream_unref(&filtered);
 	return ret;
@@ -626,7 +655,6 @@ done_mail_open(struct mail_user *user, struct mail *src)
 	struct signet_user *suser = SIGNET_USER_CONTEXT(user);
 	struct mailbox_transaction_context *t;
 	struct istream *input, *filtered;
-	struct signet_filter *f;
 	struct mailbox *box;
 	struct mail *mail;
 	const char *env;
@@ -641,18 +669,11 @@ done_mail_open(struct mail_user *user, struct mail *src)
 	if (mail_get_special(src, MAIL_FETCH_FROM_ENVELOPE, &env) < 0)
 		env = "";
 	T_BEGIN {
-		if (suser->set.enabled) {
-			f = signet_evaluate(user, src, user->event,
-					    &suser->done_keywords);
-		} else {
-			/* after a recipient with the plugin on */
-			f = memo_matches(src) ? restore_filter() : NULL;
-			suser->done_keywords = 0;
-		}
+		ret = copy_stream(user, src, input, user->event, &filtered,
+				  &suser->done_keywords);
 	} T_END;
-	if (f == NULL)
+	if (ret < 0 || filtered == NULL)
 		return NULL;
-	filtered = filter_stream(input, f);
 	ret = raw_mailbox_alloc_stream(memo.raw_user, filtered, received,
 				       *env == '\0' ? NULL : env, &box);
 	i_stream_unref(&filtered);
@@ -756,8 +777,13 @@ signet_copy(struct mail_save_context *ctx, struct mail *mail)
 	bool restore = TRUE;
 
 	if (!suser->set.enabled) {
+		struct signet_headers hdrs;
+		struct istream *input;
+
 		T_BEGIN {
-			restore = memo_matches(mail);
+			restore = mail_get_stream(mail, NULL, NULL,
+						  &input) == 0 &&
+				  memo_matches(mail, input, &hdrs);
 		} T_END;
 	}
 	if (!restore)
