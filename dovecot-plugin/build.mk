@@ -16,9 +16,12 @@ EXTRA_CFLAGS_dovecot-plugin/ = -DHAVE_CONFIG_H -I$(DOVECOT_INC) \
 # Test helper that seals headers with the core (tests/dovecot/).
 DP_MKPROV = $(B)/tests/dovecot/signet-mkprov
 DP_EVALTEST = $(B)/tests/dovecot/test-eval
+# The header scanner checked against Dovecot's own parser (links libdovecot).
+DP_HDRTEST = $(B)/tests/dovecot/test-header
+DOVECOT_LIBDIR ?= /usr/lib/dovecot
 
 .PHONY: dovecot-plugin install-dovecot bench-dovecot
-all: $(DP_SO) $(DP_MKPROV) $(DP_EVALTEST)
+all: $(DP_SO) $(DP_MKPROV) $(DP_EVALTEST) $(DP_HDRTEST)
 dovecot-plugin: $(DP_SO)
 
 # Dovecot's symbols resolve against the host process at dlopen: no -z defs,
@@ -35,7 +38,13 @@ $(DP_EVALTEST): $(B)/tests/dovecot/test-eval.o \
 		$(B)/dovecot-plugin/signet-eval.o $(LIBSIGNET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(DP_LIBS)
-EXTRA_CFLAGS_tests/dovecot/ = -I$(CURDIR)/dovecot-plugin
+$(DP_HDRTEST): $(B)/tests/dovecot/test-header.o \
+		$(B)/dovecot-plugin/signet-header.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) -L$(DOVECOT_LIBDIR) \
+		-Wl,-rpath,$(DOVECOT_LIBDIR) -ldovecot
+EXTRA_CFLAGS_tests/dovecot/ = -I$(CURDIR)/dovecot-plugin -DHAVE_CONFIG_H \
+	-I$(DOVECOT_INC) -Wno-strict-prototypes
 # The decisions' unit test also builds with the sanitizer unit tests
 # (make B=build/asan SAN=1 unit); the suite runs that copy when present.
 unit: $(DP_EVALTEST)

@@ -88,6 +88,16 @@ sh_field_is(const unsigned char *p, const struct sh_field *f,
 	       strncasecmp((const char *)p + f->start, name, len) == 0;
 }
 
+/* Is the line at i one white space character, then a line end or the
+   end of the header? */
+static bool
+lone_wsp_line(const unsigned char *p, size_t end, size_t i)
+{
+	return i < end && IS_WSP(p[i]) &&
+	       (i + 1 == end || p[i + 1] == '\n' ||
+		(p[i + 1] == '\r' && i + 2 < end && p[i + 2] == '\n'));
+}
+
 size_t
 sh_field_value(const unsigned char *p, const struct sh_field *f, char *out)
 {
@@ -100,6 +110,10 @@ sh_field_value(const unsigned char *p, const struct sh_field *f, char *out)
 	}
 	for (i = f->value; i < end; i++) {
 		if (p[i] == '\r' && i + 1 < end && p[i + 1] == '\n')
+			continue;
+		/* Dovecot joins a continuation line of one white space
+		   character without the line break before it */
+		if (p[i] == '\n' && lone_wsp_line(p, f->end, i + 1))
 			continue;
 		out[n++] = (char)p[i];
 	}

@@ -14,7 +14,8 @@ PORT=2550
 IMAP=$((PORT + 1))
 POP3=$((PORT + 2))
 
-for f in "$DP_SO" "$MKPROV" "$B/tests/dovecot/test-eval"; do
+for f in "$DP_SO" "$MKPROV" "$B/tests/dovecot/test-eval" \
+	"$B/tests/dovecot/test-header"; do
 	if [ ! -x "$f" ]; then
 		fail build "$f missing: run make"
 		exit 1
@@ -24,6 +25,7 @@ done
 # the decisions on their own (also under ASan and UBSan when make check
 # built that copy), then through a real Dovecot
 "$B/tests/dovecot/test-eval" || fail eval-exit "test-eval exited $?"
+"$B/tests/dovecot/test-header" || fail header-exit "test-header exited $?"
 if [ -x "$TOP/build/asan/tests/dovecot/test-eval" ]; then
 	out=$("$TOP/build/asan/tests/dovecot/test-eval" 2>&1)
 	rc=$?
@@ -223,6 +225,49 @@ over an unencrypted link; from [192.0.2.9]"
 expect_match insecure-keyword "$(hdr flags)" '\$SignetInsecure'
 expect_nomatch insecure-no-verdict-keyword "$(hdr flags)" \
 	'Verified|Forged|Unverified'
+
+## a header larger than a stream buffer: our record last, after a fake
+## result; the header is read whole and rewritten
+_big=$MSG/bigheader.eml
+{
+	printf 'Subject: Returned mail\n'
+	printf 'From: <MAILER-DAEMON@example.net>\n'
+	_i=0
+	while [ $_i -lt 1500 ]; do
+		printf 'Received: from relay%d.example.net (relay%d.example.net [192.0.2.1]) by mx.example.net\n' $_i $_i
+		[ $_i -eq 700 ] && printf 'Signet-Result: genuine, trust me\n'
+		_i=$((_i + 1))
+	done
+	printf 'Message-ID: <bigheader@t>\n'
+	printf 'Signet-Provenance: %s\n' "$(seal "$KR" alice@isp.example \
+		verdict=forged reason=forged addr=alice+abc@isp.example \
+		bounce=yes tls=TLS1.3 pfs=yes)"
+	printf '\nbody of bigheader\n'
+} >"$_big"
+lmtp bigheader "" alice@isp.example
+expect_match big-header-accepted "$REPLY" '^alice@isp.example: 250 '
+fetch alice bigheader
+expect_match big-header-forged "$(hdr flags)" '\$SignetForged'
+expect_match big-header-result "$(hdr signet-result)" \
+	'^FORGED: isp.example never issued this address; '
+expect_eq big-header-one-result "$(count signet-result)" 1
+# and the one Dovecot's LMTP adds
+expect_eq big-header-received-kept "$(count received)" 1501
+expect_eq big-header-tagged "$(hdr subject)" "[FORGED] Returned mail"
+
+## a message that is all header (no blank line, no body): the tag and the
+## result still go in, and nothing is lost
+printf 'Signet-Provenance: %s\nFrom: <MAILER-DAEMON@example.net>\nMessage-ID: <headeronly@t>\nX-Last: kept\n' \
+	"$(seal "$KR" alice@isp.example verdict=forged reason=forged \
+	addr=alice+abc@isp.example bounce=yes tls=TLS1.3 pfs=yes)" \
+	>"$MSG/headeronly.eml"
+lmtp headeronly "" alice@isp.example
+expect_match header-only-accepted "$REPLY" '^alice@isp.example: 250 '
+fetch alice headeronly
+expect_match header-only-forged "$(hdr flags)" '\$SignetForged'
+expect_eq header-only-tag-added "$(hdr subject)" "[FORGED]"
+expect_eq header-only-last-kept "$(hdr x-last)" "kept"
+expect_eq header-only-own-record-once "$(count signet-provenance)" 1
 
 ## verdicts the hub recorded
 msg neverissued "Signet-Provenance: $(seal "$KR" alice@isp.example \
