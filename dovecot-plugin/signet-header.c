@@ -101,21 +101,29 @@ lone_wsp_line(const unsigned char *p, size_t end, size_t i)
 size_t
 sh_field_value(const unsigned char *p, const struct sh_field *f, char *out)
 {
-	size_t i, n = 0, end = f->end;
+	size_t i = f->value, n = 0, end = f->end, eol, len;
+	const unsigned char *nl;
 
-	if (end > f->value && p[end - 1] == '\n') {
+	if (end > i && p[end - 1] == '\n') {
 		end--;
-		if (end > f->value && p[end - 1] == '\r')
+		if (end > i && p[end - 1] == '\r')
 			end--;
 	}
-	for (i = f->value; i < end; i++) {
-		if (p[i] == '\r' && i + 1 < end && p[i + 1] == '\n')
-			continue;
+	while (i < end) {
+		nl = memchr(p + i, '\n', end - i);
+		eol = nl == NULL ? end : (size_t)(nl - p);
+		len = eol - i;
+		if (nl != NULL && len > 0 && p[eol - 1] == '\r')
+			len--;
+		memcpy(out + n, p + i, len);
+		n += len;
+		if (nl == NULL)
+			break;
 		/* Dovecot joins a continuation line of one white space
 		   character without the line break before it */
-		if (p[i] == '\n' && lone_wsp_line(p, f->end, i + 1))
-			continue;
-		out[n++] = (char)p[i];
+		if (!lone_wsp_line(p, f->end, eol + 1))
+			out[n++] = '\n';
+		i = eol + 1;
 	}
 	out[n] = '\0';
 	return n;

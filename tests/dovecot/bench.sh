@@ -282,15 +282,14 @@ sum=0
 # writes the new header; the functions below it are parts of it.
 for f in signet_deliver_mail signet_mail_user_created \
 	signet_mailbox_allocated set_keywords copy_stream read_headers \
-	signet_evaluate sdp_evaluate signet_prov_verify keyring_get \
-	filter_stream; do
+	signet_evaluate sdp_evaluate signet_prov_verify keyring_get; do
 	v=$(incl "$cw" $f)
 	[ -n "$v" ] || v=0
 	printf '  %-26s %10.0f Ir (inclusive)\n' "$f" \
 		"$(calc "$v / $CG_N")"
 	case $f in
 	read_headers|signet_evaluate|sdp_evaluate|signet_prov_verify|\
-	keyring_get|filter_stream) ;;
+	keyring_get) ;;
 	*) sum=$((sum + v)) ;;
 	esac
 done
