@@ -354,6 +354,10 @@ check_lookalike(const struct sdp_input *in, const struct signet_prov *p,
 	for (size_t i = 0; i < 2; i++) {
 		if (cand[i] == NULL || in->domain_count == 0)
 			continue;
+		/* mostly the From: and envelope domains are one */
+		if (i == 1 && cand[0] != NULL &&
+		    strcasecmp(cand[0], cand[1]) == 0)
+			break;
 		if (signet_lookalike(in->domains, in->domain_count, cand[i],
 				     &like)) {
 			clean(cand[i], d, sizeof(d));
