@@ -18,6 +18,7 @@
 #include "mail-deliver.h"
 #include "raw-storage.h"
 
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include "signet-header.h"
@@ -174,38 +175,40 @@ unfold(const char *v)
 }
 
 /* Copies the header of input (up to its blank line, or all of a message
-   without one) onto the data stack.  Only the header is copied: a chunk
-   that holds all of it is not. */
+   without one) onto the data stack, with whole chunks of the stream until
+   the blank line is in (LMTP's stream gives its own Received lines as one
+   chunk, then the message).  Not into a Dovecot buffer, which would zero
+   the memory before each copy. */
 static int
-read_header_block(struct istream *input, buffer_t *buf)
+read_header_block(struct istream *input, struct signet_headers *h)
 {
 	const unsigned char *data;
-	size_t size, line = 0, hsize = 0;
-	int ret;
+	unsigned char *acc = NULL, *grown;
+	size_t size, line = 0, hsize = 0, used = 0, cap = 0;
 
 	i_stream_seek(input, 0);
-	while (hsize == 0 &&
-	       (ret = i_stream_read_more(input, &data, &size)) > 0) {
-		if (buf->used == 0) {
-			hsize = sh_header_size(data, size, &line);
-			buffer_append(buf, data, hsize > 0 ? hsize : size);
-		} else {
-			buffer_append(buf, data, size);
-			hsize = sh_header_size(buf->data, buf->used, &line);
-			if (hsize > 0)
-				buffer_set_used_size(buf, hsize);
+	while (hsize == 0 && i_stream_read_more(input, &data, &size) > 0) {
+		if (used + size > cap) {
+			cap = I_MAX(I_MAX(cap * 2, used + size), 16384);
+			grown = t_malloc_no0(cap);
+			if (used > 0)
+				memcpy(grown, acc, used);
+			acc = grown;
 		}
+		memcpy(acc + used, data, size);
+		used += size;
+		hsize = sh_header_size(acc, used, &line);
 		i_stream_skip(input, size);
 	}
-	ret = input->stream_errno != 0 ? -1 : 0;
+	h->data = acc;
+	h->size = hsize > 0 ? hsize : used;
 	i_stream_seek(input, 0);
-	return ret;
+	return input->stream_errno != 0 ? -1 : 0;
 }
 
 static int
 read_headers(struct istream *input, struct signet_headers *h)
 {
-	buffer_t *buf = t_buffer_create(4096);
 	const char *msgid = "", *date = "";
 	struct sh_field f;
 	size_t pos = 0;
@@ -214,9 +217,7 @@ read_headers(struct istream *input, struct signet_headers *h)
 
 	i_zero(h);
 	t_array_init(&h->prov, 4);
-	ret = read_header_block(input, buf);
-	h->data = buf->data;
-	h->size = buf->used;
+	ret = read_header_block(input, h);
 	while (sh_next_field(h->data, h->size, &pos, &f)) {
 		bool prov = sh_field_is(h->data, &f, "Signet-Provenance");
 		bool from = !prov && h->from == NULL &&
@@ -314,19 +315,55 @@ subject_line(const struct signet_filter *f, const char *value)
 	return changed ? value : NULL;
 }
 
-/* The saved copy's header: our lines on top, incoming copies of them
-   dropped, the first Subject tagged; every other byte as it came. */
-static buffer_t *
-rewrite_header(const struct signet_headers *h, const struct signet_filter *f)
+/* Bytes written into memory of a size known beforehand. */
+struct signet_out {
+	unsigned char *data;
+	size_t used, size;
+};
+
+static void
+out_put(struct signet_out *o, const void *data, size_t len)
 {
-	buffer_t *out = t_buffer_create(h->size + strlen(f->top) + 128);
+	i_assert(len <= o->size - o->used);
+	memcpy(o->data + o->used, data, len);
+	o->used += len;
+}
+
+static void
+out_free(unsigned char *data)
+{
+	free(data);
+}
+
+static void
+out_str(struct signet_out *o, const char *s)
+{
+	out_put(o, s, strlen(s));
+}
+
+/* The saved copy's header: our lines on top, incoming copies of them
+   dropped, the first Subject tagged; every other byte as it came.  Into
+   malloc()ed memory that the caller frees: at most a tag and a few bytes
+   more than the header and our lines, and not zeroed first as Dovecot's
+   buffers would be. */
+static void
+rewrite_header(const struct signet_headers *h, const struct signet_filter *f,
+	       struct signet_out *out)
+{
 	const unsigned char *p = h->data;
 	bool subject_seen = FALSE;
 	const char *line;
 	struct sh_field fl;
 	size_t pos = 0;
 
-	buffer_append(out, f->top, strlen(f->top));
+	out->used = 0;
+	out->size = strlen(f->top) + h->size + 16 +
+		    (f->tag == NULL ? 0 : strlen(f->tag));
+	out->data = malloc(out->size);
+	if (out->data == NULL)
+		i_fatal_status(FATAL_OUTOFMEM, "signet: malloc(%zu) failed",
+			       out->size);
+	out_str(out, f->top);
 	while (sh_next_field(p, h->size, &pos, &fl)) {
 		if (sh_field_is(p, &fl, "Signet-Provenance") ||
 		    sh_field_is(p, &fl, "Signet-Result"))
@@ -337,24 +374,26 @@ rewrite_header(const struct signet_headers *h, const struct signet_filter *f)
 						fl.line_end - fl.value));
 			if (line != NULL) {
 				/* folded lines stay as they were */
-				str_printfa(out, "Subject: %s%s", line,
-					    fl.line_next > fl.line_end ?
-					    "\n" : "");
-				buffer_append(out, p + fl.line_next,
-					      fl.end - fl.line_next);
+				out_str(out, "Subject: ");
+				out_str(out, line);
+				if (fl.line_next > fl.line_end)
+					out_str(out, "\n");
+				out_put(out, p + fl.line_next,
+					fl.end - fl.line_next);
 				continue;
 			}
 		}
-		buffer_append(out, p + fl.start, fl.end - fl.start);
+		out_put(out, p + fl.start, fl.end - fl.start);
 	}
 	if (!subject_seen && f->tag != NULL) {
 		if (pos > 0 && p[pos - 1] != '\n')
-			buffer_append_c(out, '\n');
-		str_printfa(out, "Subject: %s\n", f->tag);
+			out_str(out, "\n");
+		out_str(out, "Subject: ");
+		out_str(out, f->tag);
+		out_str(out, "\n");
 		filter_tag_added(f);
 	}
-	buffer_append(out, p + pos, h->size - pos);
-	return out;
+	out_put(out, p + pos, h->size - pos);
 }
 
 static const char *
@@ -565,10 +604,12 @@ static struct istream *
 filter_stream(struct istream *input, const struct signet_headers *hdrs,
 	      const struct signet_filter *f)
 {
-	buffer_t *hdr = rewrite_header(hdrs, f);
 	struct istream *parts[3], *filtered;
+	struct signet_out hdr;
 
-	parts[0] = i_stream_create_copy_from_data(hdr->data, hdr->used);
+	rewrite_header(hdrs, f, &hdr);
+	parts[0] = i_stream_create_from_data(hdr.data, hdr.used);
+	i_stream_add_destroy_callback(parts[0], out_free, hdr.data);
 	parts[1] = i_stream_create_range(input, hdrs->size, UOFF_T_MAX);
 	parts[2] = NULL;
 	filtered = i_stream_create_concat(parts);
