@@ -230,10 +230,15 @@ pop_ir() {
 }
 iw=$(pop_ir with)
 io=$(pop_ir without)
+if [ -z "$iw" ] || [ -z "$io" ] || [ "$iw" = 0 ] || [ "$io" = 0 ]; then
+	echo "POP3 instructions per RETR: a callgrind run gave no figure" \
+		"(with: ${iw:-none}, without: ${io:-none}); not compared" >&2
+else
 printf 'POP3 instructions per RETR (whole pop3 process): with plugin %.0f Ir, without %.0f Ir (%.2f%%; messages %.2f%% larger)\n' \
 	"$(calc "$iw / $pw_n")" "$(calc "$io / $po_n")" \
 	"$(calc "($iw / $pw_n - $io / $po_n) * 100 / ($io / $po_n)")" \
 	"$(calc "($pw_b / $pw_n - $po_b / $po_n) * 100 / ($po_b / $po_n)")"
+fi
 stop_all
 DIRS=""
 fi
