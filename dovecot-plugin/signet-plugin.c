@@ -676,9 +676,8 @@ signet_save_begin(struct mail_save_context *ctx, struct istream *input)
 			set_keywords(ctx, &suser->set, keywords);
 	} T_END;
 	if (ret < 0) {
-		mail_storage_set_critical(box->storage,
-			"signet: reading the message header: %s",
-			i_stream_get_error(input));
+		/* logged; LMTP answers 4xx and the hub retries */
+		mail_storage_set_internal_error(box->storage);
 		return -1;
 	}
 	if (filtered == NULL)
