@@ -154,6 +154,11 @@ printf 'LMTP: with plugin %.1f msg/s (%.3f ms/msg), without %.1f msg/s (%.3f ms/
 echo "LMTP: median of the rounds' with/without time ratios $(echo $ratios |
 	tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END {
 		printf "%.4f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')"
+# how far single rounds scatter: a difference smaller than this spread is
+# not shown by this run's wall time
+echo "LMTP: the rounds' ratios, lowest quarter to highest quarter $(echo $ratios |
+	tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END {
+		printf "%.4f-%.4f", v[int((NR + 3) / 4)], v[int((3 * NR + 3) / 4)] }')"
 
 # The first session moves every message from new/ to cur/; then the best
 # of POP_RUNS sessions per instance, alternating.
