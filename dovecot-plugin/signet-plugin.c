@@ -206,38 +206,54 @@ read_header_block(struct istream *input, struct signet_headers *h)
 	return input->stream_errno != 0 ? -1 : 0;
 }
 
+enum signet_field { SF_PROV, SF_FROM, SF_DATE, SF_MSGID, SF_OTHER };
+static const char *const signet_field_names[] = {
+	"Signet-Provenance", "From", "Date", "Message-ID"
+};
+
+static enum signet_field
+field_kind(const unsigned char *p, const struct sh_field *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(signet_field_names); i++) {
+		if (sh_field_is(p, f, signet_field_names[i]))
+			return i;
+	}
+	return SF_OTHER;
+}
+
 static int
 read_headers(struct istream *input, struct signet_headers *h)
 {
 	const char *msgid = "", *date = "";
+	enum signet_field kind;
 	struct sh_field f;
 	size_t pos = 0;
 	bool id_seen = FALSE;
+	char *v;
 	int ret;
 
 	i_zero(h);
 	t_array_init(&h->prov, 4);
 	ret = read_header_block(input, h);
 	while (sh_next_field(h->data, h->size, &pos, &f)) {
-		bool prov = sh_field_is(h->data, &f, "Signet-Provenance");
-		bool from = !prov && h->from == NULL &&
-			    sh_field_is(h->data, &f, "From");
-		bool date_f = !prov && !from && sh_field_is(h->data, &f, "Date");
-		bool id = !prov && !from && !date_f &&
-			  sh_field_is(h->data, &f, "Message-ID");
-		char *v;
-
-		if (!prov && !from && !date_f && !id)
+		kind = field_kind(h->data, &f);
+		if (kind == SF_OTHER || (kind == SF_FROM && h->from != NULL))
 			continue;
 		v = t_malloc_no0(f.end - f.value + 1);
 		(void)sh_field_value(h->data, &f, v);
-		if (prov)
+		switch (kind) {
+		case SF_PROV:
 			array_push_back(&h->prov, (const char **)&v);
-		else if (from)
+			break;
+		case SF_FROM:
 			h->from = v;
-		else if (date_f)
+			break;
+		case SF_DATE:
 			date = v;
-		else {
+			break;
+		case SF_MSGID:
 			msgid = v;
 			/* the one Exim's module binds: the first
 			   "Message-ID:" without space before the colon */
@@ -245,6 +261,9 @@ read_headers(struct istream *input, struct signet_headers *h)
 				id_seen = TRUE;
 				h->msgid = unfold(v);
 			}
+			break;
+		case SF_OTHER:
+			break;
 		}
 	}
 	array_append_zero(&h->prov);
