@@ -3,7 +3,9 @@
    provider initialisation, which through EVP costs millions of
    instructions in every fresh Exim process (docs/FORMATS.md, "Cost").
    HMAC is built here from them with the standard construction, so that
-   the inner and outer states are computed once per key. */
+   the inner and outer states are computed once per key.  Secrets are
+   wiped with signet_wipe() (memset and a compiler barrier), not
+   OPENSSL_cleanse(), which wipes a byte at a time. */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <errno.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <openssl/sha.h>
 
 #include "crypto.h"
+#include "signet.h"
 
 _Static_assert(sizeof(SHA256_CTX) <= 128, "SHA256_CTX fits");
 _Static_assert(sizeof(SHA_CTX) <= 128, "SHA_CTX fits");
@@ -44,7 +47,7 @@ pads(const void *key, size_t keylen, unsigned char ipad[HMAC_BLOCK],
 		ipad[i] = k[i] ^ 0x36;
 		opad[i] = k[i] ^ 0x5c;
 	}
-	OPENSSL_cleanse(k, sizeof(k));
+	signet_wipe(k, sizeof(k));
 }
 
 void
@@ -59,8 +62,8 @@ signet_hmac_sha256_init(struct signet_hmac_key *k, const void *key,
 	SHA256_Update(in, ipad, sizeof(ipad));
 	SHA256_Init(out);
 	SHA256_Update(out, opad, sizeof(opad));
-	OPENSSL_cleanse(ipad, sizeof(ipad));
-	OPENSSL_cleanse(opad, sizeof(opad));
+	signet_wipe(ipad, sizeof(ipad));
+	signet_wipe(opad, sizeof(opad));
 	k->ready = 1;
 }
 
@@ -79,8 +82,8 @@ signet_hmac_sha256_2(const struct signet_hmac_key *k, const void *m1, size_t l1,
 	memcpy(&c, k->outer, sizeof(c));
 	SHA256_Update(&c, ih, sizeof(ih));
 	SHA256_Final(out, &c);
-	OPENSSL_cleanse(&c, sizeof(c));
-	OPENSSL_cleanse(ih, sizeof(ih));
+	signet_wipe(&c, sizeof(c));
+	signet_wipe(ih, sizeof(ih));
 }
 
 void
@@ -101,8 +104,8 @@ signet_hmac_sha1_init(struct signet_hmac_key *k, const void *key, size_t keylen)
 	SHA1_Update(in, ipad, sizeof(ipad));
 	SHA1_Init(out);
 	SHA1_Update(out, opad, sizeof(opad));
-	OPENSSL_cleanse(ipad, sizeof(ipad));
-	OPENSSL_cleanse(opad, sizeof(opad));
+	signet_wipe(ipad, sizeof(ipad));
+	signet_wipe(opad, sizeof(opad));
 	k->ready = 1;
 }
 
@@ -119,8 +122,8 @@ signet_hmac_sha1(const struct signet_hmac_key *k, const void *msg, size_t len,
 	memcpy(&c, k->outer, sizeof(c));
 	SHA1_Update(&c, ih, sizeof(ih));
 	SHA1_Final(out, &c);
-	OPENSSL_cleanse(&c, sizeof(c));
-	OPENSSL_cleanse(ih, sizeof(ih));
+	signet_wipe(&c, sizeof(c));
+	signet_wipe(ih, sizeof(ih));
 }
 
 void
@@ -142,7 +145,7 @@ signet_aes128_encrypt(const unsigned char key[16], const unsigned char in[16],
 
 	AES_set_encrypt_key(key, 128, &ks);
 	AES_encrypt(in, out, &ks);
-	OPENSSL_cleanse(&ks, sizeof(ks));
+	signet_wipe(&ks, sizeof(ks));
 }
 
 void
@@ -153,7 +156,7 @@ signet_aes128_decrypt(const unsigned char key[16], const unsigned char in[16],
 
 	AES_set_decrypt_key(key, 128, &ks);
 	AES_decrypt(in, out, &ks);
-	OPENSSL_cleanse(&ks, sizeof(ks));
+	signet_wipe(&ks, sizeof(ks));
 }
 
 int
