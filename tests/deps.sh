@@ -1,10 +1,15 @@
 #!/bin/sh
-# Installs the Debian 12 packages signet builds and tests with.  Needs root
-# when anything is missing; does nothing when all are present.
+# Installs the Debian 12 packages that signet's build, tests, demo and
+# benches use, then checks that each tool can do what they ask of it.
+# Needs root when anything is missing; does nothing else when all is there.
+# A minimal root (mmdebstrap --variant=apt) has only the Essential packages,
+# so everything beyond those is named here: ps, ss, mount, runuser and
+# setpriv come from procps, iproute2, mount and util-linux.
 set -e
 PKGS="build-essential clang libclang-rt-14-dev valgrind python3 \
 libssl-dev libjansson-dev liblmdb-dev lmdb-utils libhiredis-dev redis-server \
-exim4-daemon-heavy exim4-dev swaks openssl iproute2 \
+exim4-daemon-heavy exim4-dev openssl iproute2 procps mount ca-certificates \
+swaks libnet-ssleay-perl libio-socket-ssl-perl \
 dovecot-core dovecot-dev dovecot-pop3d dovecot-imapd dovecot-lmtpd \
 dovecot-sieve netcat-openbsd"
 missing=""
@@ -12,18 +17,55 @@ for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
-if [ "$(id -u)" != 0 ]; then
-	echo "deps: missing packages:$missing; run 'make deps' as root" >&2
-	exit 1
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: missing packages:$missing; run 'make deps' as root" >&2
+		exit 1
+	fi
+	# Keep the system's own Exim, Dovecot and Redis from starting: the
+	# tests run private instances on loopback.
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+	fi
+	echo "deps: installing$missing"
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends $missing
 fi
-# Keep the system's own Exim, Dovecot and Redis from starting: the tests
-# run private instances on loopback.
-if [ ! -e /usr/sbin/policy-rc.d ]; then
-	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-	chmod 755 /usr/sbin/policy-rc.d
-	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-fi
-echo "deps: installing$missing"
-apt-get update -q
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+
+# Each capability the suites and the demo use, and the package behind it.
+bad=0
+need() { # WHAT PACKAGE cmd...: run cmd quietly; complain if it fails
+	_what=$1 _pkg=$2
+	shift 2
+	if ! timeout 20 "$@" >/dev/null 2>&1; then
+		echo "deps: $_what does not work ($*); install $_pkg" >&2
+		bad=1
+	fi
+}
+need "swaks STARTTLS" libnet-ssleay-perl \
+	sh -c 'swaks --support 2>&1 | grep -q "^=== TLS supported"'
+need "swaks AUTH PLAIN" "swaks (perl-modules)" \
+	sh -c 'swaks --support 2>&1 | grep -q "^=== Basic AUTH supported"'
+need "exim4 with \${dlfunc} and TLS" exim4-daemon-heavy \
+	sh -c 'exim4 -bV | grep "^Support for:" | grep -q "Expand_dlfunc.*TLS"'
+need "dovecot lmtp" dovecot-lmtpd test -x /usr/lib/dovecot/lmtp
+need "dovecot pop3" dovecot-pop3d test -x /usr/lib/dovecot/pop3
+need "dovecot imap" dovecot-imapd test -x /usr/lib/dovecot/imap
+need "redis-server" redis-server redis-server --version
+need "ps" procps ps -p $$
+need "ss" iproute2 ss -Hltn
+need "runuser" util-linux runuser -u nobody -- true
+need "setpriv" util-linux setpriv --reuid=65534 true
+need "python3" python3 python3 -c 'import ssl, smtplib, imaplib, poplib'
+need "clang libFuzzer" "clang libclang-rt-14-dev" sh -c \
+	'printf "%s\n" "#include <stddef.h>" "#include <stdint.h>" \
+	"int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)" \
+	"{ (void)d; (void)n; return 0; }" >/tmp/signet-deps-fz.c &&
+	clang -fsanitize=fuzzer,address -o /tmp/signet-deps-fz \
+		/tmp/signet-deps-fz.c; r=$?; rm -f /tmp/signet-deps-fz*; exit $r'
+need "valgrind" valgrind valgrind --version
+need "nc" netcat-openbsd test -x /bin/nc.openbsd
+[ "$bad" = 0 ] || exit 1
