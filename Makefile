@@ -28,7 +28,7 @@ ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS_BASE) $(LDFLAGS)
 CORE_LIBS = -lcrypto -ljansson
 
-.PHONY: all check clean install deps demo demo-stop bench fuzz
+.PHONY: all check check-fresh clean install deps demo demo-stop bench fuzz
 all:
 
 include shared/build.mk
@@ -50,6 +50,10 @@ check: deps
 	$(MAKE) all
 	$(MAKE) B=build/asan SAN=1 unit
 	sh tests/run
+
+# The README's two commands in a minimal Debian 12 root of their own.
+check-fresh:
+	sh tests/fresh/check-fresh.sh
 
 demo: deps
 	$(MAKE) all

@@ -30,6 +30,75 @@ expect_rc() {
 	if [ "$_rc" = "$_want" ]; then pass "$_n"
 	else fail "$_n" "exit $_rc, want $_want: $*"; fi
 }
+# Every swaks call in the suites goes through this: no standard input,
+# a time limit on the whole session, and no empty --to, --from or --data
+# value (swaks prompts for it and, at end of input, spins for ever).  An
+# empty value means an earlier step failed: that step's check says so.
+swaks() {
+	_prev=""
+	for _a in "$@"; do
+		case $_prev in
+		--to|--from|--data|--server|--port)
+			if [ -z "$_a" ]; then
+				echo "swaks: empty $_prev value" \
+					"(an earlier step failed)"
+				return 1
+			fi ;;
+		esac
+		_prev=$_a
+	done
+	timeout -k 5 "${SWAKS_LIMIT:-90}" swaks "$@" </dev/null
+}
+
+# debian_confd DIR TYPE HOSTNAMES: Debian's split Exim configuration as
+# the installed exim4-config package ships it, in DIR/conf.d, and the
+# answers update-exim4.conf takes (dc_eximconfig_configtype TYPE, local
+# domains HOSTNAMES, loopback only) in DIR/update-exim4.conf.conf; never
+# the machine's /etc/exim4, which a hub's admin has changed.  The package
+# comes from apt's cache, else from the archive; it is unpacked once.
+debian_confd() {
+	_v=$(dpkg-query -W -f='${Version}' exim4-config 2>/dev/null)
+	[ -n "$_v" ] || { echo "debian_confd: exim4-config is not installed"
+		return 1; }
+	_f=exim4-config_$(printf '%s' "$_v" | sed 's/:/%3a/')_all.deb
+	_p=$TOP/tests/out/pristine
+	_x=$_p/exim4-config_$_v
+	if [ ! -d "$_x/etc/exim4/conf.d" ]; then
+		mkdir -p "$_p"
+		_deb=/var/cache/apt/archives/$_f
+		if [ ! -f "$_deb" ]; then
+			_deb=$_p/$_f
+			[ -f "$_deb" ] || (cd "$_p" && timeout 120 apt-get download \
+				-q "exim4-config=$_v") >"$_p/download.log" 2>&1
+		fi
+		if [ ! -f "$_deb" ]; then
+			echo "debian_confd: $_f is neither in apt's cache nor" \
+				"downloadable: $(tail -n 1 "$_p/download.log")"
+			return 1
+		fi
+		rm -rf "$_x.tmp"
+		mkdir -p "$_x.tmp"
+		dpkg-deb -x "$_deb" "$_x.tmp" && mv "$_x.tmp" "$_x" ||
+			{ echo "debian_confd: cannot unpack $_deb"; return 1; }
+	fi
+	cp -a "$_x/etc/exim4/conf.d" "$1/conf.d" || return 1
+	cat >"$1/update-exim4.conf.conf" <<EOF
+dc_eximconfig_configtype='$2'
+dc_other_hostnames='$3'
+dc_local_interfaces='127.0.0.1'
+dc_readhost=''
+dc_relay_domains=''
+dc_minimaldns='false'
+dc_relay_nets=''
+dc_smarthost=''
+CFILEMODE='644'
+dc_use_split_config='true'
+dc_hide_mailname=''
+dc_mailname_in_oh='false'
+dc_localdelivery='mail_spool'
+EOF
+}
+
 # Waits up to $2 seconds (default 10) for TCP port $1 on 127.0.0.1.
 wait_port() {
 	_i=0

@@ -27,13 +27,33 @@ done
 trap e2e_stop EXIT
 trap 'exit 1' INT TERM
 
-# After the plain hub, the same story on Debian's split configuration.
+# After the plain hub, the same story on Debian's split configuration, on
+# a machine whose own /etc/exim4 is a production hub's: its admin has
+# enabled SMTP AUTH through Dovecot in conf.d/auth.  The test hub is built
+# from Debian's pristine files, so this must not matter.
 next_variant() {
 	[ "$E2E_HUB" = plain ] || return 0
 	e2e_stop
 	trap - EXIT
-	E2E_HUB=debian sh "$TOP/tests/e2e/suite.sh"
+	_prod=$TOP/tests/out/e2e-production-etc
+	rm -rf "$_prod"
+	mkdir -p "$_prod"
+	cp -a /etc/exim4/conf.d "$_prod/conf.d"
+	cat >"$_prod/conf.d/auth/10_local_dovecot" <<EOF
+dovecot_plain:
+  driver = dovecot
+  public_name = PLAIN
+  server_socket = /run/dovecot/auth-client
+  server_set_id = \$auth1
+EOF
+	E2E_HUB=debian unshare -m sh -c 'mount --make-rprivate / &&
+		mount --bind "$0" /etc/exim4/conf.d && exec sh "$1"' \
+		"$_prod/conf.d" "$TOP/tests/e2e/suite.sh"
 }
+if [ "$E2E_HUB" = debian ]; then
+	expect_match setup-on-a-production-etc \
+		"$(ls /etc/exim4/conf.d/auth 2>&1)" '10_local_dovecot'
+fi
 if ! e2e_setup; then
 	fail "setup-$E2E_HUB" "$E2E_ERR"
 	next_variant
@@ -345,7 +365,8 @@ demo_check() {
 		'genuine reply to your message of' 'UNSIGNED BOUNCE' \
 		'FORGED: not a reply' 'LOOK-ALIKE' 'unencrypted link' \
 		'250 250 250 250 450' 'withdrawn by our postmaster' \
-		'queue 0; remote: .* queue 0\.' 'make demo-stop'; do
+		'queue 0; remote: .* queue 0\.' 'make demo-stop' \
+		'Every outcome of the story was checked'; do
 		printf '%s\n' "$flat" | grep -q -- "$want" ||
 			missing="$missing [$want]"
 	done
@@ -362,6 +383,20 @@ demo_check() {
 	sleep 1
 	left=$(ps -eo args | grep -F "$DD/" | grep -v grep)
 	expect_eq demo-stop-ends-its-processes "$left" ""
+
+	# With swaks's TLS gone (as on a machine without Net::SSLeay), the
+	# demo must fail loudly at step 1 and name what it missed.
+	mkdir -p "$DD-notls/Net"
+	echo 'die "hidden by the e2e suite\n";' >"$DD-notls/Net/SSLeay.pm"
+	out=$(PERL5LIB=$DD-notls sh "$TOP/tests/demo/demo.sh" 2>&1)
+	rc=$?
+	sh "$TOP/tests/demo/demo.sh" stop >/dev/null 2>&1
+	expect_eq demo-without-tls-fails "$rc" 1
+	expect_match demo-without-tls-names-step "$out" \
+		"^demo: step 1 failed \(expected the hub to accept alice's submission"
+	expect_match demo-without-tls-shows-what-came "$out" \
+		'! \*\*\* TLS not available'
+	expect_nomatch demo-without-tls-no-step-2 "$out" '^== Step 2'
 }
 [ "$E2E_HUB" = plain ] && demo_check
 next_variant

@@ -14,9 +14,10 @@ B=${B:-$TOP/build}
 D=$OUT/debian
 rm -rf "$D"
 mkdir -p "$D"
-cp -a /etc/exim4/conf.d "$D/conf.d"
-sed "s/^dc_use_split_config=.*/dc_use_split_config='true'/" \
-	/etc/exim4/update-exim4.conf.conf >"$D/update-exim4.conf.conf"
+if ! debian_confd "$D" local "" >"$D/confd.err" 2>&1; then
+	fail debian-split-config "$(cat "$D/confd.err")"
+	exit 0
+fi
 cp -r "$TOP/conf/exim4/conf.d/." "$D/conf.d/"
 # Where an ISP would install them: here, the build and the repository.
 cat >"$D/conf.d/main/00_local_signet_paths" <<EOT
