@@ -13,7 +13,6 @@
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 DIR=${FRESH_DIR:-$TOP/tests/out/fresh}
 ROOT=$DIR/root
-SUITE=${FRESH_SUITE:-bookworm}
 
 die() {
 	echo "check-fresh: $*" >&2
@@ -21,74 +20,20 @@ die() {
 }
 [ "$(id -u)" = 0 ] || die "run as root: it builds a root and enters it"
 
-if ! command -v mmdebstrap >/dev/null; then
-	apt-get update -q >/dev/null || die "apt-get update failed"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends mmdebstrap >/dev/null ||
-		die "cannot install mmdebstrap"
-fi
-
-# This machine's Debian sources (deb822 or one-line files), and the apt
-# options it needs to reach them (a snapshot's Valid-Until, a proxy).
-sources=""
-for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-	/etc/apt/sources.list.d/*.sources; do
-	[ -f "$f" ] || continue
-	grep -Eq '^[^#]*(URIs:|deb) .*/debian(-security)?/?( |$)' "$f" &&
-		sources="$sources $f"
-done
-[ -n "$sources" ] || die "no Debian archive in /etc/apt/sources.list*"
-mkdir -p "$DIR"
-apt-config dump | grep -E \
-	'^Acquire::(Check-Valid-Until|Check-Date|https?::Proxy|https?::proxy)' \
-	>"$DIR/apt.conf" || true
-
-# run_in NET CMD: CMD under sh in the root, in new mount and PID
-# namespaces, and with NET=net in a network namespace of its own too.
-# The host's package cache is shared so that nothing is fetched twice.
-run_in() {
-	_net=""
-	[ "$1" = net ] && _net=--net
-	shift
-	unshare --mount --pid --fork $_net sh -c '
-		set -e
-		R=$0
-		mount --make-rprivate /
-		ip link set lo up 2>/dev/null || true
-		# As on a machine, / is a mount point (unshare -m needs one).
-		mount --bind "$R" "$R"
-		mount -t proc proc "$R/proc"
-		mount --rbind /dev "$R/dev"
-		mount -t sysfs sys "$R/sys"
-		mount -t tmpfs tmpfs "$R/run"
-		mount -t tmpfs tmpfs "$R/dev/shm"
-		mount --bind /var/cache/apt/archives "$R/var/cache/apt/archives"
-		exec chroot "$R" /usr/bin/env -i HOME=/root TERM=dumb \
-			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-			LANG=C.UTF-8 /bin/sh -c "$1"' "$ROOT" "$*"
-}
-
+. "$TOP/tests/fresh/lib-root.sh"
 start=$(date +%s)
 umask 022
-rm -rf "$ROOT"
-echo "check-fresh: building a minimal $SUITE root in $ROOT"
+echo "check-fresh: building a minimal bookworm root in $ROOT"
 # make (and git, to get the code) is what README.md asks a user to have.
-mmdebstrap --variant=apt --include=make --aptopt="$DIR/apt.conf" \
-	"$SUITE" "$ROOT" $sources >"$DIR/mmdebstrap.log" 2>&1 ||
-	die "mmdebstrap failed (see $DIR/mmdebstrap.log)"
-mkdir -p "$ROOT/usr/local/src/signet"
-(cd "$TOP" && git ls-files -co --exclude-standard -z |
-	tar --null -T - -cf -) | tar -xf - -C "$ROOT/usr/local/src/signet" ||
-	die "cannot copy the tree in"
-cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null
+root_build make || die "$ROOT_ERR"
+root_copy "$TOP" /usr/local/src/signet || die "$ROOT_ERR"
 echo "check-fresh: downloading what tests/deps.sh names"
-run_in host "cd /usr/local/src/signet && sh tests/deps.sh --download" \
+root_run host "cd /usr/local/src/signet && sh tests/deps.sh --download" \
 	>"$DIR/download.log" 2>&1 ||
 	die "downloading the packages failed (see $DIR/download.log)"
-rm -f "$ROOT/etc/resolv.conf"
 
 echo "check-fresh: make demo; make demo-stop; make check (no network)"
-run_in net 'cd /usr/local/src/signet
+root_run net 'cd /usr/local/src/signet
 	make demo >/root/demo.log 2>&1; echo $? >/root/demo.rc
 	make demo-stop >>/root/demo.log 2>&1
 	make check >/root/check.log 2>&1; echo $? >/root/check.rc'
