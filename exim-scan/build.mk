@@ -49,15 +49,11 @@ install-exim: $(EXIM_SO)
 
 # Debian split-config drop-ins and ACL snippets (docs/EXIM.md).
 install-exim-conf:
-	install -d $(DESTDIR)/etc/exim4/conf.d/main \
-		$(DESTDIR)/etc/exim4/conf.d/router \
-		$(DESTDIR)/etc/exim4/conf.d/transport
-	install -m 0644 conf/exim4/conf.d/main/04_signet \
-		$(DESTDIR)/etc/exim4/conf.d/main/04_signet
-	install -m 0644 conf/exim4/conf.d/router/050_signet \
-		$(DESTDIR)/etc/exim4/conf.d/router/050_signet
-	install -m 0644 conf/exim4/conf.d/transport/30_signet_lmtp \
-		$(DESTDIR)/etc/exim4/conf.d/transport/30_signet_lmtp
+	for d in main router transport auth; do \
+		install -d $(DESTDIR)/etc/exim4/conf.d/$$d && \
+		install -m 0644 conf/exim4/conf.d/$$d/* \
+			$(DESTDIR)/etc/exim4/conf.d/$$d/ || exit 1; \
+	done
 	install -m 0644 conf/exim4/signet_acl_rcpt conf/exim4/signet_acl_data \
 		$(DESTDIR)/etc/exim4/
 

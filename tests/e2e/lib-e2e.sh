@@ -58,7 +58,8 @@ hub_exim_conf() {
 		-e "s|^SIGNET_CONFIG = .*|SIGNET_CONFIG = $SIGNET_JSON|" \
 		-e "s|/etc/exim4/signet_acl_|$TOP/conf/exim4/signet_acl_|" \
 		-e "s|^\(SIGNET_LMTP_SOCKET = \).*|\1$DC_DIR/run/lmtp|" \
-		-e "s|/run/dovecot/auth-client|$DC_DIR/run/auth-client|" \
+		-e "s|^\(SIGNET_DOVECOT_AUTH_SOCKET = \).*|\1$DC_DIR/run/auth-exim|" \
+		-e "s|^\(SIGNET_DOVECOT_USERS = \).*|\1$DC_DIR/passwd|" \
 		-e "s|/etc/exim4/exim\.crt|$HUB/tls/cert.pem|" \
 		-e "s|/etc/exim4/exim\.key|$HUB/tls/key.pem|" \
 		-e "s|^host_lookup = .*|host_lookup =|" \
@@ -130,6 +131,10 @@ SIGNET_CONFIG = $SIGNET_JSON
 CHECK_RCPT_LOCAL_ACL_FILE = $TOP/conf/exim4/signet_acl_rcpt
 CHECK_DATA_LOCAL_ACL_FILE = $TOP/conf/exim4/signet_acl_data
 SIGNET_LMTP_SOCKET = $DC_DIR/run/lmtp
+SIGNET_DOVECOT_USERS = $DC_DIR/passwd
+SIGNET_DOVECOT_SASL = yes
+SIGNET_DOVECOT_AUTH_SOCKET = $DC_DIR/run/auth-exim
+SIGNET_SUBMISSION = yes
 log_file_path = $HUB/log/%slog
 MAIN_LOG_SELECTOR = +tls_cipher +received_recipients
 queue_run_max = 1
@@ -148,21 +153,6 @@ e2e_remote_smtp:
   port = $REMOTE_PORT
   allow_localhost
   hosts_try_fastopen =
-EOF
-	# As docs/ADMIN.md says: Dovecot over LMTP before the local routers.
-	cat >"$_d/conf.d/router/890_local_dovecot" <<EOF
-dovecot_lmtp:
-  driver = accept
-  domains = +local_domains
-  transport = signet_dovecot_lmtp
-EOF
-	cat >"$_d/conf.d/auth/20_local_dovecot" <<EOF
-dovecot_plain:
-  driver = dovecot
-  public_name = PLAIN
-  server_socket = $DC_DIR/run/auth-client
-  server_set_id = \$auth1
-  server_advertise_condition = \${if eq{\$tls_in_cipher}{}{}{*}}
 EOF
 	update-exim4.conf -d "$_d" -o "$HUB_CONF" >"$E2E/hub-update.out" 2>&1 ||
 		{ E2E_ERR="update-exim4.conf: $(tail -n 2 "$E2E"/hub-upd*)"
@@ -253,15 +243,9 @@ e2e_setup() {
 	for _u in alice bob; do
 		dc_adduser "$_u@isp.example"
 	done
-	# Exim authenticates submitters through Dovecot's SASL socket.
-	cat >>"$DC_CONF" <<EOF
-service auth {
-  unix_listener auth-client {
-    mode = 0660
-    group = $EXIM_USER
-  }
-}
-EOF
+	# Exim authenticates submitters through the SASL socket that the
+	# shipped Dovecot drop-in adds for it.
+	echo "!include $TOP/conf/dovecot/91-signet-exim-auth.conf" >>"$DC_CONF"
 	mkdir -p "$HUB/spool" "$HUB/log" "$HUB/state" "$HUB/keys" "$HUB/tls" \
 		"$REMOTE/spool" "$REMOTE/log" "$REMOTE/mail" "$REMOTE/users"
 	chmod 755 "$HUB" "$REMOTE" "$REMOTE/users"

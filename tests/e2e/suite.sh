@@ -246,6 +246,24 @@ show=$("$B/shared/signet" -c "$SIGNET_JSON" show "$S6" 2>&1)
 expect_match 6-show-revoked "$show" \
 	'revoked'
 
+# ---- an unknown user: refused at RCPT time, so no bounce is made ----
+# (a hub that accepted it and let LMTP refuse it would bounce the message
+# to its sender, usually forged: backscatter)
+n_in=$(grep -c ' <= ' "$HUBLOG")
+n_bounce=$(grep -c ' <= <> ' "$HUBLOG")
+t=$(smtp_to hub --from someone@remote.example --to carol@isp.example \
+	--data "@$E2E/m5")
+expect_match unknown-user-550-at-rcpt "$(rcpt_reply "$t")" '^550 '
+t=$(smtp_to hub --from '<>' --to carol@isp.example --quit-after RCPT)
+expect_match unknown-user-callout-550 "$(rcpt_reply "$t")" '^550 '
+wait_queues
+expect_eq unknown-user-nothing-accepted "$(grep -c ' <= ' "$HUBLOG")" "$n_in"
+expect_eq unknown-user-no-bounce "$(grep -c ' <= <> ' "$HUBLOG")" "$n_bounce"
+if [ "$E2E_HUB" = debian ]; then
+	expect_match submission-port-587 "$(grep '^daemon_smtp_ports' \
+		"$HUB_CONF")" '^daemon_smtp_ports = smtp : submission$'
+fi
+
 # POP3 clients on slow lines trust LIST: the added lines are counted.
 for u in alice bob; do
 	out=$(pop3_bytes "$u@isp.example" 2>&1)

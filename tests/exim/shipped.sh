@@ -68,7 +68,11 @@ sed -e "s|^SIGNET_SO = .*|SIGNET_SO = $B/exim-scan/signet.so|" \
 	-e "s|/etc/exim4/exim\.crt|$OUT/tls/cert.pem|" \
 	-e "s|/etc/exim4/exim\.key|$OUT/tls/key.pem|" \
 	-e "s|^host_lookup = .*|host_lookup =|" \
+	-e "s|^\(SIGNET_DOVECOT_USERS = \).*|\1$P/users|" \
 	"$TOP/conf/exim4/exim.conf.signet" >"$P/exim.conf"
+# Dovecot's userdb, as the delivery router reads it.
+echo 'alice@isp.example::5000:5000::/var/vmail/isp.example/alice::' \
+	>"$P/users"
 if /usr/sbin/exim4 -C "$P/exim.conf" -bV >"$P/bV.out" 2>&1; then
 	pass plain-config
 else
