@@ -322,8 +322,11 @@ keys_init(struct tool *t, const struct keys_opts *o)
 	uid_t uid;
 	gid_t gid;
 
+	/* the keys may come before the configuration (docs/ADMIN.md) */
 	if (path == NULL)
-		path = signet_config_keyring_path(tool_config(t));
+		path = signet_config_keyring_path(tool_config_or_defaults(t));
+	else
+		(void)tool_config_or_defaults(t);
 	seal = seal_path(t, o, path);
 	windows(t, o, &sign, &verify);
 	/* a bad --owner must leave no file behind */
@@ -388,8 +391,11 @@ keys_rotate(struct tool *t, const struct keys_opts *o)
 					"all, got \"%s\"",
 					o->purpose);
 	}
+	/* the keys may come before the configuration (docs/ADMIN.md) */
 	if (path == NULL)
-		path = signet_config_keyring_path(tool_config(t));
+		path = signet_config_keyring_path(tool_config_or_defaults(t));
+	else
+		(void)tool_config_or_defaults(t);
 	seal = seal_path(t, o, path);
 	windows(t, o, &sign, &verify);
 	kr = load(t, o->keyring);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "tool.h"
@@ -147,6 +148,25 @@ tool_config(struct tool *t)
 		exit(TOOL_USAGE);
 	}
 	return t->cfg;
+}
+
+signet_config *
+tool_config_or_defaults(struct tool *t)
+{
+	struct stat st;
+
+	if (t->cfg == NULL && stat(t->config_path, &st) < 0 &&
+	    errno == ENOENT) {
+		if (signet_config_new(&t->cfg) != SIGNET_OK) {
+			fprintf(stderr, "signet: out of memory\n");
+			exit(TOOL_USAGE);
+		}
+		fprintf(stderr,
+			"signet: %s does not exist yet: using the default "
+			"lifetimes and key paths\n",
+			t->config_path);
+	}
+	return tool_config(t);
 }
 
 signet_keyring *

@@ -24,6 +24,9 @@ struct tool {
 /* Load on first use; on failure print the error to stderr and exit 3. */
 signet_config *tool_config(struct tool *t);
 signet_keyring *tool_keyring(struct tool *t);
+/* tool_config(), or the defaults when the file does not exist yet (keys
+   are made before the configuration is written). */
+signet_config *tool_config_or_defaults(struct tool *t);
 /* Parses --now values: RFC 3339 UTC or seconds since 1970; -1 if bad. */
 time_t tool_parse_time(const char *s);
 

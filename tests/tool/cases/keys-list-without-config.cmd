@@ -1,0 +1,1 @@
+signet $T -c missing.json keys list
