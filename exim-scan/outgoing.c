@@ -56,38 +56,6 @@ skip(const char *sender, const char *why)
 	return LOCAL_SCAN_ACCEPT;
 }
 
-/* The submitter may not use this address (base is the address itself, or
-   the base of a signed one): refuse, or send it without a signature. */
-static int
-refuse(struct sx_msg *m, const char *sender, const char *base,
-       const char *submitter, uschar **text_r)
-{
-	const char *kv[] = {"sender",  sender,	  "submitter",
-			    submitter, "exim_id", (const char *)message_id,
-			    NULL};
-	const char *how = signet_config_get_string(
-		m->s->cfg, "unauthorised_sender", "unsigned");
-
-	sx_event(m->s, m->now, "unauthorised", kv);
-	if (strcmp(how, "reject") == 0) {
-		sx_log("sender <%s> refused: submitter '%s' may not use it",
-		       sender, submitter);
-		*text_r = string_sprintf("5.7.1 <%s>: you are logged in as "
-					 "'%s', who may not send mail as this "
-					 "address",
-					 base, submitter);
-		return LOCAL_SCAN_REJECT;
-	}
-	if (strcmp(sender, base) != 0) {
-		sender_address = string_copy(US base);
-		sx_log("sender <%s> sent as <%s>: submitter '%s' may not use "
-		       "its signature",
-		       sender, base, submitter);
-		return LOCAL_SCAN_ACCEPT;
-	}
-	return skip(sender, "the submitter may not use this address");
-}
-
 static void
 issued(struct sx_msg *m, const char *sender, const char *signed_addr,
        const char *submitter)
@@ -123,6 +91,84 @@ may_use(const struct sx_msg *m, enum sx_origin o, const char *submitter,
 		listed(sx_expand("$acl_m_signet_senders"), sender));
 }
 
+/* The submitter's own address: the login if it is an address, else the
+   login at the domain of the address they tried to use.  0 if that is
+   ours and theirs to use. */
+static int
+own_address(struct sx_msg *m, enum sx_origin o, const char *submitter,
+	    const char *tried, char *own, size_t size)
+{
+	const char *at = strrchr(tried, '@');
+	struct signet_addr a;
+	int n;
+
+	if (*submitter == '\0' || at == NULL)
+		return -1;
+	if (strchr(submitter, '@') != NULL)
+		n = snprintf(own, size, "%s", submitter);
+	else
+		n = snprintf(own, size, "%s%s", submitter, at);
+	if (n < 0 || (size_t)n >= size ||
+	    signet_addr_parse(own, &a) != SIGNET_OK ||
+	    !signet_config_is_local_domain(m->s->cfg, a.domain, a.domain_len) ||
+	    !may_use(m, o, submitter, own))
+		return -1;
+	return 0;
+}
+
+/* The submitter may not use this address (base is the address itself, or
+   the base of a signed one).  By default a message submitted with AUTH
+   goes out with the submitter's own signed address as its envelope sender
+   (From: is left alone), so that any bounce reaches the one who sent it;
+   or it is refused, or sent without a signature. */
+static int
+refuse(struct sx_msg *m, enum sx_origin o, const char *sender,
+       const char *base, const char *submitter, uschar **text_r)
+{
+	const char *kv[] = {"sender",  sender,	  "submitter",
+			    submitter, "exim_id", (const char *)message_id,
+			    NULL};
+	const char *how = signet_config_get_string(
+		m->s->cfg, "unauthorised_sender", "own");
+	char own[SIGNET_ADDR_BUFSZ], out[SIGNET_ADDR_BUFSZ];
+	signet_status st;
+
+	sx_event(m->s, m->now, "unauthorised", kv);
+	if (strcmp(how, "reject") == 0) {
+		sx_log("sender <%s> refused: submitter '%s' may not use it",
+		       sender, submitter);
+		*text_r = string_sprintf("5.7.1 <%s>: you are logged in as "
+					 "'%s', who may not send mail as this "
+					 "address",
+					 base, submitter);
+		return LOCAL_SCAN_REJECT;
+	}
+	if (strcmp(how, "own") == 0 && o == SX_AUTH && m->s->kr != NULL &&
+	    own_address(m, o, submitter, base, own, sizeof(own)) == 0) {
+		st = signet_sign(m->s->kr, &m->s->lt,
+				 signet_config_format(m->s->cfg), own, m->msgid,
+				 m->now, out, sizeof(out));
+		if (st == SIGNET_OK) {
+			sender_address = string_copy(US out);
+			sx_log("sender <%s> sent as <%s>: submitter '%s' may "
+			       "not use <%s>, so bounces go back to them",
+			       sender, out, submitter, base);
+			issued(m, own, out, submitter);
+			return LOCAL_SCAN_ACCEPT;
+		}
+		sx_log("sender <%s>: cannot sign the submitter's own <%s>: %s",
+		       sender, own, signet_strerror(st));
+	}
+	if (strcmp(sender, base) != 0) {
+		sender_address = string_copy(US base);
+		sx_log("sender <%s> sent as <%s>: submitter '%s' may not use "
+		       "its signature",
+		       sender, base, submitter);
+		return LOCAL_SCAN_ACCEPT;
+	}
+	return skip(sender, "the submitter may not use this address");
+}
+
 /* A user may resend with a signed address of their own (kept as it is);
    someone else's signed address is never passed on as the hub's word. */
 static int
@@ -134,7 +180,7 @@ signed_sender(struct sx_msg *m, enum sx_origin o, const char *submitter,
 	if (sx_base_of(sender, base, sizeof(base)) != 0 ||
 	    may_use(m, o, submitter, base))
 		return skip(sender, "already signed");
-	return refuse(m, sender, base, submitter, text_r);
+	return refuse(m, o, sender, base, submitter, text_r);
 }
 
 int
@@ -164,7 +210,7 @@ sx_sign_sender(struct sx_msg *m, uschar **text_r)
 	    !signet_config_get_int(m->s->cfg, "relay_hosts_sign", 0))
 		return skip(sender, "relay host, signing not enabled");
 	if (!may_use(m, o, submitter, sender))
-		return refuse(m, sender, sender, submitter, text_r);
+		return refuse(m, o, sender, sender, submitter, text_r);
 	if (m->s->kr == NULL)
 		return skip(sender, "no usable keyring");
 	st = signet_sign(m->s->kr, &m->s->lt, signet_config_format(m->s->cfg),

@@ -511,7 +511,8 @@ check_path(const struct check *k, const struct signet_jpath *p, json_t *v,
 
 static const char *const format_names[] = {"signet", "prvs", NULL};
 static const char *const null_names[] = {"strict", "tag", "off", NULL};
-static const char *const unauth_names[] = {"unsigned", "reject", NULL};
+static const char *const unauth_names[] = {"own", "unsigned", "reject",
+					   NULL};
 static const char *const store_types[] = {"lmdb", "redis", "none", NULL};
 
 static int
@@ -681,7 +682,7 @@ check_member(const struct check *k, const struct signet_jpath *p,
 		return check_senders(k, p, v);
 	if (strcmp(key, "unauthorised_sender") == 0)
 		return check_choice(k, p, v, unauth_names, &idx,
-				    "\"unsigned\" or \"reject\"");
+				    "\"own\", \"unsigned\" or \"reject\"");
 	if (strcmp(key, "relay_hosts_sign") == 0)
 		return json_is_boolean(v) ? 0 : bad(k, p, v, "true or false");
 	if (strcmp(key, "fade") == 0)

@@ -43,7 +43,6 @@ hub_config() {
  "keyring": "$HUB/keys/keyring.json",
  "seal_keyring": "$HUB/keys/keyring.json",
  "event_log": "$HUB/events.jsonl",
- "unauthorised_sender": "unsigned",
  "fade": {"max_uses": ${E2E_MAX_USES:-5}, "max_base_uses": 5000},
  "store": {"type": "lmdb", "path": "$HUB/state/signet.mdb"}$_extra}
 EOF

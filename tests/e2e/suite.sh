@@ -91,21 +91,21 @@ expect_match 1-remote-callout-passed "$(cat "$HUBLOG")" \
 expect_match 1-remote-accepted "$(cat "$RLOG")" \
 	"<= $S1 .* for bob@remote\.example"
 
-# alice sending as bob@isp.example: left unsigned, so the remote site's
-# callout gets 550 and the remote site refuses it.
+# alice sending as bob@isp.example: the hub never vouches for bob's
+# address for her; the message goes out with alice's own signed address as
+# its envelope sender (From: bob@ untouched), so a bounce reaches alice.
 msg "$E2E/m1b" "m1b-$$@isp.example" bob@isp.example bob@remote.example \
 	"from bob, honest"
 t=$(submit alice bob@isp.example bob@remote.example "$E2E/m1b")
-expect_match 1-as-bob-hub-accepts-unsigned "$(data_reply "$t")" '^250 OK id='
-id=$(data_reply "$t" | sed -n 's/^250 OK id=//p')
+expect_match 1-as-bob-hub-accepts "$(data_reply "$t")" '^250 OK id='
 wait_queues
-expect_match 1-as-bob-not-signed "$(cat "$HUBLOG")" \
-	'signet: sender <bob@isp\.example> not signed'
-expect_match 1-as-bob-callout-550 "$(cat "$HUBLOG")" \
-	'signet: rcpt <bob@isp\.example> from <> .*reject unsigned-bounce'
-expect_match 1-as-bob-remote-refuses "$(grep "^.* $id \*\* " "$HUBLOG")" \
-	'bob@remote\.example .*550.*Sender verify failed'
-expect_eq 1-as-bob-not-delivered "$(maildir_count "$RBOB")" 1
+expect_match 1-as-bob-sent-as-alice "$(cat "$HUBLOG")" \
+	"signet: sender <bob@isp\.example> sent as <alice$SIG>: submitter 'alice@isp\.example' may not use <bob@isp\.example>"
+expect_nomatch 1-as-bob-never-signed "$(cat "$HUBLOG")" 'issued <bob='
+f=$(wait_msgid "$RBOB" "m1b-$$@isp.example")
+expect_match 1-as-bob-envelope-alice "$(header Return-path <"$f")" \
+	"^<alice$SIG>\$"
+expect_eq 1-as-bob-from-untouched "$(header From <"$f")" bob@isp.example
 
 # ---- 2. the remote site bounces alice's mail to an unknown user ----
 M2=m2-$$@isp.example
@@ -155,7 +155,7 @@ expect_match 3-forged-signed-refused-550 "$(rcpt_reply "$t")" \
 	'^550 .*Sender verify failed'
 expect_match 3-hub-says-forged "$(cat "$HUBLOG")" \
 	"signet: rcpt <$TAMPERED> from <> .*reject forged"
-expect_eq 3-nothing-delivered "$(maildir_count "$RBOB")" 1
+expect_eq 3-nothing-delivered "$(maildir_count "$RBOB")" 2
 
 # ---- 4. backscatter: bounces of the forgery come to the hub ----
 dsn "$E2E/d4" alice@isp.example "m3-$$@spam.example" alice@isp.example \
@@ -202,7 +202,7 @@ msg "$E2E/m5" "$M5" carol@remote.example bob@isp.example "plain hello"
 t=$(smtp_to hub --from carol@remote.example --to bob@isp.example \
 	--data "@$E2E/m5")
 expect_match 5-plain-accepted "$(data_reply "$t")" '^250 OK id='
-wait_count "$BOB" 2
+wait_count "$BOB" 1
 pop=$(pop3_last bob@isp.example)
 res=$(printf '%s\n' "$pop" | header Signet-Result)
 expect_match 5-pop3-unencrypted "$res" \
@@ -214,7 +214,7 @@ msg "$E2E/m5b" "m5b-$$@isp.examp1e" billing@isp.examp1e bob@isp.example \
 t=$(smtp_to hub --from billing@isp.examp1e --to bob@isp.example --tls \
 	--data "@$E2E/m5b")
 expect_match 5-lookalike-accepted "$(data_reply "$t")" '^250 OK id='
-wait_count "$BOB" 3
+wait_count "$BOB" 2
 pop=$(pop3_last bob@isp.example)
 expect_match 5-pop3-lookalike "$(printf '%s\n' "$pop" | header Signet-Result)" \
 	'LOOK-ALIKE: the sender.s domain isp\.examp1e imitates isp\.example'
@@ -245,6 +245,20 @@ expect_match 6-revoked-550 "$(rcpt_reply "$t")" \
 show=$("$B/shared/signet" -c "$SIGNET_JSON" show "$S6" 2>&1)
 expect_match 6-show-revoked "$show" \
 	'revoked'
+
+# ---- alice as bob@, to an unknown user: the bounce comes back to alice ----
+n=$(maildir_count "$ALICE")
+M8=m8-$$@isp.example
+msg "$E2E/m8" "$M8" bob@isp.example nobody@remote.example "as bob"
+t=$(submit alice bob@isp.example nobody@remote.example "$E2E/m8")
+expect_match as-bob-bounce-submitted "$(data_reply "$t")" '^250 OK id='
+if wait_count "$ALICE" $((n + 1)); then
+	pass as-bob-bounce-reaches-alice
+else
+	fail as-bob-bounce-reaches-alice "no new message in $ALICE"
+fi
+res=$(pop3_last alice@isp.example | header Signet-Result)
+expect_match as-bob-bounce-genuine "$res" '^genuine reply to your message'
 
 # ---- an unknown user: refused at RCPT time, so no bounce is made ----
 # (a hub that accepted it and let LMTP refuse it would bounce the message
@@ -278,16 +292,17 @@ expect_rc tool-verify-valid 0 $T verify "$S1" --message-id "<$M1>"
 expect_rc tool-verify-other-message 1 $T verify "$S1" --message-id "<$M2>"
 expect_rc tool-verify-tampered 1 $T verify "$TAMPERED"
 expect_rc tool-verify-revoked 1 $T verify "$S6"
-# Issued: steps 1, 2 and 6; refused: the callouts for bob (1) and alice (3),
-# the tampered address at the remote site (3) and at the hub (4, twice),
-# the strict bounce (4), the revoked address (6).
+# Issued: steps 1 (twice: alice's own address for her mail as bob), 2, 6
+# and alice as bob again (8); refused: the callout for alice (3), the
+# tampered address at the remote site (3) and at the hub (4, twice), the
+# strict bounce (4), the revoked address (6).
 st=$($T --json stats | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
 t, r = s["totals"], s["refused_by"]
 print(t["issued"], t["fading"], t["revoked"], r.get("unsigned-bounce"),
       r.get("forged"), r.get("revoked"))')
-expect_eq tool-stats-tell-the-story "$st" "3 1 1 3 3 1"
+expect_eq tool-stats-tell-the-story "$st" "5 1 1 2 3 1"
 
 # ---- 7. the hub's keyring is unreadable for a while: nothing is lost ----
 KR=$HUB/keys/keyring.json
@@ -379,7 +394,8 @@ demo_check() {
 	# Lines are wrapped for the screen: look in the text as one line.
 	flat=$(printf '%s\n' "$out" | tr '\n' ' ' | tr -s ' ')
 	missing=""
-	for want in '== Step 1:' 'accept valid' 'Sender verify failed' \
+	for want in '== Step 1:' 'accept valid' '550 Verification failed' \
+		'never vouches for an address that is not hers' \
 		'genuine reply to your message of' 'UNSIGNED BOUNCE' \
 		'FORGED: not a reply' 'LOOK-ALIKE' 'unencrypted link' \
 		'250 250 250 250 450' 'withdrawn by our postmaster' \

@@ -377,10 +377,21 @@ else
 fi
 
 # ---- who may be signed for ----
+# By default, alice sending as bob@ goes out with alice's own signed
+# address as envelope sender (From: untouched), so bounces reach alice.
 msg "$OUT/m3" "m3-$$@example.com" bob@example.com r2@remote.example
 t=$(submit bob@example.com r2@remote.example "$OUT/m3")
+expect_match unauth-own-accepted "$(data_reply "$t")" '^250 OK id='
+expect_match unauth-own-return-path "$(rpath "$OUT/mail/remote-r2" 1)" \
+	'^<alice=sg0[a-z2-7]{26}@example\.com>$'
+expect_match unauth-own-from-untouched \
+	"$(last_msg "$OUT/mail/remote-r2" | header From)" '^bob@example\.com$'
+expect_match unauth-own-logged "$(cat "$MAINLOG")" \
+	"signet: sender <bob@example\.com> sent as <alice=sg0[a-z2-7]{26}@example\.com>: submitter 'alice' may not use <bob@example\.com>"
+write_config '"unauthorised_sender": "unsigned"'
+t=$(submit bob@example.com r2@remote.example "$OUT/m3")
 expect_match unauth-unsigned-accepted "$(data_reply "$t")" '^250 OK id='
-expect_eq unauth-unsigned-return-path "$(rpath "$OUT/mail/remote-r2" 1)" \
+expect_eq unauth-unsigned-return-path "$(rpath "$OUT/mail/remote-r2" 2)" \
 	"<bob@example.com>"
 expect_match unauth-logged "$(cat "$MAINLOG")" \
 	'signet: sender <bob@example.com> not signed: the submitter may not'
@@ -409,10 +420,15 @@ expect_eq exempt-unsigned "$(rpath "$OUT/mail/remote-r1" 4)" \
 	"<postmaster@example.com>"
 submit "$S1" r1@remote.example "$OUT/m3" >/dev/null
 expect_eq already-signed-kept "$(rpath "$OUT/mail/remote-r1" 5)" "<$S1>"
-# Someone else's signed address: sent without its signature, or refused.
+# Someone else's signed address: replaced by the submitter's own (the
+# default), sent without its signature, or refused.
 BOBS=$("$HELPER" sign "$KEYRING" signet bob@example.com - 60)
 submit "$BOBS" r1@remote.example "$OUT/m3" >/dev/null
-expect_eq others-signed-stripped "$(rpath "$OUT/mail/remote-r1" 6)" \
+expect_match others-signed-own "$(rpath "$OUT/mail/remote-r1" 6)" \
+	'^<alice=sg0[a-z2-7]{26}@example\.com>$'
+write_config '"unauthorised_sender": "unsigned"'
+submit "$BOBS" r1@remote.example "$OUT/m3" >/dev/null
+expect_eq others-signed-stripped "$(rpath "$OUT/mail/remote-r1" 7)" \
 	"<bob@example.com>"
 write_config '"unauthorised_sender": "reject"'
 t=$(submit "$BOBS" r1@remote.example "$OUT/m3")
