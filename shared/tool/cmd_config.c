@@ -1,12 +1,17 @@
 /* signet config check: loads the configuration and the keyrings the way
    the hosts will, and says what is wrong. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <jansson.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tool.h"
@@ -16,7 +21,8 @@
 #define ROTATE_WARN_DAYS 14
 
 static const char config_usage[] =
-	"usage: signet config check [--seal-only]\n"
+	"usage: signet config check [--seal-only] [--exim-user USER]\n"
+	"                           [--mail-user USER] [--dovecot-config FILE]\n"
 	"\n"
 	"Loads the configuration, the keyring and the seal-only keyring (if "
 	"it is\n"
@@ -28,7 +34,21 @@ static const char config_usage[] =
 	"there is no\n"
 	"problem (warnings allowed), 3 otherwise.  --seal-only, for Dovecot "
 	"hosts:\n"
-	"check only the seal keyring, which must hold no address keys.\n";
+	"check only the seal keyring, which must hold no address keys.\n"
+	"\n"
+	"Run as root, it also opens each key file as the user that reads it:\n"
+	"the keyring as --exim-user (default $SIGNET_EXIM_USER or "
+	"Debian-exim), and\n"
+	"the seal keyring that Dovecot's plugin reads "
+	"(plugin/signet_seal_keyring\n"
+	"in --dovecot-config, default $SIGNET_DOVECOT_CONFIG or\n"
+	"/etc/dovecot/dovecot.conf, through doveconf) as --mail-user "
+	"(default\n"
+	"$SIGNET_MAIL_USER or vmail).  \"none\" skips that check.\n";
+
+struct readers {
+	const char *exim, *mail, *dovecot;
+};
 
 struct report {
 	json_t *ok, *warnings, *problems;
@@ -138,28 +158,151 @@ check_event_log(struct report *r, const char *path)
 	free(dir);
 }
 
+/* Can USER open PATH for reading?  Tried in a child that takes the user's
+   ids, as Exim and Dovecot do.  0 yes, else the errno (or -1). */
+static int
+open_as(const struct passwd *pw, const char *path)
+{
+	pid_t pid = fork();
+	int status, fd;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
+		    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+			_exit(255);
+		fd = open(path, O_RDONLY);
+		_exit(fd < 0 ? (errno & 0x7f) : 0);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) == 255)
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void
+check_reader(struct report *r, const char *path, const char *user,
+	     const char *who)
+{
+	const struct passwd *pw;
+	struct stat st;
+	int e;
+
+	if (strcmp(user, "none") == 0 || geteuid() != 0)
+		return;
+	pw = getpwnam(user);
+	if (pw == NULL) {
+		say(r, r->warnings, "warning",
+		    "%s: not checked as %s: there is no user '%s' (give "
+		    "the user that runs %s)",
+		    path, who, user, who);
+		return;
+	}
+	e = open_as(pw, path);
+	if (e == 0) {
+		say(r, r->ok, "ok", "%s: readable by %s (%s)", path, user, who);
+		return;
+	}
+	if (stat(path, &st) == 0 && st.st_uid != pw->pw_uid)
+		say(r, r->problems, "problem",
+		    "%s: %s (%s) cannot read it: it belongs to uid %u; "
+		    "expected owner %s, mode 0600: chown %s %s",
+		    path, user, who, (unsigned)st.st_uid, user, user, path);
+	else
+		say(r, r->problems, "problem",
+		    "%s: %s (%s) cannot read it: %s; check the directories "
+		    "above it",
+		    path, user, who, e > 0 ? strerror(e) : "cannot tell why");
+}
+
+/* The seal keyring Dovecot's plugin reads, from Dovecot's own settings;
+   NULL when there are none here. */
+static char *
+dovecot_seal_keyring(const char *conf)
+{
+	char cmd[1024], line[1024];
+	FILE *p;
+	size_t n;
+
+	if (strcmp(conf, "none") == 0 || access(conf, R_OK) != 0 ||
+	    strchr(conf, '\'') != NULL)
+		return NULL;
+	snprintf(cmd, sizeof(cmd),
+		 "doveconf -c '%s' -h plugin/signet_seal_keyring 2>/dev/null",
+		 conf);
+	p = popen(cmd, "r");
+	if (p == NULL)
+		return NULL;
+	if (fgets(line, sizeof(line), p) == NULL)
+		line[0] = '\0';
+	pclose(p);
+	n = strcspn(line, "\n");
+	line[n] = '\0';
+	return n > 0 ? strdup(line) : NULL;
+}
+
+static int
+config_options(int argc, char **argv, int *seal_only_r, struct readers *u)
+{
+	for (int i = 2; i < argc; i++) {
+		const char **val = NULL;
+
+		if (strcmp(argv[i], "--seal-only") == 0) {
+			*seal_only_r = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--exim-user") == 0)
+			val = &u->exim;
+		else if (strcmp(argv[i], "--mail-user") == 0)
+			val = &u->mail;
+		else if (strcmp(argv[i], "--dovecot-config") == 0)
+			val = &u->dovecot;
+		if (val == NULL)
+			return tool_usage_error("config", config_usage,
+						"unknown option \"%s\"",
+						argv[i]);
+		if (++i == argc)
+			return tool_usage_error("config", config_usage,
+						"%s needs a value",
+						argv[i - 1]);
+		*val = argv[i];
+	}
+	return 0;
+}
+
+static const char *
+env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : dflt;
+}
+
 int
 cmd_config(struct tool *t, int argc, char **argv)
 {
 	struct report r = {json_array(), json_array(), json_array(), t->json};
-	signet_keyring *kr = NULL, *seal = NULL;
+	signet_keyring *kr = NULL, *seal = NULL, *dseal = NULL;
+	struct readers u = {
+		env_or("SIGNET_EXIM_USER", "Debian-exim"),
+		env_or("SIGNET_MAIL_USER", "vmail"),
+		env_or("SIGNET_DOVECOT_CONFIG", "/etc/dovecot/dovecot.conf")};
 	int seal_only = 0;
 	const char *kpath, *spath;
+	char *dpath;
 	signet_config *cfg;
 	struct stat st;
 	size_t problems;
 
 	if (tool_help(argc, argv, config_usage))
 		return TOOL_VALID;
-	if (argc == 3 && strcmp(argv[2], "--seal-only") == 0)
-		seal_only = 1;
-	else if (argc != 2)
-		return tool_usage_error("config", config_usage,
-					"expected \"check\" or \"check "
-					"--seal-only\"");
-	if (strcmp(argv[1], "check") != 0)
+	if (argc < 2 || strcmp(argv[1], "check") != 0)
 		return tool_usage_error("config", config_usage,
 					"expected \"check\"");
+	if (config_options(argc, argv, &seal_only, &u) != 0)
+		return TOOL_USAGE;
+	dpath = dovecot_seal_keyring(u.dovecot);
 	cfg = tool_config(t);
 	say(&r, r.ok, "ok", "%s: configuration is valid",
 	    signet_config_path(cfg));
@@ -171,15 +314,29 @@ cmd_config(struct tool *t, int argc, char **argv)
 		    signet_config_path(cfg));
 	kpath = signet_config_keyring_path(cfg);
 	spath = signet_config_seal_keyring_path(cfg);
-	if (!seal_only)
+	if (!seal_only) {
 		kr = check_keyring(&r, kpath, 0, t->now);
-	if (seal_only || strcmp(spath, kpath) != 0)
-		seal = check_keyring(&r, spath, 1, t->now);
+		check_reader(&r, kpath, u.exim, "Exim");
+		if (strcmp(spath, kpath) != 0) {
+			seal = check_keyring(&r, spath, 1, t->now);
+			check_reader(&r, spath, u.exim, "Exim");
+		}
+	}
+	/* Dovecot's plugin names its seal keyring in Dovecot's settings; on
+	   a Dovecot host signet.json's own seal_keyring is the fallback. */
+	if (dpath == NULL && seal_only)
+		dpath = strdup(spath);
+	if (dpath != NULL) {
+		dseal = check_keyring(&r, dpath, 1, t->now);
+		check_reader(&r, dpath, u.mail, "Dovecot's mail user");
+	}
 	check_event_log(&r, signet_config_event_log_path(cfg));
 	say(&r, r.ok, "ok", "state store: %s",
 	    signet_config_get_string(cfg, "store.type", "lmdb"));
 	signet_keyring_free(&kr);
 	signet_keyring_free(&seal);
+	signet_keyring_free(&dseal);
+	free(dpath);
 	problems = json_array_size(r.problems);
 	if (t->json)
 		tool_json_out(json_pack("{s:s, s:b, s:o, s:o, s:o}", "config",

@@ -286,8 +286,16 @@ for u in alice bob; do
 done
 
 # ---- the postmaster's view of the same story ----
-T="$B/shared/signet -c $SIGNET_JSON"
+# config check opens each key file as its reader: the hub's keyring as
+# Debian-exim, and the seal keyring the test Dovecot names as its mail user.
+T="env SIGNET_DOVECOT_CONFIG=$DC_CONF SIGNET_MAIL_USER=$DC_USER \
+SIGNET_EXIM_USER=$EXIM_USER $B/shared/signet -c $SIGNET_JSON"
 expect_rc tool-config-check 0 $T config check
+cc=$($T config check 2>&1)
+expect_match tool-config-check-as-exim "$cc" \
+	"keyring\.json: readable by $EXIM_USER \(Exim\)"
+expect_match tool-config-check-dovecot-seal "$cc" \
+	"seal-keyring\.json: readable by $DC_USER \(Dovecot's mail user\)"
 expect_rc tool-verify-valid 0 $T verify "$S1" --message-id "<$M1>"
 expect_rc tool-verify-other-message 1 $T verify "$S1" --message-id "<$M2>"
 expect_rc tool-verify-tampered 1 $T verify "$TAMPERED"

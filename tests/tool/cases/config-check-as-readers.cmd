@@ -1,0 +1,1 @@
+signet $T keys export-seal seal.json >/dev/null && printf 'plugin {\n  signet_seal_keyring = %s/seal.json\n}\n' "$PWD" >dc.conf && SIGNET_EXIM_USER=nobody SIGNET_DOVECOT_CONFIG=dc.conf SIGNET_MAIL_USER=nobody signet $T config check; chown nobody keyring.json seal.json; SIGNET_EXIM_USER=nobody SIGNET_DOVECOT_CONFIG=dc.conf SIGNET_MAIL_USER=nobody signet $T config check
