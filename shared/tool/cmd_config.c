@@ -216,32 +216,6 @@ check_reader(struct report *r, const char *path, const char *user,
 		    path, user, who, e > 0 ? strerror(e) : "cannot tell why");
 }
 
-/* The seal keyring Dovecot's plugin reads, from Dovecot's own settings;
-   NULL when there are none here. */
-static char *
-dovecot_seal_keyring(const char *conf)
-{
-	char cmd[1024], line[1024];
-	FILE *p;
-	size_t n;
-
-	if (strcmp(conf, "none") == 0 || access(conf, R_OK) != 0 ||
-	    strchr(conf, '\'') != NULL)
-		return NULL;
-	snprintf(cmd, sizeof(cmd),
-		 "doveconf -c '%s' -h plugin/signet_seal_keyring 2>/dev/null",
-		 conf);
-	p = popen(cmd, "r");
-	if (p == NULL)
-		return NULL;
-	if (fgets(line, sizeof(line), p) == NULL)
-		line[0] = '\0';
-	pclose(p);
-	n = strcspn(line, "\n");
-	line[n] = '\0';
-	return n > 0 ? strdup(line) : NULL;
-}
-
 static int
 config_options(int argc, char **argv, int *seal_only_r, struct readers *u)
 {
@@ -271,23 +245,15 @@ config_options(int argc, char **argv, int *seal_only_r, struct readers *u)
 	return 0;
 }
 
-static const char *
-env_or(const char *name, const char *dflt)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && *v != '\0' ? v : dflt;
-}
-
 int
 cmd_config(struct tool *t, int argc, char **argv)
 {
 	struct report r = {json_array(), json_array(), json_array(), t->json};
 	signet_keyring *kr = NULL, *seal = NULL, *dseal = NULL;
 	struct readers u = {
-		env_or("SIGNET_EXIM_USER", "Debian-exim"),
-		env_or("SIGNET_MAIL_USER", "vmail"),
-		env_or("SIGNET_DOVECOT_CONFIG", "/etc/dovecot/dovecot.conf")};
+		tool_env_or("SIGNET_EXIM_USER", "Debian-exim"),
+		tool_env_or("SIGNET_MAIL_USER", "vmail"),
+		tool_env_or("SIGNET_DOVECOT_CONFIG", TOOL_DOVECOT_CONFIG)};
 	int seal_only = 0;
 	const char *kpath, *spath;
 	char *dpath;
@@ -302,7 +268,7 @@ cmd_config(struct tool *t, int argc, char **argv)
 					"expected \"check\"");
 	if (config_options(argc, argv, &seal_only, &u) != 0)
 		return TOOL_USAGE;
-	dpath = dovecot_seal_keyring(u.dovecot);
+	dpath = tool_dovecot_seal_keyring(u.dovecot);
 	cfg = tool_config(t);
 	say(&r, r.ok, "ok", "%s: configuration is valid",
 	    signet_config_path(cfg));

@@ -369,6 +369,30 @@ keys_init(struct tool *t, const struct keys_opts *o)
 	return TOOL_VALID;
 }
 
+/* On a single hub, Dovecot's seal keyring (its own copy, owned by the
+   mail uid) is replaced too, so that mail sealed with the new key is
+   checked at once; a fleet copies it with export-seal. */
+static int
+dovecot_seal(struct tool *t, const signet_keyring *kr, const char *path,
+	     const char *seal)
+{
+	char *d = tool_dovecot_seal_keyring(
+		tool_env_or("SIGNET_DOVECOT_CONFIG", TOOL_DOVECOT_CONFIG));
+	struct stat st;
+	int r = 0;
+
+	if (d != NULL && strcmp(d, path) != 0 &&
+	    (seal == NULL || strcmp(d, seal) != 0) && stat(d, &st) == 0) {
+		r = save(kr, d, 1);
+		if (r == 0 && !t->json)
+			printf("updated %s (Dovecot's seal keyring): seal keys "
+			       "only\n",
+			       d);
+	}
+	free(d);
+	return r;
+}
+
 static int
 keys_rotate(struct tool *t, const struct keys_opts *o)
 {
@@ -433,6 +457,10 @@ keys_rotate(struct tool *t, const struct keys_opts *o)
 		}
 	}
 	if (save(kr, path, 0) < 0 || (seal != NULL && save(kr, seal, 1) < 0)) {
+		json_decref(done);
+		return TOOL_USAGE;
+	}
+	if (dovecot_seal(t, kr, path, seal) < 0) {
 		json_decref(done);
 		return TOOL_USAGE;
 	}

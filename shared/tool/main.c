@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tool.h"
 
@@ -167,6 +168,38 @@ tool_config_or_defaults(struct tool *t)
 			t->config_path);
 	}
 	return tool_config(t);
+}
+
+const char *
+tool_env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : dflt;
+}
+
+char *
+tool_dovecot_seal_keyring(const char *conf)
+{
+	char cmd[1024], line[1024];
+	FILE *p;
+	size_t n;
+
+	if (strcmp(conf, "none") == 0 || access(conf, R_OK) != 0 ||
+	    strchr(conf, '\'') != NULL)
+		return NULL;
+	snprintf(cmd, sizeof(cmd),
+		 "doveconf -c '%s' -h plugin/signet_seal_keyring 2>/dev/null",
+		 conf);
+	p = popen(cmd, "r");
+	if (p == NULL)
+		return NULL;
+	if (fgets(line, sizeof(line), p) == NULL)
+		line[0] = '\0';
+	pclose(p);
+	n = strcspn(line, "\n");
+	line[n] = '\0';
+	return n > 0 ? strdup(line) : NULL;
 }
 
 signet_keyring *

@@ -27,6 +27,12 @@ signet_keyring *tool_keyring(struct tool *t);
 /* tool_config(), or the defaults when the file does not exist yet (keys
    are made before the configuration is written). */
 signet_config *tool_config_or_defaults(struct tool *t);
+/* $NAME, or dflt when it is unset or empty. */
+const char *tool_env_or(const char *name, const char *dflt);
+/* The seal keyring Dovecot's plugin reads, from Dovecot's settings in
+   CONF (through doveconf; "none" for none), malloc()ed; NULL if unset. */
+char *tool_dovecot_seal_keyring(const char *conf);
+#define TOOL_DOVECOT_CONFIG "/etc/dovecot/dovecot.conf"
 /* Parses --now values: RFC 3339 UTC or seconds since 1970; -1 if bad. */
 time_t tool_parse_time(const char *s);
 

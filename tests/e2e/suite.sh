@@ -260,6 +260,20 @@ fi
 res=$(pop3_last alice@isp.example | header Signet-Result)
 expect_match as-bob-bounce-genuine "$res" '^genuine reply to your message'
 
+# ---- keys rotate on a single hub: Dovecot's seal keyring follows at
+# once, so a reply sealed with the new key is still "genuine" ----
+SIGNET_DOVECOT_CONFIG=$DC_CONF "$B/shared/signet" -c "$SIGNET_JSON" \
+	keys rotate >"$E2E/rotate.out" 2>&1
+expect_match rotate-updates-dovecot-seal "$(cat "$E2E/rotate.out")" \
+	"^updated .*/seal-keyring\.json \(Dovecot's seal keyring\)"
+n=$(maildir_count "$ALICE")
+msg "$E2E/m9" "m9-$$@isp.example" alice@isp.example nobody@remote.example \
+	"after rotation"
+submit alice alice@isp.example nobody@remote.example "$E2E/m9" >/dev/null
+wait_count "$ALICE" $((n + 1))
+res=$(pop3_last alice@isp.example | header Signet-Result)
+expect_match rotate-no-gap-genuine "$res" '^genuine reply to your message'
+
 # ---- an unknown user: refused at RCPT time, so no bounce is made ----
 # (a hub that accepted it and let LMTP refuse it would bounce the message
 # to its sender, usually forged: backscatter)
@@ -300,8 +314,8 @@ expect_rc tool-verify-valid 0 $T verify "$S1" --message-id "<$M1>"
 expect_rc tool-verify-other-message 1 $T verify "$S1" --message-id "<$M2>"
 expect_rc tool-verify-tampered 1 $T verify "$TAMPERED"
 expect_rc tool-verify-revoked 1 $T verify "$S6"
-# Issued: steps 1 (twice: alice's own address for her mail as bob), 2, 6
-# and alice as bob again (8); refused: the callout for alice (3), the
+# Issued: steps 1 (twice: alice's own address for her mail as bob), 2, 6,
+# alice as bob again (8) and after the rotation (9); refused: the callout for alice (3), the
 # tampered address at the remote site (3) and at the hub (4, twice), the
 # strict bounce (4), the revoked address (6).
 st=$($T --json stats | python3 -c '
@@ -310,7 +324,7 @@ s = json.load(sys.stdin)
 t, r = s["totals"], s["refused_by"]
 print(t["issued"], t["fading"], t["revoked"], r.get("unsigned-bounce"),
       r.get("forged"), r.get("revoked"))')
-expect_eq tool-stats-tell-the-story "$st" "5 1 1 2 3 1"
+expect_eq tool-stats-tell-the-story "$st" "6 1 1 2 3 1"
 
 # ---- 7. the hub's keyring is unreadable for a while: nothing is lost ----
 KR=$HUB/keys/keyring.json

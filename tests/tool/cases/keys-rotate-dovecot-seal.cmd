@@ -1,0 +1,1 @@
+signet $T keys export-seal seal.json >/dev/null && printf 'plugin {\n  signet_seal_keyring = %s/seal.json\n}\n' "$PWD" >dc.conf && SIGNET_DOVECOT_CONFIG=dc.conf signet $T keys rotate --purpose seal >/dev/null && grep -c '"purpose": "addr"' seal.json; signet $T keys list --keyring seal.json
