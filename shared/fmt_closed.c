@@ -1,12 +1,13 @@
 /* The closed format, after Finch: base "=sg" K S, where
    Ks = first 16 octets of HMAC-SHA256(Km, lower-case base address) and
    S = base32(AES-128-Encrypt(Ks, IDm)).  IDm is one block:
-     0-3   issue time, minutes since 1970, big-endian
+     0-3   issue time since 1970, big-endian: seconds (version 2) or
+           minutes (version 1, verified only)
      4-7   message binding (signet_message_binding), 0 if none
-     8     0x10 | 1 when there is a binding
+     8     0x20 (version 2) or 0x10 (version 1), | 1 when there is a binding
      9-15  zero
    Decrypting with the wrong key or a forged S leaves byte 8 and the zero
-   octets right with probability 2^-63 (docs/FORMATS.md). */
+   octets right with probability 2^-62 (docs/FORMATS.md). */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +16,8 @@
 
 #define TAG "=sg"
 #define SIG_CHARS 26
-#define IDM_VERSION 0x10
+#define IDM_V1 0x10 /* issue time in minutes */
+#define IDM_V2 0x20 /* issue time in seconds: revocation to the second */
 #define IDM_HAS_BINDING 0x01
 
 static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
@@ -112,8 +114,7 @@ signet_closed_sign(const struct signet_key *k, const struct signet_addr *a,
 	unsigned char ks[16], idm[16], s[16];
 	char sig[SIG_CHARS + 1];
 	size_t len = a->local_len + 1 + a->domain_len;
-	unsigned long long minutes = (unsigned long long)now / 60;
-	uint32_t binding = 0;
+	uint32_t t = (uint32_t)now, binding = 0;
 
 	if (a->local_len > SIGNET_CLOSED_BASE_MAX ||
 	    len + SIGNET_CLOSED_TAG_LEN > SIGNET_PATH_MAX - 2)
@@ -121,11 +122,11 @@ signet_closed_sign(const struct signet_key *k, const struct signet_addr *a,
 	if (outlen < len + SIGNET_CLOSED_TAG_LEN + 1)
 		return SIGNET_E_BUFFER;
 	memset(idm, 0, sizeof(idm));
-	idm[0] = (unsigned char)(minutes >> 24);
-	idm[1] = (unsigned char)(minutes >> 16);
-	idm[2] = (unsigned char)(minutes >> 8);
-	idm[3] = (unsigned char)minutes;
-	idm[8] = IDM_VERSION;
+	idm[0] = (unsigned char)(t >> 24);
+	idm[1] = (unsigned char)(t >> 16);
+	idm[2] = (unsigned char)(t >> 8);
+	idm[3] = (unsigned char)t;
+	idm[8] = IDM_V2;
 	if (message_id != NULL && *message_id != '\0') {
 		binding = signet_message_binding(message_id);
 		idm[8] |= IDM_HAS_BINDING;
@@ -153,9 +154,9 @@ signet_closed_verify(const signet_keyring *kr,
 	const char *t = a->local + blen;
 	const struct signet_key *k;
 	unsigned char ks[16], s[16], idm[16];
-	static const unsigned char expect[8] = {IDM_VERSION};
-	unsigned char check[8];
-	uint32_t minutes;
+	static const unsigned char zero[7];
+	unsigned int bad, ver;
+	uint32_t when;
 	signet_status st = SIGNET_OK;
 
 	v->format = SIGNET_FMT_SIGNET;
@@ -174,13 +175,16 @@ signet_closed_verify(const signet_keyring *kr,
 	signet_aes128_decrypt(ks, s, idm);
 	signet_wipe(ks, sizeof(ks));
 
-	check[0] = idm[8] & (unsigned char)~IDM_HAS_BINDING;
-	memcpy(check + 1, idm + 9, 7);
-	if (signet_ct_compare(check, expect, sizeof(check)) != 0)
+	/* one of two versions and seven zero octets, without branching on
+	   which part is wrong */
+	ver = idm[8] & (unsigned int)~IDM_HAS_BINDING;
+	bad = (unsigned int)(signet_ct_compare(idm + 9, zero, 7) != 0);
+	bad |= (unsigned int)(ver != IDM_V1) & (unsigned int)(ver != IDM_V2);
+	if (bad)
 		return SIGNET_E_FORGED;
-	minutes = (uint32_t)idm[0] << 24 | (uint32_t)idm[1] << 16 |
-		  (uint32_t)idm[2] << 8 | idm[3];
-	v->issued = (time_t)minutes * 60;
+	when = (uint32_t)idm[0] << 24 | (uint32_t)idm[1] << 16 |
+	       (uint32_t)idm[2] << 8 | idm[3];
+	v->issued = (idm[8] & IDM_V2) != 0 ? (time_t)when : (time_t)when * 60;
 	v->has_binding = (idm[8] & IDM_HAS_BINDING) != 0;
 	v->binding = (uint32_t)idm[4] << 24 | (uint32_t)idm[5] << 16 |
 		     (uint32_t)idm[6] << 8 | idm[7];

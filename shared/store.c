@@ -70,9 +70,10 @@ signet_store_fault(signet_store *st, time_t now)
 int
 store_base_rev_covers(time_t before, time_t issued)
 {
-	/* Unknown issue time: the revocation wins, the safe side.  Issue
-	   times are kept to the minute, so "at or before" keeps an address
-	   issued in the second of the revocation from slipping through. */
+	/* Unknown issue time: the revocation wins, the safe side.  "At or
+	   before": an address issued in the revocation's own second is
+	   covered (version 1 addresses, kept to the minute, are covered for
+	   the rest of that minute). */
 	return issued <= 0 || issued <= before;
 }
 

@@ -362,6 +362,29 @@ else
 	fail 7-after-outage-alice-gets-the-bounce "no new message for alice"
 fi
 
+# ---- revoking all of alice's addresses so far works to the second: the
+# old ones are refused, one issued a second later is not ----
+if runuser -u "$EXIM_USER" -- "$B/shared/signet" -c "$SIGNET_JSON" \
+	revoke alice@isp.example --reason "lost laptop" \
+	>"$E2E/revoke-base.out" 2>&1; then
+	pass revoke-base-ran
+else
+	fail revoke-base-ran "$(cat "$E2E/revoke-base.out")"
+fi
+t=$(smtp_to hub --from '<>' --to "$S1" --quit-after RCPT)
+expect_match revoke-base-old-refused "$(rcpt_reply "$t")" \
+	'^550 5\.7\.1 .*withdrawn'
+sleep 1
+M10=m10-$$@isp.example
+msg "$E2E/m10" "$M10" alice@isp.example bob@remote.example "new laptop"
+submit alice alice@isp.example bob@remote.example "$E2E/m10" >/dev/null
+S10=$(header Return-path <"$(wait_msgid "$RBOB" "$M10")" | tr -d '<>')
+# (signed with the address key made by the rotation above, id 1)
+expect_match revoke-base-new-address-delivered "$S10" \
+	'^alice=sg1[a-z2-7]{26}@isp\.example$'
+expect_match revoke-base-new-address-valid "$(cat "$HUBLOG")" \
+	"signet: rcpt <$S10> from <> .*accept valid"
+
 # ---- every message accepted is delivered once or bounced ----
 if wait_queues 40; then
 	pass count-queues-empty
