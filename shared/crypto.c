@@ -182,12 +182,18 @@ aes_evp(const unsigned char key[16], const unsigned char in[16],
 	unsigned char out[16], int enc)
 {
 	static const unsigned char zero[16];
+	unsigned char blk[16];
 	int ok;
 
 	if (signet_crypto_prepare() != 0)
 		return -1;
+	/* into blk: a failure must leave in (which may be out) intact for
+	   the fallback */
 	ok = EVP_CipherInit_ex2(aes_ctx, NULL, key, NULL, enc, NULL) == 1 &&
-	     EVP_Cipher(aes_ctx, out, in, 16) > 0;
+	     EVP_Cipher(aes_ctx, blk, in, 16) > 0;
+	if (ok)
+		memcpy(out, blk, sizeof(blk));
+	signet_wipe(blk, sizeof(blk));
 	if (EVP_CipherInit_ex2(aes_ctx, NULL, zero, NULL, 1, NULL) != 1) {
 		/* cannot wipe it in place: drop it, fetch again next time */
 		EVP_CIPHER_CTX_free(aes_ctx);
@@ -199,10 +205,10 @@ aes_evp(const unsigned char key[16], const unsigned char in[16],
 	return ok ? 0 : -1;
 }
 
-/* Without EVP's AES (it cannot fail with the default provider, but a
-   FIPS-only configuration could refuse it) the table-based code keeps
-   mail flowing: the answer is the same, only its timing is not
-   constant. */
+/* Without EVP's AES (it does not fail with the default provider, but an
+   OpenSSL configuration could load no provider that has it) the
+   table-based code keeps mail flowing: the answer is the same, only its
+   timing is not constant. */
 void
 signet_aes128_encrypt(const unsigned char key[16], const unsigned char in[16],
 		      unsigned char out[16])
