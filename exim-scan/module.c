@@ -145,6 +145,7 @@ int
 signet_preload(uschar **yield, int argc, uschar *argv[])
 {
 	sx_state_get(argc > 0 ? (const char *)argv[0] : NULL);
+	(void)signet_crypto_prepare(); /* AES's fetch, once, before forks */
 	*yield = argc > 1 ? argv[1] : US "";
 	return OK;
 }

@@ -14,8 +14,13 @@ answer(struct sx_rcpt_answer *a, enum sx_action action, const char *tag,
 	a->tag = tag;
 	if (fmt == NULL)
 		a->text[0] = '\0';
-	else
+	else {
+		/* fmt is one of the TXT_ literals below, each with one %s. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 		snprintf(a->text, sizeof(a->text), fmt, rcpt);
+#pragma GCC diagnostic pop
+	}
 }
 
 #define TXT_INTERNAL                                                           \

@@ -28,12 +28,15 @@ void signet_hmac_sha1(const struct signet_hmac_key *k, const void *msg,
 		      size_t len, unsigned char out[20]);
 void signet_sha256(const void *msg, size_t len, unsigned char out[32]);
 
-/* One AES-128 block with a key used once (key schedule included). */
+/* One AES-128 block with a key used once (key schedule included), in
+   constant time (EVP: AES-NI or vector-permute code).  Not thread-safe:
+   one context per process, like the rest of the core's callers. */
 void signet_aes128_encrypt(const unsigned char key[16],
 			   const unsigned char in[16], unsigned char out[16]);
 void signet_aes128_decrypt(const unsigned char key[16],
 			   const unsigned char in[16], unsigned char out[16]);
 
+/* signet_crypto_prepare() (signet.h) fetches the AES cipher early. */
 /* Fills buf from the system's random source; 0 on success. */
 int signet_random(void *buf, size_t len);
 

@@ -157,6 +157,12 @@ SIGNET_WUR signet_status signet_keyring_load(const char *path,
 SIGNET_WUR signet_status signet_keyring_new(signet_keyring **kr_r);
 /* Wipes all secret material. */
 void signet_keyring_free(signet_keyring **kr);
+/* Pays now the one-off cost of constant-time AES (an OpenSSL provider
+   fetch, about 8M instructions) that the first signet-format sign or
+   verify of a process would pay otherwise.  A process that forks
+   workers (Exim's daemon with SIGNET_PRELOAD) calls it before forking.
+   0 if EVP's AES is available (else the table-based code is used). */
+int signet_crypto_prepare(void);
 
 /* Adds a fresh random key that signs from now until now+sign_for and
    verifies until now+verify_for.  Its id is the next free one (0-9). */

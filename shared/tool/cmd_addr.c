@@ -86,7 +86,7 @@ format_name(enum signet_format f)
 static int
 refuse(const char *addr, const char *why)
 {
-	fprintf(stderr, "signet sign: %s: %s\n", addr, why);
+	fprintf(stderr, "signet sign: %s: %s\n", tool_esc(addr), why);
 	return TOOL_INVALID;
 }
 
@@ -109,6 +109,10 @@ cmd_sign(struct tool *t, int argc, char **argv)
 	if (parse_opts("sign", sign_usage, argc, argv, &o, 1) != 0)
 		return TOOL_USAGE;
 	addr = argv[optind];
+	if (t->json &&
+	    (tool_json_text("sign", "ADDRESS", addr) != 0 ||
+	     tool_json_text("sign", "--message-id", o.message_id) != 0))
+		return TOOL_USAGE;
 	cfg = tool_config(t);
 	fmt = signet_config_format(cfg);
 	if (o.format != NULL && strcmp(o.format, "signet") == 0)
@@ -153,7 +157,7 @@ cmd_sign(struct tool *t, int argc, char **argv)
 	default:
 		if (signet_status_class(st) == SIGNET_CLASS_REJECT)
 			return refuse(addr, signet_strerror(st));
-		fprintf(stderr, "signet sign: %s: %s\n", addr,
+		fprintf(stderr, "signet sign: %s: %s\n", tool_esc(addr),
 			signet_strerror(st));
 		return TOOL_USAGE;
 	}
@@ -162,7 +166,8 @@ cmd_sign(struct tool *t, int argc, char **argv)
 		fprintf(stderr,
 			"signet sign: %s: the signed form %s does not "
 			"verify (%s); please report this\n",
-			addr, out, signet_status_name(v.status));
+			tool_esc(addr), tool_esc(out),
+			signet_status_name(v.status));
 		return TOOL_USAGE;
 	}
 	if (t->json) {
@@ -181,8 +186,8 @@ cmd_sign(struct tool *t, int argc, char **argv)
 			"signet sign: note: %s is too long for the "
 			"signet format (at most %d octets before the @); "
 			"signed as prvs\n",
-			addr, SIGNET_CLOSED_BASE_MAX);
-	printf("%s\n", out);
+			tool_esc(addr), SIGNET_CLOSED_BASE_MAX);
+	printf("%s\n", tool_esc(out));
 	return TOOL_VALID;
 }
 
@@ -232,12 +237,14 @@ apply_store(struct tool *t, struct check *c)
 	signet_store_close(&store);
 }
 
-/* The first line: the verdict in plain words. */
+/* The first line: the verdict in plain words.  Text output shows the
+   address escaped (tool_esc); JSON escapes it itself. */
 static void
-summary(const struct check *c, char *buf, size_t len)
+summary(const struct check *c, int raw, char *buf, size_t len)
 {
 	const struct signet_verdict *v = &c->v;
-	const char *a = c->addr, *b = v->base;
+	const char *a = raw ? c->addr : tool_esc(c->addr);
+	const char *b = raw ? v->base : tool_esc(v->base);
 	char dies[32];
 
 	signet_time_format(v->dies, dies);
@@ -278,7 +285,8 @@ summary(const struct check *c, char *buf, size_t len)
 		snprintf(buf, len,
 			 "%s was issued for %s, but the postmaster "
 			 "revoked it%s%s",
-			 a, b, c->u.reason[0] ? ": " : "", c->u.reason);
+			 a, b, c->u.reason[0] ? ": " : "",
+			 raw ? c->u.reason : tool_esc(c->u.reason));
 		break;
 	case SIGNET_E_FORGED:
 		snprintf(buf, len,
@@ -324,12 +332,12 @@ binding_text(const struct check *c, char *buf, size_t len)
 			 c->v.binding);
 	else if (c->bind_match)
 		snprintf(buf, len, "%08" PRIx32 ", matches %s", c->v.binding,
-			 c->message_id);
+			 tool_esc(c->message_id));
 	else
 		snprintf(buf, len,
 			 "%08" PRIx32 ", does NOT match %s: issued "
 			 "for another message",
-			 c->v.binding, c->message_id);
+			 c->v.binding, tool_esc(c->message_id));
 }
 
 static const char *const class_names[] = {"accept", "defer", "reject"};
@@ -363,8 +371,10 @@ print_json(const struct check *c, const char *text)
 		      "owner", signed_ && real ? v->base : NULL,
 		      "claimed_owner", signed_ && !real ? v->base : NULL,
 		      "format", signed_ ? format_name(v->format) : NULL);
-	if (o == NULL)
-		return;
+	if (o == NULL) {
+		fprintf(stderr, "signet verify: out of memory\n");
+		exit(TOOL_USAGE);
+	}
 	json_object_set_new(o, "key",
 			    v->key_id >= 0 && signed_ ? json_integer(v->key_id)
 						      : json_null());
@@ -410,7 +420,8 @@ print_text(const struct check *c, const char *text)
 	printf("%s: %s.\n", signet_status_name(c->st), text);
 	if (!signed_)
 		return;
-	printf("  %s   %s\n", authentic(v) ? "owner: " : "claims:", v->base);
+	printf("  %s   %s\n",
+	       authentic(v) ? "owner: " : "claims:", tool_esc(v->base));
 	printf("  format:   %s\n", format_name(v->format));
 	if (v->key_id >= 0)
 		printf("  key:      address key %d\n", v->key_id);
@@ -437,7 +448,7 @@ print_text(const struct check *c, const char *text)
 	if (c->have_usage)
 		printf("  uses:     %llu of this address, %llu of all "
 		       "addresses of %s%s\n",
-		       c->u.count, c->u.base_count, v->base,
+		       c->u.count, c->u.base_count, tool_esc(v->base),
 		       c->u.revoked ? "; revoked" : "");
 	if (c->store_err[0] != '\0')
 		printf("  store:    not reachable (%s): the verdict is from "
@@ -462,6 +473,11 @@ cmd_verify(struct tool *t, int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.addr = argv[optind];
 	c.message_id = o.message_id;
+	/* JSON holds only UTF-8: say so rather than print nothing. */
+	if (t->json &&
+	    (tool_json_text("verify", "ADDRESS", c.addr) != 0 ||
+	     tool_json_text("verify", "--message-id", c.message_id) != 0))
+		return TOOL_USAGE;
 	cfg = tool_config(t);
 	signet_config_lifetimes(cfg, &lt);
 	c.st = signet_verify(tool_keyring(t), &lt, c.addr, t->now, &c.v);
@@ -470,7 +486,7 @@ cmd_verify(struct tool *t, int argc, char **argv)
 		c.bind_match =
 			signet_message_binding(c.message_id) == c.v.binding;
 	apply_store(t, &c);
-	summary(&c, text, sizeof(text));
+	summary(&c, t->json, text, sizeof(text));
 	if (t->json)
 		print_json(&c, text);
 	else

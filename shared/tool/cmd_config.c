@@ -69,7 +69,7 @@ say(struct report *r, json_t *list, const char *label, const char *fmt, ...)
 	va_end(ap);
 	json_array_append_new(list, json_string(buf));
 	if (!r->json)
-		printf("%s: %s\n", label, buf);
+		printf("%s: %s\n", label, tool_esc(buf));
 }
 
 static void

@@ -159,7 +159,7 @@ load(struct tool *t, const char *path)
 	if (path == NULL)
 		return tool_keyring(t);
 	if (signet_keyring_load(path, &t->kr, err, sizeof(err)) != SIGNET_OK) {
-		fprintf(stderr, "signet: %s\n", err);
+		fprintf(stderr, "signet: %s\n", tool_esc(err));
 		exit(TOOL_USAGE);
 	}
 	return t->kr;
@@ -172,7 +172,7 @@ save(const signet_keyring *kr, const char *path, int seal_only)
 
 	if (signet_keyring_save(kr, path, seal_only, err, sizeof(err)) !=
 	    SIGNET_OK) {
-		fprintf(stderr, "signet keys: %s\n", err);
+		fprintf(stderr, "signet keys: %s\n", tool_esc(err));
 		return -1;
 	}
 	return 0;
@@ -206,7 +206,8 @@ owner_of(const char *spec, uid_t *uid_r, gid_t *gid_r)
 		   user[0] != '\0' && *end == '\0') {
 		*uid_r = (uid_t)n;
 	} else {
-		fprintf(stderr, "signet keys: --owner: no user \"%s\"\n", user);
+		fprintf(stderr, "signet keys: --owner: no user \"%s\"\n",
+			tool_esc(user));
 		return -1;
 	}
 	if (group == NULL || group[0] == '\0')
@@ -217,7 +218,7 @@ owner_of(const char *spec, uid_t *uid_r, gid_t *gid_r)
 		*gid_r = (gid_t)n;
 	} else {
 		fprintf(stderr, "signet keys: --owner: no group \"%s\"\n",
-			group);
+			tool_esc(group));
 		return -1;
 	}
 	return 0;
@@ -236,7 +237,7 @@ save_as(const signet_keyring *kr, const char *path, int seal_only,
 		return -1;
 	if (spec != NULL && chown(path, uid, gid) < 0) {
 		fprintf(stderr, "signet keys: %s: cannot give it to %s: %m\n",
-			path, spec);
+			tool_esc(path), tool_esc(spec));
 		return -1;
 	}
 	return 0;

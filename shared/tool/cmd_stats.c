@@ -283,7 +283,7 @@ print_text(const struct stats *s, const struct top *abused, const char *feed)
 	day_label(s, 0, d1);
 	day_label(s, s->days - 1, d2);
 	printf("signet stats %s .. %s (%d days), event feed %s\n", d1, d2,
-	       s->days, feed != NULL ? feed : "(none)");
+	       s->days, feed != NULL ? tool_esc(feed) : "(none)");
 	printf("  issued      %llu\n", s->total[S_ISSUED]);
 	printf("  verified    %llu\n", s->total[S_VERIFIED]);
 	printf("  refused     %llu", s->total[S_REFUSED]);
@@ -291,7 +291,7 @@ print_text(const struct stats *s, const struct top *abused, const char *feed)
 		if (s->reasons.slot[i].key == NULL)
 			continue;
 		printf("%s", n++ ? ", " : " (");
-		tool_print_clean(s->reasons.slot[i].key);
+		fputs(tool_esc(s->reasons.slot[i].key), stdout);
 		printf(" %llu", s->reasons.slot[i].n);
 		if (n == s->reasons.used)
 			printf(")");
@@ -306,7 +306,7 @@ print_text(const struct stats *s, const struct top *abused, const char *feed)
 		printf("most abused base addresses (refused or fading):\n");
 		for (size_t i = 0; i < abused->n; i++) {
 			printf("  %8llu  ", abused->e[i].n);
-			tool_print_clean(abused->e[i].key);
+			fputs(tool_esc(abused->e[i].key), stdout);
 			printf("\n");
 		}
 	}
@@ -325,7 +325,7 @@ print_text(const struct stats *s, const struct top *abused, const char *feed)
 			printf("most used base addresses (store):\n");
 		for (size_t i = 0; i < s->top_store.n; i++) {
 			printf("  %8llu  ", s->top_store.e[i].n);
-			tool_print_clean(s->top_store.e[i].key);
+			fputs(tool_esc(s->top_store.e[i].key), stdout);
 			printf("\n");
 		}
 	}
@@ -680,7 +680,7 @@ cmd_stats(struct tool *t, int argc, char **argv)
 		fprintf(stderr,
 			"signet stats: cannot read the event feed %s: "
 			"%s\n",
-			feed, strerror(errno));
+			tool_esc(feed), strerror(errno));
 		rc = TOOL_TEMPORARY;
 	}
 	s.bad += bad;
@@ -711,7 +711,7 @@ cmd_stats(struct tool *t, int argc, char **argv)
 
 		if (write_report(path, html != NULL, &s, &abused, feed) != 0) {
 			fprintf(stderr, "signet stats: cannot write %s: %s\n",
-				path, strerror(errno));
+				tool_esc(path), strerror(errno));
 			rc = TOOL_USAGE;
 		}
 	}

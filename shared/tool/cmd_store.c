@@ -45,18 +45,11 @@ tool_store_open(struct tool *t, const char *cmd)
 	s = signet_store_open(tool_config(t), &st, err, sizeof(err));
 	if (s != SIGNET_OK) {
 		fprintf(stderr, "signet %s: %s\n", cmd,
-			err[0] != '\0' ? err : signet_strerror(s));
+			err[0] != '\0' ? tool_esc(err) : signet_strerror(s));
 		return NULL;
 	}
 	signet_store_set_timeout(st, TOOL_STORE_TIMEOUT_MS);
 	return st;
-}
-
-void
-tool_print_clean(const char *s)
-{
-	for (; *s != '\0'; s++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
 }
 
 const char *
@@ -154,7 +147,7 @@ write_event(struct tool *t, const char *kind, const char *const *kv)
 		fprintf(stderr,
 			"signet %s: cannot append to the event feed "
 			"%s (the change itself is done)\n",
-			kind, path);
+			kind, tool_esc(path));
 }
 
 int
@@ -213,8 +206,8 @@ cmd_revoke(struct tool *t, int argc, char **argv)
 	if (s != SIGNET_OK) {
 		const char *f = signet_store_fault(st, t->now);
 
-		fprintf(stderr, "signet revoke: %s: not revoked: %s\n", addr,
-			f != NULL ? f : signet_strerror(s));
+		fprintf(stderr, "signet revoke: %s: not revoked: %s\n",
+			tool_esc(addr), f != NULL ? f : signet_strerror(s));
 		signet_store_close(&st);
 		return s == SIGNET_E_SYNTAX ? TOOL_USAGE : TOOL_TEMPORARY;
 	}
@@ -241,10 +234,12 @@ cmd_revoke(struct tool *t, int argc, char **argv)
 			json_object_set_new(o, "before", json_string(ts));
 		tool_json_out(o);
 	} else if (is_signed) {
-		printf("revoked %s%s%s\n", addr, reason[0] ? ": " : "", reason);
+		printf("revoked %s%s%s\n", tool_esc(addr),
+		       reason[0] ? ": " : "", tool_esc(reason));
 	} else {
 		printf("revoked every address of %s issued before %s%s%s\n",
-		       addr, ts, reason[0] ? ": " : "", reason);
+		       tool_esc(addr), ts, reason[0] ? ": " : "",
+		       tool_esc(reason));
 	}
 	return TOOL_VALID;
 }
@@ -274,7 +269,7 @@ cmd_unrevoke(struct tool *t, int argc, char **argv)
 	if (s != SIGNET_OK) {
 		const char *f = signet_store_fault(st, t->now);
 
-		fprintf(stderr, "signet unrevoke: %s: %s\n", addr,
+		fprintf(stderr, "signet unrevoke: %s: %s\n", tool_esc(addr),
 			f != NULL ? f : signet_strerror(s));
 		signet_store_close(&st);
 		return TOOL_TEMPORARY;
@@ -291,7 +286,8 @@ cmd_unrevoke(struct tool *t, int argc, char **argv)
 		tool_json_out(json_pack("{s:s, s:b}", "unrevoked", addr,
 					"was_revoked", was));
 	else
-		printf("%s %s\n", was ? "unrevoked" : "was not revoked:", addr);
+		printf("%s %s\n",
+		       was ? "unrevoked" : "was not revoked:", tool_esc(addr));
 	return TOOL_VALID;
 }
 
@@ -363,9 +359,9 @@ show_text(const char *addr, int is_signed, const char *base,
 	size_t i;
 	json_t *ev;
 
-	printf("address:     %s\n", addr);
+	printf("address:     %s\n", tool_esc(addr));
 	if (is_signed) {
-		printf("base:        %s\n", base[0] ? base : "-");
+		printf("base:        %s\n", base[0] ? tool_esc(base) : "-");
 		printf("signature:   %s", signet_status_name(v->status));
 		if (v->issued > 0)
 			printf(", issued %s", ptime(v->issued, t1));
@@ -384,7 +380,8 @@ show_text(const char *addr, int is_signed, const char *base,
 		printf("base uses:   %llu\n", r->have_base ? r->base.count : 0);
 		if (r->have_rev)
 			printf("revoked:     yes, at %s: %s\n",
-			       ptime(r->rev.time, t1), why(r->reason));
+			       ptime(r->rev.time, t1),
+			       tool_esc(why(r->reason)));
 		else if (is_signed)
 			printf("revoked:     no\n");
 		if (r->have_base_rev)
@@ -392,7 +389,7 @@ show_text(const char *addr, int is_signed, const char *base,
 			       "%s: %s\n",
 			       ptime(r->base_rev.before, t1),
 			       ptime(r->base_rev.time, t2),
-			       why(r->base_reason));
+			       tool_esc(why(r->base_reason)));
 		else if (!is_signed)
 			printf("revoked:     no\n");
 	}
@@ -405,18 +402,18 @@ show_text(const char *addr, int is_signed, const char *base,
 		json_t *val;
 
 		printf("  ");
-		tool_print_clean(tool_event_str(ev, "ts") ?: "?");
+		fputs(tool_esc(tool_event_str(ev, "ts")), stdout);
 		printf(" ");
-		tool_print_clean(tool_event_str(ev, "event"));
+		fputs(tool_esc(tool_event_str(ev, "event")), stdout);
 		json_object_foreach(ev, key, val)
 		{
 			if (strcmp(key, "ts") == 0 ||
 			    strcmp(key, "event") == 0 || !json_is_string(val))
 				continue;
 			printf(" ");
-			tool_print_clean(key);
+			fputs(tool_esc(key), stdout);
 			printf("=");
-			tool_print_clean(json_string_value(val));
+			fputs(tool_esc(json_string_value(val)), stdout);
 		}
 		printf("\n");
 	}
@@ -519,7 +516,7 @@ cmd_show(struct tool *t, int argc, char **argv)
 		fprintf(stderr,
 			"signet show: cannot read the event feed %s: "
 			"%s\n",
-			path, strerror(errno));
+			tool_esc(path), strerror(errno));
 	if (t->json)
 		tool_json_out(show_json(addr, is_signed, base, &v, &rec,
 					store_ok, c.events));

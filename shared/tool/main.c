@@ -89,13 +89,14 @@ tool_help(int argc, char **argv, const char *text)
 int
 tool_usage_error(const char *cmd, const char *text, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fprintf(stderr, "signet %s: ", cmd);
+	/* the message quotes the command line: escape all of it */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%s", text);
+	fprintf(stderr, "signet %s: %s\n%s", cmd, tool_esc(msg), text);
 	return TOOL_USAGE;
 }
 
@@ -145,7 +146,7 @@ tool_config(struct tool *t)
 		return t->cfg;
 	if (signet_config_load(t->config_path, &t->cfg, err, sizeof(err)) !=
 	    SIGNET_OK) {
-		fprintf(stderr, "signet: %s\n", err);
+		fprintf(stderr, "signet: %s\n", tool_esc(err));
 		exit(TOOL_USAGE);
 	}
 	return t->cfg;
@@ -212,7 +213,7 @@ tool_keyring(struct tool *t)
 		return t->kr;
 	path = signet_config_keyring_path(tool_config(t));
 	if (signet_keyring_load(path, &t->kr, err, sizeof(err)) != SIGNET_OK) {
-		fprintf(stderr, "signet: %s\n", err);
+		fprintf(stderr, "signet: %s\n", tool_esc(err));
 		exit(TOOL_USAGE);
 	}
 	return t->kr;
@@ -239,7 +240,7 @@ global_options(struct tool *t, int argc, char **argv)
 		    strcmp(a, "--now") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "signet: %s needs a value\n",
-					a);
+					tool_esc(a));
 				return -1;
 			}
 			val = argv[++i];
@@ -264,7 +265,7 @@ global_options(struct tool *t, int argc, char **argv)
 				"signet: --now: expected an RFC 3339 "
 				"UTC time such as 2026-11-22T07:30:00Z, or "
 				"seconds since 1970, got \"%s\"\n",
-				val);
+				tool_esc(val));
 			return -1;
 		}
 	}
@@ -314,7 +315,7 @@ main(int argc, char **argv)
 			fprintf(stderr,
 				"signet: unknown command \"%s\"; "
 				"'signet help' lists them\n",
-				argv[2]);
+				tool_esc(argv[2]));
 			return TOOL_USAGE;
 		}
 		usage(stdout);
@@ -325,7 +326,7 @@ main(int argc, char **argv)
 		fprintf(stderr,
 			"signet: unknown command \"%s\"; "
 			"'signet help' lists them\n",
-			argv[1]);
+			tool_esc(argv[1]));
 		return TOOL_USAGE;
 	}
 	rc = c->fn(&t, argc - 1, argv + 1);

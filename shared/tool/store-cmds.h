@@ -17,10 +17,6 @@ int tool_events_read(const char *path, tool_event_cb *cb, void *ctx,
 /* String member of an event, or NULL. */
 const char *tool_event_str(json_t *ev, const char *key);
 
-/* Prints s to stdout with control characters as '?': the feed holds
-   what remote hosts sent, which must not drive the terminal. */
-void tool_print_clean(const char *s);
-
 /* Opens the configured store; on failure prints why to stderr and
    returns NULL. */
 signet_store *tool_store_open(struct tool *t, const char *cmd);

@@ -47,6 +47,18 @@ int tool_usage_error(const char *cmd, const char *text, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Prints a JSON value (indented, one trailing newline) and frees it. */
 void tool_json_out(struct json_t *obj);
+/* Untrusted text made safe to print: control characters, backslash,
+   invalid UTF-8 and the code points that reorder or hide text become
+   \n, \\, \x1b, \u202e...  The result lives in one of four rotating
+   static buffers (so up to four may appear in one printf) and is cut
+   with "..." past about 2000 octets. */
+const char *tool_esc(const char *s);
+/* 0 if s is valid UTF-8, else the position (from 1) of the first bad
+   octet. */
+size_t tool_utf8_invalid(const char *s);
+/* For --json: 0 if s (named what, may be NULL) is valid UTF-8; otherwise
+   says on stderr which octet is wrong and returns TOOL_USAGE. */
+int tool_json_text(const char *cmd, const char *what, const char *s);
 
 /* Commands: argv[0] is the command name; return an enum tool_exit. */
 int cmd_keys(struct tool *t, int argc, char **argv);

@@ -473,7 +473,7 @@ out=$(S stats --days 2; S show 'e@isp.example')
 if printf '%s' "$out" | grep -q "$(printf '\033')"; then
 	fail tool-output-no-control-chars "ESC in the output of stats/show"
 else pass tool-output-no-control-chars; fi
-expect_match tool-output-cleaned "$out" 'e\?]0;t\?@isp\.example'
+expect_match tool-output-cleaned "$out" 'e\\e]0;t\\a@isp\.example'
 
 # ---- through the real Exim ----
 . "$TOP/tests/store/exim.sh"

@@ -16,6 +16,11 @@
 #   sh tests/tool/suite.sh --update   rewrite the expected files from the
 #                                     current outputs (review each by eye)
 #   sh tests/tool/suite.sh NAME...    run only these cases
+#
+# When the sanitizer build exists (make B=build/asan SAN=1 all, which
+# make check runs), every case runs again with that tool, named
+# "NAME (asan)": the hostile-input cases must pass under ASan and UBSan.
+# ASAN_SIGNET names another such tool, or "none" to skip.
 SUITE=tool
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/lib.sh"
@@ -33,16 +38,28 @@ if [ ! -x "$SIGNET" ]; then
 fi
 trap 'rm -rf "$work"' EXIT
 
-mkdir -p "$work/bin"
-ln -sf "$SIGNET" "$work/bin/signet"
-
 if [ $# -gt 0 ]; then
 	names="$*"
 else
 	names=$(cd "$here/cases" && ls *.cmd | sed 's/\.cmd$//')
 fi
 
-for name in $names; do
+asan=${ASAN_SIGNET:-$TOP/build/asan/shared/signet}
+if [ $update = 1 ] || [ "$asan" = "$SIGNET" ] || [ ! -x "$asan" ]; then
+	asan=""
+fi
+
+# run_cases TOOL TAG: each case with TOOL as `signet`, TAG after its name
+run_cases() {
+	mkdir -p "$work/bin"
+	ln -sf "$1" "$work/bin/signet"
+	for name in $names; do
+		run_case "$name" "$2"
+	done
+}
+
+run_case() {
+	name=$1
 	cmd="$here/cases/$name.cmd"
 	exp="$here/cases/$name"
 	run="$work/run"
@@ -50,11 +67,14 @@ for name in $names; do
 	mkdir -p "$run"
 	cp "$here/signet.json" "$here/keyring.json" "$run/"
 	chmod 600 "$run/keyring.json"
+	# ASan's own report goes to stderr: the case's .err would show it
 	(cd "$run" &&
 		PATH="$work/bin:$PATH" SIGNET_CONFIG=signet.json \
 		T="--now 2026-11-22T07:30:00Z" LC_ALL=C TZ=UTC \
 		SIGNET_EXIM_USER=none SIGNET_MAIL_USER=none \
 		SIGNET_DOVECOT_CONFIG=none \
+		ASAN_OPTIONS=detect_leaks=1:exitcode=86 \
+		UBSAN_OPTIONS=print_stacktrace=1 \
 		sh -c "$(cat "$cmd")") >"$work/out.raw" 2>"$work/err.raw"
 	echo $? >"$work/rc"
 	# paths in the configuration become absolute: show them relative
@@ -65,7 +85,7 @@ for name in $names; do
 		cp "$work/err" "$exp.err"
 		cp "$work/rc" "$exp.rc"
 		echo "updated $name"
-		continue
+		return
 	fi
 	why=""
 	for part in rc out err; do
@@ -78,8 +98,12 @@ for name in $names; do
 		fi
 	done
 	if [ -z "$why" ]; then
-		pass "$name"
+		pass "$name$2"
 	else
-		fail "$name" "${why#; }"
+		fail "$name$2" "${why#; }"
 	fi
-done
+}
+
+run_cases "$SIGNET" ""
+[ -n "$asan" ] && run_cases "$asan" " (asan)"
+exit 0

@@ -1,0 +1,1 @@
+signet verify "$(printf -- '--x\033[0m\ry')" alice@isp.example

@@ -1,0 +1,1 @@
+signet "$(printf 'frob\033[31m\r\nnicate')"

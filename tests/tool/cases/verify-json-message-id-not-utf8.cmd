@@ -1,0 +1,1 @@
+signet $T --json verify --message-id "$(printf '<\300\257@x>')" alice@isp.example

@@ -1,0 +1,1 @@
+signet $T --json verify "$(printf 'al\377ice@isp.example')"
