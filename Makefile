@@ -29,7 +29,7 @@ ALL_LDFLAGS = $(LDFLAGS_BASE) $(LDFLAGS)
 CORE_LIBS = -lcrypto -ljansson
 
 .PHONY: all check check-fresh clean install deps demo demo-stop bench fuzz \
-	install-man
+	deb install-man
 all:
 
 include shared/build.mk
@@ -55,6 +55,10 @@ check: deps
 # The README's two commands in a minimal Debian 12 root of their own.
 check-fresh:
 	sh tests/fresh/check-fresh.sh
+
+# Debian packages (debian/) into build/deb-pkg.
+deb:
+	sh tests/deb/build.sh
 
 # Manual pages (docs/man).
 MANDIR ?= $(PREFIX)/share/man
