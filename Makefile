@@ -29,7 +29,7 @@ ALL_LDFLAGS = $(LDFLAGS_BASE) $(LDFLAGS)
 CORE_LIBS = -lcrypto -ljansson
 
 .PHONY: all check check-fresh clean install deps demo demo-stop bench fuzz \
-	deb install-man
+	deb check-deb install-man
 all:
 
 include shared/build.mk
@@ -56,9 +56,12 @@ check: deps
 check-fresh:
 	sh tests/fresh/check-fresh.sh
 
-# Debian packages (debian/) into build/deb-pkg.
+# Debian packages (debian/) into build/deb-pkg, and their test: installed
+# with apt in a fresh Debian 12 root, turned on as docs/ADMIN.md says.
 deb:
 	sh tests/deb/build.sh
+check-deb:
+	sh tests/deb/check-deb.sh
 
 # Manual pages (docs/man).
 MANDIR ?= $(PREFIX)/share/man
