@@ -93,7 +93,8 @@ service auth {
 EOF
 	_u=$(id -u vmail) _g=$(id -g vmail)
 	for _n in alice bob; do
-		echo "$_n@isp.example:{PLAIN}$PASSWORD:$_u:$_g::$VMAIL/isp.example/$_n"
+		printf '%s@isp.example:{PLAIN}%s:%s:%s::%s\n' "$_n" \
+			"$PASSWORD" "$_u" "$_g" "$VMAIL/isp.example/$_n"
 	done >/etc/dovecot/users
 	chmod 640 /etc/dovecot/users
 	chgrp dovecot /etc/dovecot/users
@@ -120,8 +121,8 @@ start_daemons() {
 		pass "the packaged exim4 and dovecot listen on loopback"
 	else
 		fail "the packaged exim4 and dovecot listen on loopback" \
-			"$(tail -n 3 /var/log/exim4/mainlog /var/log/exim4/paniclog \
-				"$T/exim.out" 2>&1)"
+			"$(tail -n 3 /var/log/exim4/mainlog \
+				/var/log/exim4/paniclog "$T/exim.out" 2>&1)"
 		return 1
 	fi
 }
@@ -178,8 +179,6 @@ story() {
 		signet keys list --keyring /etc/signet/seal-keyring.json
 	expect_rc "the rotation timer is enabled" 0 test -L \
 		/etc/systemd/system/timers.target.wants/signet-rotate.timer
-	expect_rc "cron.d rotates without systemd" 0 grep -q \
-		'/usr/libexec/signet/rotate-keys' /etc/cron.d/signet-tools
 	expect_rc "manual pages installed" 0 test -f \
 		/usr/share/man/man1/signet.1.gz -a -f \
 		/usr/share/man/man5/signet.json.5.gz -a -f \
@@ -199,7 +198,8 @@ story() {
 		set -e; . "$T/admin-steps.sh") >"$T/admin-steps.out" 2>&1; then
 		pass "docs/ADMIN.md's steps run"
 	else
-		fail "docs/ADMIN.md's steps run" "$(tail -n 5 "$T/admin-steps.out")"
+		fail "docs/ADMIN.md's steps run" \
+			"$(tail -n 5 "$T/admin-steps.out")"
 	fi
 	expect_match "Exim enabled by ADMIN.md's steps" \
 		"$(exim4 -bP local_scan_path 2>&1)" \
@@ -218,9 +218,11 @@ story() {
 	expect_match "authenticated submission accepted" \
 		"$(data_reply "$out")" '^250'
 	sleep 1
-	signed=$(sed -n 's/.*signet: issued <\([^>]*\)> for <alice@isp.example>.*/\1/p' \
+	signed=$(sed -n \
+		's/.*signet: issued <\([^>]*\)> for <alice@isp\.example>.*/\1/p' \
 		/var/log/exim4/mainlog | tail -n 1)
-	expect_match "the sender is signed" "$signed" '^alice=sg0.+@isp\.example$'
+	expect_match "the sender is signed" "$signed" \
+		'^alice=sg0.+@isp\.example$'
 	expect_match "the queued message carries the signed sender" \
 		"$(exim4 -bp)" "<$signed>"
 
@@ -261,11 +263,14 @@ story() {
 	expect_eq "Exim's paniclog is empty" \
 		"$(cat /var/log/exim4/paniclog 2>/dev/null)" ""
 
-	# ---- the scheduled rotation ----
-	if /usr/libexec/signet/rotate-keys >"$T/rotate.out" 2>&1; then
-		pass "rotate-keys runs"
+	# ---- the scheduled rotation: cron's command, as cron runs it here
+	# (no systemd) ----
+	cmd=$(awk '!/^#/ && NF >= 7 { for (i = 7; i <= NF; i++)
+		printf "%s ", $i; exit }' /etc/cron.d/signet-tools)
+	if [ -n "$cmd" ] && sh -c "$cmd" >"$T/rotate.out" 2>&1; then
+		pass "the cron job rotates the keys"
 	else
-		fail "rotate-keys runs" "$(cat "$T/rotate.out")"
+		fail "the cron job rotates the keys" "'$cmd': $(cat "$T/rotate.out")"
 	fi
 	expect_eq "rotation: keyring keeps owner and mode" \
 		"$(perm /etc/signet/keyring.json)" "Debian-exim:Debian-exim 600"
@@ -315,8 +320,9 @@ story() {
 		>"$T/apt-purge.log" 2>&1
 	for _d in /etc/signet /var/lib/signet /var/log/signet \
 		/etc/exim4/conf.d/main/04_signet \
-		/usr/lib/exim4/local_scan/signet.so; do
-		expect_rc "purge removes $_d" 1 test -e "$_d"
+		/usr/lib/exim4/local_scan/signet.so \
+		/etc/systemd/system/timers.target.wants/signet-rotate.timer; do
+		expect_rc "purge removes $_d" 1 test -e "$_d" -o -L "$_d"
 	done
 }
 
