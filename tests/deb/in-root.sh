@@ -260,6 +260,13 @@ story() {
 	expect_match "the genuine bounce is marked \$SignetVerified" \
 		"$(doveadm fetch -u alice@isp.example flags mailbox INBOX all \
 			2>&1)" 'SignetVerified'
+	expect_match "Exim writes the event feed in /var/log/signet" \
+		"$(perm /var/log/signet/events.jsonl) $(grep -c '"issued"' \
+			/var/log/signet/events.jsonl 2>/dev/null)" \
+		'^Debian-exim:adm 640 [1-9]'
+	expect_match "Exim writes the state store in /var/lib/signet" \
+		"$(perm /var/lib/signet/state.mdb)" '^Debian-exim:'
+	expect_rc "signet stats reads them" 0 signet stats
 	expect_eq "Exim's paniclog is empty" \
 		"$(cat /var/log/exim4/paniclog 2>/dev/null)" ""
 
