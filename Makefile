@@ -28,7 +28,8 @@ ALL_CFLAGS = $(CFLAGS_BASE) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS_BASE) $(LDFLAGS)
 CORE_LIBS = -lcrypto -ljansson
 
-.PHONY: all check check-fresh clean install deps demo demo-stop bench fuzz
+.PHONY: all check check-fresh clean install deps demo demo-stop bench fuzz \
+	deb check-deb install-man
 all:
 
 include shared/build.mk
@@ -56,6 +57,24 @@ check: deps
 # The README's two commands in a minimal Debian 12 root of their own.
 check-fresh:
 	sh tests/fresh/check-fresh.sh
+
+# Debian packages (debian/) into build/deb-pkg, and their test: installed
+# with apt in a fresh Debian 12 root, turned on as docs/ADMIN.md says.
+deb:
+	sh tests/deb/build.sh
+check-deb:
+	sh tests/deb/check-deb.sh
+
+# Manual pages (docs/man).
+MANDIR ?= $(PREFIX)/share/man
+install: install-man
+install-man:
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7
+	install -m 0644 docs/man/signet.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 docs/man/signet.json.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 docs/man/signet-exim.7 docs/man/signet-dovecot.7 \
+		$(DESTDIR)$(MANDIR)/man7/
 
 demo: deps
 	$(MAKE) all
