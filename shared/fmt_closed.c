@@ -185,6 +185,12 @@ signet_closed_verify(const signet_keyring *kr,
 	when = (uint32_t)idm[0] << 24 | (uint32_t)idm[1] << 16 |
 	       (uint32_t)idm[2] << 8 | idm[3];
 	v->issued = (idm[8] & IDM_V2) != 0 ? (time_t)when : (time_t)when * 60;
+	/* A key stops signing when it is retired: an address it claims to
+	   have issued later (beyond the clock skew) was made by someone
+	   holding a copy of the old key, not by the hub. */
+	if (v->issued > k->signs_until + lt->max_skew ||
+	    v->issued + lt->max_skew < k->created)
+		return SIGNET_E_FORGED;
 	v->has_binding = (idm[8] & IDM_HAS_BINDING) != 0;
 	v->binding = (uint32_t)idm[4] << 24 | (uint32_t)idm[5] << 16 |
 		     (uint32_t)idm[6] << 8 | idm[7];

@@ -78,7 +78,7 @@ auth_mechanisms = plain
 mail_location = maildir:~/Maildir
 passdb {
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u /etc/dovecot/users
+  args = scheme=PLAIN username_format=%u /etc/dovecot/passwd
 }
 userdb {
   driver = passwd-file
@@ -91,13 +91,19 @@ service auth {
   }
 }
 EOF
+	# Passwords in the passdb only; the userdb has none, and Exim's
+	# delivery router reads it (docs/ADMIN.md, section 5).
 	_u=$(id -u vmail) _g=$(id -g vmail)
 	for _n in alice bob; do
-		printf '%s@isp.example:{PLAIN}%s:%s:%s::%s\n' "$_n" \
-			"$PASSWORD" "$_u" "$_g" "$VMAIL/isp.example/$_n"
+		printf '%s@isp.example:{PLAIN}%s\n' "$_n" "$PASSWORD"
+	done >/etc/dovecot/passwd
+	chmod 640 /etc/dovecot/passwd
+	chgrp dovecot /etc/dovecot/passwd
+	for _n in alice bob; do
+		printf '%s@isp.example::%s:%s::%s::\n' "$_n" "$_u" "$_g" \
+			"$VMAIL/isp.example/$_n"
 	done >/etc/dovecot/users
-	chmod 640 /etc/dovecot/users
-	chgrp dovecot /etc/dovecot/users
+	chmod 644 /etc/dovecot/users
 
 	# The packages, as docs/ADMIN.md says.
 	if (cd "$T/v1" && apt_q install ./signet-tools_*.deb \
@@ -239,6 +245,11 @@ story() {
 	out=$(from_remote --from '<>' --to "$forged" --data "@$T/forged")
 	expect_match "a forged bounce is refused 550" "$(rcpt_reply "$out")" \
 		'^550'
+	# An unknown user is refused at RCPT time, so no bounce is ever made.
+	out=$(from_remote --from someone@remote.example --to carol@isp.example \
+		--quit-after RCPT)
+	expect_match "an unknown user is refused 550 at RCPT" \
+		"$(rcpt_reply "$out")" '^550'
 
 	dsn "$T/bounce" "$signed" "$mid" alice@isp.example
 	out=$(from_remote --from '<>' --to "$signed" --data "@$T/bounce")

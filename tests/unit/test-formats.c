@@ -535,10 +535,42 @@ test_time_parse(void)
 	T_OK("time: NULL", signet_time_parse(NULL) == -1);
 }
 
+/* An address a key claims to have issued after the key was retired is a
+   forgery by someone holding an old copy of the keyring. */
+static void
+test_retired_key(void)
+{
+	static const char hex[] =
+		"00112233445566778899aabbccddeeff"
+		"00112233445566778899aabbccddeeff";
+	const time_t t = 1795334400;
+	struct signet_lifetimes lt;
+	struct signet_verdict v;
+	signet_keyring *kr = ring1(SIGNET_KEY_ADDR, 0, hex, t);
+	char out[300];
+
+	signet_lifetimes_default(&lt);
+	T_OK("retired: sign", signet_sign(kr, &lt, SIGNET_FMT_SIGNET,
+					  "alice@isp.example", NULL, t, out,
+					  sizeof(out)) == SIGNET_OK);
+	kr->keys[0].signs_until = t - lt.max_skew + 1;
+	T_OK("retired: issued within the clock skew of retirement verifies",
+	     signet_verify(kr, &lt, out, t + 60, &v) == SIGNET_OK);
+	kr->keys[0].signs_until = t - lt.max_skew - 1;
+	T_OK("retired: issued after retirement is forged",
+	     signet_verify(kr, &lt, out, t + 60, &v) == SIGNET_E_FORGED);
+	kr->keys[0].signs_until = t + DAY;
+	kr->keys[0].created = t + lt.max_skew + 1;
+	T_OK("retired: issued before the key existed is forged",
+	     signet_verify(kr, &lt, out, t + 60, &v) == SIGNET_E_FORGED);
+	signet_keyring_free(&kr);
+}
+
 int
 main(void)
 {
 	t_suite = "unit-formats";
+	test_retired_key();
 	test_vectors("tests/vectors/closed.txt", 1, 0);
 	test_vectors("tests/vectors/closed-v1.txt", 1, 1);
 	test_vectors("tests/vectors/prvs.txt", 0, 0);
