@@ -165,10 +165,12 @@ sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
 		answer(a_r, SX_ACCEPT, "foreign", NULL, rcpt);
 		return;
 	}
-	/* Without keys our own mail may have left unsigned, so even a
-	   bounce to an unsigned address cannot be refused for good. */
-	if (s->kr == NULL && (a_r->is_signed || *sender == '\0') &&
-	    !signet_config_is_exempt(s->cfg, rcpt)) {
+	/* Without keys a signed address cannot be checked (exempt or not),
+	   and our own mail may have left unsigned, so even a bounce to an
+	   unsigned address cannot be refused for good. */
+	if (s->kr == NULL &&
+	    (a_r->is_signed ||
+	     (*sender == '\0' && !signet_config_is_exempt(s->cfg, rcpt)))) {
 		a_r->v.status = SIGNET_E_KEYRING;
 		answer(a_r, SX_DEFER, "unverified", TXT_INTERNAL, rcpt);
 		return;

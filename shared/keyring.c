@@ -403,7 +403,7 @@ const struct signet_key *
 signet_keyring_find(const signet_keyring *kr, enum signet_key_purpose p, int id,
 		    time_t now)
 {
-	for (size_t i = 0; i < kr->n; i++) {
+	for (size_t i = 0; kr != NULL && i < kr->n; i++) {
 		const struct signet_key *k = &kr->keys[i];
 
 		if (k->purpose == p && k->id == id &&
@@ -411,6 +411,17 @@ signet_keyring_find(const signet_keyring *kr, enum signet_key_purpose p, int id,
 			return k;
 	}
 	return NULL;
+}
+
+int
+signet_keyring_has(const signet_keyring *kr, enum signet_key_purpose p,
+		   time_t now)
+{
+	for (size_t i = 0; kr != NULL && i < kr->n; i++)
+		if (kr->keys[i].purpose == p &&
+		    now <= kr->keys[i].verifies_until)
+			return 1;
+	return 0;
 }
 
 const struct signet_key *

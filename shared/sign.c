@@ -121,6 +121,12 @@ signet_verify(const signet_keyring *kr, const struct signet_lifetimes *lt,
 		memcpy(v_r->base, addr, strlen(addr) + 1);
 		st = SIGNET_NOT_SIGNED;
 	}
+	/* No keyring, or one without a single address key (empty, or the
+	   seal-only copy), is a fault of ours, not an old address: the host
+	   defers.  The base is still filled in. */
+	if (st == SIGNET_E_UNKNOWN_KEY &&
+	    !signet_keyring_has(kr, SIGNET_KEY_ADDR, now))
+		st = SIGNET_E_KEYRING;
 	v_r->status = st;
 	return st;
 }

@@ -499,7 +499,34 @@ t=$(bounce alice@example.com "$OUT/d3")
 expect_match nokey-bounce-unsigned-451 "$(rcpt_reply "$t")" '^451 4\.3\.0'
 expect_match nokey-logged "$(cat "$MAINLOG")" \
 	'signet: keyring unusable, outgoing mail goes unsigned'
+# Exempt addresses (lists, owner-) that look signed: 451 too, and the SMTP
+# process lives on to answer the next command (it used to dereference the
+# missing keyring and die, dropping the connection).
+EXEMPT_PRVS=prvs=0123abcdef=list-request@example.com
+EXEMPT_CLOSED=owner-x=sg0aaaaaaaaaaaaaaaaaaaaaaaaaa@example.com
+: >"$OUT/users/list-request"
+: >"$OUT/users/owner-x"
+t=$(smtp --from '<>' --to "$EXEMPT_PRVS,$EXEMPT_CLOSED" --quit-after RCPT)
+expect_match nokey-exempt-prvs-451 \
+	"$(reply_to " RCPT TO:<$EXEMPT_PRVS>" "$t")" '^451 4\.3\.0'
+expect_match nokey-exempt-closed-451 \
+	"$(reply_to " RCPT TO:<$EXEMPT_CLOSED>" "$t")" '^451 4\.3\.0'
+expect_match nokey-exempt-session-alive "$(reply_to ' QUIT' "$t")" '^221 '
+expect_eq nokey-exempt-no-panic "$(cat "$OUT/log/paniclog" 2>/dev/null)" ""
 mv "$KEYRING.away" "$KEYRING"
+
+# A keyring that loads but holds no address key (the seal-only copy, or
+# none at all) is our fault: 451, never 550 "expired".
+cp -p "$KEYRING" "$KEYRING.good"
+cp "$OUT/keys/seal.json" "$KEYRING"
+t=$(bounce "$S1" "$OUT/d1")
+expect_match sealonly-keyring-451 "$(rcpt_reply "$t")" '^451 4\.3\.0'
+expect_match sealonly-keyring-logged "$(cat "$MAINLOG")" \
+	"signet: rcpt <$S1> .*defer unverified \(keyring\)"
+printf '{"version": 1, "keys": []}\n' >"$KEYRING"
+t=$(bounce "$S1" "$OUT/d1")
+expect_match empty-keyring-451 "$(rcpt_reply "$t")" '^451 4\.3\.0'
+mv "$KEYRING.good" "$KEYRING"
 
 chmod 644 "$KEYRING"
 t=$(bounce "$S1" "$OUT/d1")

@@ -566,11 +566,48 @@ test_retired_key(void)
 	signet_keyring_free(&kr);
 }
 
+/* No keyring, or one without address keys, is the host's fault (defer),
+   never a verdict on the address; the base is still found. */
+static void
+test_no_addr_keys(void)
+{
+	static const char hex[] =
+		"00112233445566778899aabbccddeeff"
+		"00112233445566778899aabbccddeeff";
+	const time_t t = 1795334400;
+	struct signet_lifetimes lt;
+	struct signet_verdict v;
+	signet_keyring *kr = ring1(SIGNET_KEY_ADDR, 0, hex, t);
+	signet_keyring *seal = ring1(SIGNET_KEY_SEAL, 0, hex, t);
+	char out[300];
+
+	signet_lifetimes_default(&lt);
+	T_OK("no keys: sign", signet_sign(kr, &lt, SIGNET_FMT_SIGNET,
+					  "alice@isp.example", NULL, t, out,
+					  sizeof(out)) == SIGNET_OK);
+	T_OK("no keys: NULL keyring defers",
+	     signet_verify(NULL, &lt, out, t, &v) == SIGNET_E_KEYRING &&
+		     strcmp(v.base, "alice@isp.example") == 0 &&
+		     signet_status_class(SIGNET_E_KEYRING) ==
+			     SIGNET_CLASS_DEFER);
+	T_OK("no keys: seal-only keyring defers",
+	     signet_verify(seal, &lt, out, t, &v) == SIGNET_E_KEYRING);
+	T_OK("no keys: prvs with a NULL keyring defers",
+	     signet_verify(NULL, &lt, "prvs=0123abcdef=list-request@isp.example",
+			   t, &v) == SIGNET_E_KEYRING);
+	kr->keys[0].id = 5;
+	T_OK("no keys: another address key's id is an old address",
+	     signet_verify(kr, &lt, out, t, &v) == SIGNET_E_UNKNOWN_KEY);
+	signet_keyring_free(&kr);
+	signet_keyring_free(&seal);
+}
+
 int
 main(void)
 {
 	t_suite = "unit-formats";
 	test_retired_key();
+	test_no_addr_keys();
 	test_vectors("tests/vectors/closed.txt", 1, 0);
 	test_vectors("tests/vectors/closed-v1.txt", 1, 1);
 	test_vectors("tests/vectors/prvs.txt", 0, 0);
