@@ -535,24 +535,34 @@ test_time_parse(void)
 	T_OK("time: NULL", signet_time_parse(NULL) == -1);
 }
 
+static const char key_hex[] = "00112233445566778899aabbccddeeff"
+			      "00112233445566778899aabbccddeeff";
+static const time_t key_t0 = 1795334400;
+
+/* alice@isp.example signed at key_t0 with address key 0, into out. */
+static signet_keyring *
+signed_alice(struct signet_lifetimes *lt, char *out, size_t outlen)
+{
+	signet_keyring *kr = ring1(SIGNET_KEY_ADDR, 0, key_hex, key_t0);
+
+	signet_lifetimes_default(lt);
+	T_OK("alice signed", signet_sign(kr, lt, SIGNET_FMT_SIGNET,
+					 "alice@isp.example", NULL, key_t0,
+					 out, outlen) == SIGNET_OK);
+	return kr;
+}
+
 /* An address a key claims to have issued after the key was retired is a
    forgery by someone holding an old copy of the keyring. */
 static void
 test_retired_key(void)
 {
-	static const char hex[] =
-		"00112233445566778899aabbccddeeff"
-		"00112233445566778899aabbccddeeff";
-	const time_t t = 1795334400;
+	const time_t t = key_t0;
 	struct signet_lifetimes lt;
 	struct signet_verdict v;
-	signet_keyring *kr = ring1(SIGNET_KEY_ADDR, 0, hex, t);
 	char out[300];
+	signet_keyring *kr = signed_alice(&lt, out, sizeof(out));
 
-	signet_lifetimes_default(&lt);
-	T_OK("retired: sign", signet_sign(kr, &lt, SIGNET_FMT_SIGNET,
-					  "alice@isp.example", NULL, t, out,
-					  sizeof(out)) == SIGNET_OK);
 	kr->keys[0].signs_until = t - lt.max_skew + 1;
 	T_OK("retired: issued within the clock skew of retirement verifies",
 	     signet_verify(kr, &lt, out, t + 60, &v) == SIGNET_OK);
@@ -571,20 +581,13 @@ test_retired_key(void)
 static void
 test_no_addr_keys(void)
 {
-	static const char hex[] =
-		"00112233445566778899aabbccddeeff"
-		"00112233445566778899aabbccddeeff";
-	const time_t t = 1795334400;
+	const time_t t = key_t0;
 	struct signet_lifetimes lt;
 	struct signet_verdict v;
-	signet_keyring *kr = ring1(SIGNET_KEY_ADDR, 0, hex, t);
-	signet_keyring *seal = ring1(SIGNET_KEY_SEAL, 0, hex, t);
 	char out[300];
+	signet_keyring *kr = signed_alice(&lt, out, sizeof(out));
+	signet_keyring *seal = ring1(SIGNET_KEY_SEAL, 0, key_hex, t);
 
-	signet_lifetimes_default(&lt);
-	T_OK("no keys: sign", signet_sign(kr, &lt, SIGNET_FMT_SIGNET,
-					  "alice@isp.example", NULL, t, out,
-					  sizeof(out)) == SIGNET_OK);
 	T_OK("no keys: NULL keyring defers",
 	     signet_verify(NULL, &lt, out, t, &v) == SIGNET_E_KEYRING &&
 		     strcmp(v.base, "alice@isp.example") == 0 &&
