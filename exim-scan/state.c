@@ -1,5 +1,6 @@
 /* Per-process configuration, keyrings and store: loaded on first use and
    reloaded when a file's identity or mtime changes. */
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include "module.h"
@@ -185,7 +186,8 @@ sx_event(const struct sx_state *s, time_t now, const char *kind,
 	/* Once per process: a lasting fault would otherwise flood the log. */
 	if (st != SIGNET_OK && !event_fault_logged) {
 		sx_log("cannot write events to %s: %s", path,
-		       signet_strerror(st));
+		       st == SIGNET_E_IO ? strerror(errno)
+					 : signet_strerror(st));
 		event_fault_logged = 1;
 	}
 }

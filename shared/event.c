@@ -202,9 +202,9 @@ signet_event_write(const char *path, time_t now, const char *kind,
 		   const char *const *kv)
 {
 	char *line;
-	size_t len;
-	ssize_t r;
-	int fd, err;
+	size_t len, done = 0;
+	ssize_t r = 0;
+	int fd, err = 0;
 
 	if (path == NULL || path[0] == '\0')
 		return SIGNET_OK;
@@ -216,15 +216,25 @@ signet_event_write(const char *path, time_t now, const char *kind,
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
 		  0640);
 	if (fd < 0) {
+		err = errno;
 		free(line);
+		errno = err;
 		return SIGNET_E_IO;
 	}
-	do
-		r = write(fd, line, len);
-	while (r < 0 && errno == EINTR);
-	err = r < 0 || (size_t)r != len;
-	if (close(fd) < 0)
-		err = 1;
+	/* A short write is followed by another, which then says why (a full
+	   disk: ENOSPC). */
+	while (done < len && err == 0) {
+		r = write(fd, line + done, len - done);
+		if (r > 0)
+			done += (size_t)r;
+		else if (r == 0)
+			err = EIO;
+		else if (errno != EINTR)
+			err = errno;
+	}
+	if (close(fd) < 0 && err == 0)
+		err = errno;
 	free(line);
-	return err ? SIGNET_E_IO : SIGNET_OK;
+	errno = err;
+	return err != 0 ? SIGNET_E_IO : SIGNET_OK;
 }

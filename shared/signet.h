@@ -296,7 +296,8 @@ int signet_prov_is_for(const signet_keyring *kr, const struct signet_prov *p,
 
 /* Appends {"ts":..., "event":kind, key:value...} to the configured file
    (path NULL: nothing written).  kv is NULL-terminated key, value pairs.
-   Writes one line with O_APPEND, so concurrent processes do not mix. */
+   Writes one line with O_APPEND, so concurrent processes do not mix.
+   On SIGNET_E_IO, errno says why (ENOSPC for a full disk). */
 SIGNET_WUR signet_status signet_event_write(const char *path, time_t now,
 					    const char *kind,
 					    const char *const *kv);

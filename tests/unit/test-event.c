@@ -1,5 +1,6 @@
 /* The event feed: line format, file mode, and concurrent writers whose
    lines must never mix. */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +206,26 @@ test_like_jansson(void)
 	unlink(path);
 }
 
+/* A write that fails says why in errno: the hosts log it (a full disk
+   must not read as "unreachable"). */
+static void
+test_errors(void)
+{
+	const char *kv[] = {"k", "v", NULL};
+	char missing[sizeof(dir) + 32];
+
+	errno = 0;
+	T_OK("a full disk is SIGNET_E_IO with errno ENOSPC",
+	     signet_event_write("/dev/full", 1, "issued", kv) ==
+			     SIGNET_E_IO &&
+		     errno == ENOSPC);
+	snprintf(missing, sizeof(missing), "%s/no/such/dir", dir);
+	errno = 0;
+	T_OK("a missing directory is SIGNET_E_IO with errno ENOENT",
+	     signet_event_write(missing, 1, "issued", kv) == SIGNET_E_IO &&
+		     errno == ENOENT);
+}
+
 int
 main(void)
 {
@@ -221,6 +242,7 @@ main(void)
 	test_format();
 	test_like_jansson();
 	test_concurrent();
+	test_errors();
 	rmdir(dir);
 	return t_failed != 0;
 }
