@@ -51,6 +51,12 @@ check: deps
 	$(MAKE) B=build/asan SAN=1 unit
 	sh tests/run
 
+# The load and fault test at full size (tests/load/suite.sh; check runs
+# 1,000 sessions), in a private network namespace of its own.
+.PHONY: soak
+soak: all
+	unshare -n sh -c 'ip link set lo up && LOAD_N=10000 sh tests/run load'
+
 demo: deps
 	$(MAKE) all
 	sh tests/demo/demo.sh
