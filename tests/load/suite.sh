@@ -257,6 +257,10 @@ n=$(grep -c 'signet: .*unusable' "$HUBLOG")
 expect_eq keyring-config-replaced-never-unusable "$n" 0
 has eventlog-full-logged \
 	"signet: cannot write events? to $HUB/events/events\.jsonl"
+# DESIGN.md: every error message names the file and what is wrong.  A full
+# disk must not read as an unreachable file or state store.
+has eventlog-full-line-says-why \
+	"signet: cannot write events? to $HUB/events/events\.jsonl: .*(No space left on device|full)"
 # Events written again after the tmpfs went away.
 end=$(awk '$1 == "eventlog" { print $3 }' "$FAULTS")
 after=$(python3 - "$HUB/events/events.jsonl" "$end" <<'EOF'
