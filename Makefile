@@ -76,6 +76,12 @@ install-man:
 	install -m 0644 docs/man/signet-exim.7 docs/man/signet-dovecot.7 \
 		$(DESTDIR)$(MANDIR)/man7/
 
+# The load and fault test at full size (tests/load/suite.sh; check runs
+# 1,000 sessions), in a private network namespace of its own.
+.PHONY: soak
+soak: all
+	unshare -n sh -c 'ip link set lo up && LOAD_N=10000 sh tests/run load'
+
 demo: deps
 	$(MAKE) all
 	sh tests/demo/demo.sh
