@@ -22,6 +22,7 @@ struct signet_config {
 	char *path;   /* NULL for signet_config_new() */
 	json_t *root; /* validated; relative paths already resolved */
 	enum signet_format format;
+	int formats_set; /* verify_formats given; else the issued format */
 	enum signet_null_policy null_policy;
 	struct signet_lifetimes lt;
 	const char *keyring, *seal_keyring, *event_log; /* into root */
@@ -365,6 +366,36 @@ check_choice(const struct check *k, const struct signet_jpath *p, json_t *v,
 	return bad(k, p, v, expected);
 }
 
+static const char *const format_names[] = {"signet", "prvs", NULL};
+
+/* "verify_formats": a non-empty list of format names. */
+static int
+check_formats(const struct check *k, const struct signet_jpath *p, json_t *v,
+	      unsigned int *formats_r)
+{
+	const char *expected = "a list of the formats to accept, from "
+			       "\"signet\" and \"prvs\", such as [\"signet\"]";
+	unsigned int bits = 0;
+	size_t i;
+	json_t *f;
+	int idx;
+
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return bad(k, p, v, expected);
+	json_array_foreach(v, i, f)
+	{
+		struct signet_jpath e = {p, NULL, i};
+
+		if (check_choice(k, &e, f, format_names, &idx, expected) != 0)
+			return -1;
+		bits |= SIGNET_FORMAT_BIT(idx == 1 ? SIGNET_FMT_PRVS
+						   : SIGNET_FMT_SIGNET);
+	}
+	*formats_r = bits;
+	k->cfg->formats_set = 1;
+	return 0;
+}
+
 static int
 domain_ok(const char *d)
 {
@@ -509,7 +540,6 @@ check_path(const struct check *k, const struct signet_jpath *p, json_t *v,
 	return 0;
 }
 
-static const char *const format_names[] = {"signet", "prvs", NULL};
 static const char *const null_names[] = {"strict", "tag", "off", NULL};
 static const char *const unauth_names[] = {"own", "unsigned", "reject",
 					   NULL};
@@ -650,6 +680,8 @@ check_member(const struct check *k, const struct signet_jpath *p,
 						 : SIGNET_FMT_SIGNET;
 		return r;
 	}
+	if (strcmp(key, "verify_formats") == 0)
+		return check_formats(k, p, v, &lt->formats);
 	if (strcmp(key, "lifetime_days") == 0)
 		return check_days(k, p, v, 1, 3650, &lt->lifetime);
 	if (strcmp(key, "grace_days") == 0)
@@ -691,7 +723,8 @@ check_member(const struct check *k, const struct signet_jpath *p,
 		return check_store(k, p, v);
 	signet_jerr(k->c, p,
 		    "unknown setting; expected one of domains, "
-		    "format, lifetime_days, grace_days, prvs_lifetime_days, "
+		    "format, verify_formats, lifetime_days, grace_days, "
+		    "prvs_lifetime_days, "
 		    "max_skew_seconds, null_sender_policy, exempt, "
 		    "sub_address_separator, keyring, seal_keyring, event_log, "
 		    "senders, unauthorised_sender, relay_hosts_sign, fade, "
@@ -747,6 +780,8 @@ config_alloc(json_t *root, signet_config **cfg_r)
 static void
 config_finish(signet_config *cfg)
 {
+	if (!cfg->formats_set)
+		cfg->lt.formats = SIGNET_FORMAT_BIT(cfg->format);
 	cfg->keyring = signet_config_get_string(cfg, "keyring",
 						"/etc/signet/keyring.json");
 	cfg->seal_keyring =

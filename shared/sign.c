@@ -14,6 +14,7 @@ signet_lifetimes_default(struct signet_lifetimes *lt_r)
 	lt_r->grace = 7 * DAY;
 	lt_r->prvs_lifetime = 7 * DAY;
 	lt_r->max_skew = 300;
+	lt_r->formats = SIGNET_FORMAT_BIT(SIGNET_FMT_SIGNET);
 }
 
 void
@@ -92,7 +93,10 @@ signet_sign(const signet_keyring *kr, const struct signet_lifetimes *lt,
 		return SIGNET_E_NO_KEY;
 	if (fmt == SIGNET_FMT_SIGNET) {
 		st = signet_closed_sign(k, &a, message_id, now, out, outlen);
-		if (st != SIGNET_E_TOO_LONG)
+		/* Too long for the closed format: prvs, but only where the
+		   hub accepts prvs back (else the address could not verify). */
+		if (st != SIGNET_E_TOO_LONG ||
+		    !(lt->formats & SIGNET_FORMAT_BIT(SIGNET_FMT_PRVS)))
 			return st;
 	}
 	return signet_prvs_sign(k, &a, now, lt->prvs_lifetime, out, outlen);
@@ -113,8 +117,14 @@ signet_verify(const signet_keyring *kr, const struct signet_lifetimes *lt,
 		lt = &def;
 	}
 	st = signet_addr_parse(addr, &a);
-	if (st == SIGNET_OK && signet_prvs_shape(addr, a.local_len))
+	if (st == SIGNET_OK && signet_prvs_shape(addr, a.local_len)) {
 		st = signet_prvs_verify(kr, lt, &a, now, v_r);
+		/* prvs's 24-bit MAC is accepted only where it was asked for
+		   (a hub moving from Exim's prvs): else 2^24 tries forge it. */
+		if (!(lt->formats & SIGNET_FORMAT_BIT(SIGNET_FMT_PRVS)) &&
+		    st != SIGNET_E_SYNTAX)
+			st = SIGNET_E_FORGED;
+	}
 	else if (st == SIGNET_OK && signet_closed_shape(addr, a.local_len))
 		st = signet_closed_verify(kr, lt, &a, now, v_r);
 	else if (st == SIGNET_OK) {

@@ -134,12 +134,17 @@ int signet_config_may_send_as(const signet_config *cfg, const char *submitter,
 			      const char *addr);
 
 /* Settings that govern verdicts, in seconds. */
+/* What a signed address is checked against: its lifetimes, and which
+   formats the hub accepts (a bit per enum signet_format; an address of
+   another format is forged).  Default: the closed format only. */
 struct signet_lifetimes {
 	long long lifetime;       /* closed format */
 	long long grace;          /* after lifetime: fading, then expired */
 	long long prvs_lifetime;  /* prvs (its expiry day is in the tag) */
 	long long max_skew;       /* tolerated future issue time */
+	unsigned int formats;     /* SIGNET_FORMAT_BIT(fmt) of those accepted */
 };
+#define SIGNET_FORMAT_BIT(fmt) (1u << (fmt))
 void signet_config_lifetimes(const signet_config *cfg,
 			     struct signet_lifetimes *lt_r);
 
@@ -217,7 +222,8 @@ SIGNET_WUR signet_status signet_sign(const signet_keyring *kr,
 				     const char *message_id, time_t now,
 				     char *out, size_t outlen);
 
-/* Default lifetimes: 45 days, 7 days grace, prvs 7 days, 300 s skew. */
+/* Default lifetimes: 45 days, 7 days grace, prvs 7 days, 300 s skew;
+   the closed format only. */
 void signet_lifetimes_default(struct signet_lifetimes *lt_r);
 
 /* Non-zero if the address carries a tag of either format (cheap). */

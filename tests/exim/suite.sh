@@ -405,10 +405,11 @@ expect_match senders-map-signed "$(rpath "$OUT/mail/remote-r3" 1)" \
 	'^<bob=sg0[a-z2-7]{26}@example\.com>$'
 
 # Senders left unsigned, each with its reason in the log; a base too long
-# for the closed format falls back to prvs.
+# for the closed format falls back to prvs where the hub accepts prvs.
 L40=$(printf 'l%.0s' $(seq 40))
 L50=$(printf 'm%.0s' $(seq 50))
-write_config "\"senders\": {\"alice\": [\"$L40@example.com\", \"$L50@example.com\", \"postmaster@example.com\"]}"
+write_config "\"senders\": {\"alice\": [\"$L40@example.com\", \"$L50@example.com\", \"postmaster@example.com\"]}" \
+	'"verify_formats": ["signet", "prvs"]'
 submit "$L40@example.com" r1@remote.example "$OUT/m3" >/dev/null
 expect_match long-falls-back-to-prvs "$(rpath "$OUT/mail/remote-r1" 2)" \
 	"^<prvs=0[0-9]{3}[0-9a-f]{6}=$L40@example\.com>\$"
@@ -472,7 +473,12 @@ expect_eq prvs-exim-prvscheck \
 	alice@example.com
 t=$(smtp --from '<>' --to "$P1" --quit-after RCPT)
 expect_match prvs-bounce-250 "$(rcpt_reply "$t")" '^250'
+# A hub that issues only the closed format accepts no prvs address: its
+# 24-bit MAC would fall to 2^24 tries.
 write_config
+t=$(smtp --from '<>' --to "$P1" --quit-after RCPT)
+expect_match prvs-not-accepted-550 "$(rcpt_reply "$t")" \
+	'^550 5\.7\.1 .*not issued'
 
 # Local submission: the calling user is the submitter.
 msg "$OUT/m5" "m5-$$@example.com" alice@example.com r6@remote.example

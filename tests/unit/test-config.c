@@ -303,11 +303,23 @@ test_errors(void)
 		parse_err("{\"domains\": [\"isp.example\"],\n\"lifetime\": "
 			  "45}"),
 		"t.json:2:1: \"lifetime\": unknown setting; expected one of "
-		"domains, format, lifetime_days, grace_days, "
+		"domains, format, verify_formats, lifetime_days, grace_days, "
 		"prvs_lifetime_days, max_skew_seconds, null_sender_policy, "
 		"exempt, sub_address_separator, keyring, seal_keyring, "
 		"event_log, senders, unauthorised_sender, relay_hosts_sign, "
 		"fade, store");
+	T_STREQ("verify_formats: a bad name",
+		parse_err("{\"domains\": [\"isp.example\"],\n"
+			  "\"verify_formats\": [\"signet\", \"batv\"]}"),
+		"t.json:2:30: \"verify_formats[1]\": expected a list of the "
+		"formats to accept, from \"signet\" and \"prvs\", such as "
+		"[\"signet\"], got \"batv\"");
+	T_STREQ("verify_formats: empty",
+		parse_err("{\"domains\": [\"isp.example\"],\n"
+			  "\"verify_formats\": []}"),
+		"t.json:2:1: \"verify_formats\": expected a list of the "
+		"formats to accept, from \"signet\" and \"prvs\", such as "
+		"[\"signet\"], got a list");
 	T_STREQ("nested field path and position",
 		parse_err("{\"domains\": [\"isp.example\"],\n"
 			  " \"store\": {\"type\": \"lmdb\",\n"

@@ -29,6 +29,9 @@ set_key(signet_keyring *kr, enum signet_key_purpose p, int id,
 	signet_key_prepare(k);
 }
 
+/* Lifetimes that accept prvs as well as the closed format. */
+static struct signet_lifetimes both;
+
 static signet_keyring *
 ring1(enum signet_key_purpose p, int id, const char *hex, time_t now)
 {
@@ -68,6 +71,7 @@ test_vectors(const char *file, int closed, int v1)
 			continue;
 		n++;
 		signet_lifetimes_default(&lt);
+		lt.formats = both.formats;
 		kr = ring1(SIGNET_KEY_ADDR, id, hex, (time_t)now);
 		/* version 1 addresses are verified, no longer made */
 		if (!v1) {
@@ -118,7 +122,7 @@ test_tamper(void)
 	for (int f = 0; f < 2; f++) {
 		struct signet_verdict v;
 
-		if (signet_sign(kr, NULL, f ? SIGNET_FMT_PRVS : SIGNET_FMT_SIGNET,
+		if (signet_sign(kr, &both, f ? SIGNET_FMT_PRVS : SIGNET_FMT_SIGNET,
 				"alice@isp.example", "<m@x>", 1795334400,
 				signed_, sizeof(signed_)) != SIGNET_OK)
 			abort();
@@ -134,7 +138,7 @@ test_tamper(void)
 				strcpy(t, signed_);
 				t[i] = *c;
 				tries[f]++;
-				st = signet_verify(kr, NULL, t,
+				st = signet_verify(kr, &both, t,
 						   1795334400 + 60, &v);
 				/* A changed base is another address, which
 				   must not verify either. */
@@ -165,6 +169,7 @@ test_lifetimes(void)
 
 	kr->keys[0].verifies_until = t0 + 400 * DAY;
 	signet_lifetimes_default(&lt);
+	lt.formats = both.formats;
 	if (signet_sign(kr, &lt, SIGNET_FMT_SIGNET, "alice@isp.example", NULL,
 			t0, a, sizeof(a)) != SIGNET_OK)
 		abort();
@@ -225,38 +230,38 @@ test_sign_rules(void)
 	struct signet_verdict v;
 
 	T_OK("null sender is not signed",
-	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, "", NULL, 1795334400, a,
+	     signet_sign(kr, &both, SIGNET_FMT_SIGNET, "", NULL, 1795334400, a,
 			 sizeof(a)) == SIGNET_E_SYNTAX);
 	T_OK("quoted local part is passed through",
-	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, "\"a b\"@isp.example",
+	     signet_sign(kr, &both, SIGNET_FMT_SIGNET, "\"a b\"@isp.example",
 			 NULL, 1795334400, a, sizeof(a)) == SIGNET_SKIPPED);
 	T_OK("already signed is not signed again",
-	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET,
+	     signet_sign(kr, &both, SIGNET_FMT_SIGNET,
 			 "prvs=0786eb1105=alice@isp.example", NULL, 1795334400,
 			 a, sizeof(a)) == SIGNET_SKIPPED);
 	memset(base, 'x', 40);
 	strcpy(base + 40, "@isp.example");
 	T_OK("40-octet base falls back to prvs",
-	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, base, NULL, 1795334400,
+	     signet_sign(kr, &both, SIGNET_FMT_SIGNET, base, NULL, 1795334400,
 			 a, sizeof(a)) == SIGNET_OK &&
 		     strncmp(a, "prvs=", 5) == 0 && strlen(a) - 12 <= 64);
 	T_OK("fallback verifies",
-	     signet_verify(kr, NULL, a, 1795334400 + 60, &v) == SIGNET_OK);
+	     signet_verify(kr, &both, a, 1795334400 + 60, &v) == SIGNET_OK);
 	memset(base, 'x', 49);
 	strcpy(base + 49, "@isp.example");
 	T_OK("49-octet base is too long for both",
-	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, base, NULL, 1795334400,
+	     signet_sign(kr, &both, SIGNET_FMT_SIGNET, base, NULL, 1795334400,
 			 a, sizeof(a)) == SIGNET_E_TOO_LONG);
 	memset(base, 'x', 34);
 	strcpy(base + 34, "@isp.example");
 	T_OK("34-octet base fits the closed format in 64",
-	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, base, NULL, 1795334400,
+	     signet_sign(kr, &both, SIGNET_FMT_SIGNET, base, NULL, 1795334400,
 			 a, sizeof(a)) == SIGNET_OK &&
 		     strchr(a, '@') - a == 64);
 	/* Found by fuzzing: a base that starts like a prvs tag, and a base
 	   whose signed form would pass the 254-octet path limit. */
 	T_OK("base starting with prvs= is not signed",
-	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET,
+	     signet_sign(kr, &both, SIGNET_FMT_SIGNET,
 			 "prvs=0786eb110e@isp.example", NULL, 1795334400, a,
 			 sizeof(a)) == SIGNET_SKIPPED);
 	{
@@ -267,12 +272,12 @@ test_sign_rules(void)
 			strcat(longd, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.");
 		strcat(longd, "example");
 		T_OK("long domain: signed form over 254 octets is too long",
-		     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, longd, NULL,
+		     signet_sign(kr, &both, SIGNET_FMT_SIGNET, longd, NULL,
 				 1795334400, a, sizeof(a)) ==
 			     SIGNET_E_TOO_LONG);
 	}
 	T_OK("small buffer is refused",
-	     signet_sign(kr, NULL, SIGNET_FMT_SIGNET, "alice@isp.example",
+	     signet_sign(kr, &both, SIGNET_FMT_SIGNET, "alice@isp.example",
 			 NULL, 1795334400, a, 20) == SIGNET_E_BUFFER);
 	signet_keyring_free(&kr);
 }
@@ -448,16 +453,16 @@ test_exim_interop(void)
 		pclose(p);
 	theirs[strcspn(theirs, "\n")] = '\0';
 	T_OK("exim: our sign equals ${prvs} of the lower-cased address",
-	     signet_sign(kr, NULL, SIGNET_FMT_PRVS, "Alice.Smith@isp.example",
+	     signet_sign(kr, &both, SIGNET_FMT_PRVS, "Alice.Smith@isp.example",
 			 NULL, now, ours, sizeof(ours)) == SIGNET_OK &&
 		     strcmp(ours, theirs) == 0);
 	T_OK("exim: ${prvs} address passes our verify",
-	     signet_verify(kr, NULL, theirs, now, &v) == SIGNET_OK);
+	     signet_verify(kr, &both, theirs, now, &v) == SIGNET_OK);
 	/* Checking is case-insensitive (tag and address). */
 	for (char *c = theirs; *c; c++)
 		*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
 	T_OK("exim: upper-cased ${prvs} address passes our verify",
-	     signet_verify(kr, NULL, theirs, now, &v) == SIGNET_OK);
+	     signet_verify(kr, &both, theirs, now, &v) == SIGNET_OK);
 	snprintf(cmd, sizeof(cmd),
 		 "exim4 -be '${if eq{${prvscheck{%s}{%s}{}}}{}{bad}{ok=$prvscheck_result}}'",
 		 ours, hex);
@@ -535,6 +540,40 @@ test_time_parse(void)
 	T_OK("time: NULL", signet_time_parse(NULL) == -1);
 }
 
+/* prvs has 24 bits of MAC: it verifies only where the hub accepts it, and
+   is never made as a fallback where it would not verify. */
+static void
+test_prvs_accepted(void)
+{
+	signet_keyring *kr = ring1(SIGNET_KEY_ADDR, 0,
+				   "00112233445566778899aabbccddeeff"
+				   "00112233445566778899aabbccddeeff",
+				   1795334400);
+	const char *long_base = "abcdefghijabcdefghijabcdefghijabcdefghij"
+				"@isp.example";
+	struct signet_lifetimes closed_only;
+	struct signet_verdict v;
+	char a[300];
+
+	signet_lifetimes_default(&closed_only);
+	T_OK("prvs: made where accepted",
+	     signet_sign(kr, &both, SIGNET_FMT_PRVS, "Alice@isp.example", NULL,
+			 1795334400, a, sizeof(a)) == SIGNET_OK &&
+		     signet_verify(kr, &both, a, 1795334400, &v) == SIGNET_OK);
+	T_OK("prvs: forged where the hub accepts only the closed format",
+	     signet_verify(kr, &closed_only, a, 1795334400, &v) ==
+			     SIGNET_E_FORGED &&
+		     v.format == SIGNET_FMT_PRVS);
+	T_OK("prvs: no fallback for a long base unless accepted",
+	     signet_sign(kr, &closed_only, SIGNET_FMT_SIGNET, long_base, NULL,
+			 1795334400, a, sizeof(a)) == SIGNET_E_TOO_LONG);
+	T_OK("prvs: fallback for a long base where accepted",
+	     signet_sign(kr, &both, SIGNET_FMT_SIGNET, long_base, NULL,
+			 1795334400, a, sizeof(a)) == SIGNET_OK &&
+		     strncmp(a, "prvs=", 5) == 0);
+	signet_keyring_free(&kr);
+}
+
 static const char key_hex[] = "00112233445566778899aabbccddeeff"
 			      "00112233445566778899aabbccddeeff";
 static const time_t key_t0 = 1795334400;
@@ -596,7 +635,8 @@ test_no_addr_keys(void)
 	T_OK("no keys: seal-only keyring defers",
 	     signet_verify(seal, &lt, out, t, &v) == SIGNET_E_KEYRING);
 	T_OK("no keys: prvs with a NULL keyring defers",
-	     signet_verify(NULL, &lt, "prvs=0123abcdef=list-request@isp.example",
+	     signet_verify(NULL, &both,
+			   "prvs=0123abcdef=list-request@isp.example",
 			   t, &v) == SIGNET_E_KEYRING);
 	kr->keys[0].id = 5;
 	T_OK("no keys: another address key's id is an old address",
@@ -609,6 +649,9 @@ int
 main(void)
 {
 	t_suite = "unit-formats";
+	signet_lifetimes_default(&both);
+	both.formats |= SIGNET_FORMAT_BIT(SIGNET_FMT_PRVS);
+	test_prvs_accepted();
 	test_retired_key();
 	test_no_addr_keys();
 	test_vectors("tests/vectors/closed.txt", 1, 0);
