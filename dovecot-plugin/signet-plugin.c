@@ -37,7 +37,7 @@ struct signet_user {
 	union mail_user_module_context module_ctx;
 	struct signet_settings set;
 	/* Set by the delivery hook for the delivery in progress. */
-	const char *rcpt, *orcpt;
+	const char *rcpt;
 	/* The message as this recipient gets it, which the delivery hook
 	   gave to Sieve: saved as it is, with these keywords. */
 	struct mail *done_mail;
@@ -546,7 +546,6 @@ signet_evaluate(struct mail_user *user, struct mail *src,
 			rcpt = t_str_lcase(rcpt);
 	}
 	in.rcpt[0] = rcpt;
-	in.rcpt[1] = suser->orcpt;
 
 	if (!raw && memo.valid && strcmp(memo.key, hdrs->key) == 0) {
 		/* a later recipient of the same message: the saved copy
@@ -793,17 +792,15 @@ signet_deliver_mail(struct mail_deliver_context *ctx,
 		memo_clear();
 		memo.raw_user = src->box->storage->user;
 	}
+	/* The recipient the LMTP client delivers to, never a client-given
+	   ORCPT: that would let one recipient's copy take another's sealed
+	   header (and Exim's LMTP transport sends none). */
 	if (suser != NULL) {
-		const struct smtp_address *o = ctx->rcpt_params.orcpt.addr;
-
 		const char *r = ctx->rcpt_to == NULL ? NULL :
 			smtp_address_encode(ctx->rcpt_to);
 
 		suser->rcpt = r == NULL ? NULL :
 			p_strdup(ctx->rcpt_user->pool, t_str_lcase(r));
-		suser->orcpt = o == NULL ? NULL :
-			p_strdup(ctx->rcpt_user->pool,
-				 t_str_lcase(smtp_address_encode(o)));
 	}
 	if (next_deliver_mail == NULL) {
 		/* 0: not handled here, the default save follows */
