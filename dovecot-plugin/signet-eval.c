@@ -25,6 +25,8 @@ sdp_result_name(enum sdp_result r)
 		return "unsigned-bounce";
 	case SDP_UNVERIFIED:
 		return "unverified";
+	case SDP_UNBOUND:
+		return "unbound-reply";
 	}
 	return "unknown";
 }
@@ -117,6 +119,15 @@ map_verdict(const struct signet_prov *p, const char *isp,
 		add_text(out, "FORGED: not a reply to your message; it reuses "
 			      "the address %s was given%s%s", owner,
 			 when[0] != '\0' ? " on " : "", when);
+	} else if (is(verdict, "valid") && is(bind, "unknown")) {
+		/* Our address, but nothing ties the bounce to the message it
+		   was issued for: a replay of a leaked address looks the
+		   same, so this is not "genuine". */
+		out->result = SDP_UNBOUND;
+		add_text(out, "UNCONFIRMED REPLY: to an address issued to "
+			      "%s%s%s, but the bounce does not say for which "
+			      "message", owner, when[0] != '\0' ? " on " : "",
+			 when);
 	} else if (is(verdict, "valid")) {
 		out->result = SDP_VERIFIED;
 		if (when[0] != '\0')
@@ -125,8 +136,6 @@ map_verdict(const struct signet_prov *p, const char *isp,
 		else
 			add_text(out, "genuine reply to a message sent as %s",
 				 owner);
-		if (is(bind, "unknown"))
-			add_text(out, "the returned message was not shown");
 	} else if (is(verdict, "forged")) {
 		out->result = SDP_FORGED;
 		add_text(out, "FORGED: %s never issued this address", isp);
@@ -426,6 +435,9 @@ sdp_evaluate(const struct sdp_input *in, struct sdp_output *out)
 	case SDP_UNVERIFIED:
 		out->keywords |= 1u << SDP_KW_UNVERIFIED;
 		out->tags |= 1u << SDP_TAG_UNVERIFIED;
+		break;
+	case SDP_UNBOUND:
+		out->keywords |= 1u << SDP_KW_UNBOUND;
 		break;
 	case SDP_NONE:
 		break;

@@ -14,7 +14,10 @@ enum sdp_result {
 	SDP_FORGED,         /* forged, revoked or replayed address, or forged
 			       provenance */
 	SDP_UNSIGNED_BOUNCE,
-	SDP_UNVERIFIED      /* could not check */
+	SDP_UNVERIFIED,     /* could not check */
+	SDP_UNBOUND         /* a valid address of ours in a bounce that does
+			       not show which message it returns: maybe a
+			       replay of a leaked address, never "genuine" */
 };
 
 /* Keywords, in settings order; names come from the settings. */
@@ -27,6 +30,7 @@ enum sdp_kw {
 	SDP_KW_INSECURE,
 	SDP_KW_PHISHING,
 	SDP_KW_JUNK,
+	SDP_KW_UNBOUND,
 	SDP_KW_COUNT
 };
 
@@ -47,8 +51,8 @@ const char *sdp_result_name(enum sdp_result r);
 #define SDP_RCPTS_MAX 2
 
 struct sdp_input {
-	/* Envelope recipient as delivered, and the original one if the MTA
-	   gave it (ORCPT); either may be NULL. */
+	/* Envelope recipient as delivered (the LMTP client's RCPT TO; an
+	   ORCPT is never used), or NULL. */
 	const char *rcpt[SDP_RCPTS_MAX];
 	/* Signet-Provenance header values, as in the message. */
 	const char *const *prov;

@@ -15,7 +15,7 @@ static const char *const default_tags[SDP_TAG_COUNT] = {
 static const char *const default_keywords[SDP_KW_COUNT] = {
 	"$SignetVerified", "$SignetForged", "$SignetUnsignedBounce",
 	"$SignetLookalike", "$SignetUnverified", "$SignetInsecure",
-	"$Phishing", "$Junk"
+	"$Phishing", "$Junk", "$SignetUnboundReply"
 };
 
 static const char *const tag_settings[SDP_TAG_COUNT] = {
@@ -28,7 +28,8 @@ static const char *const keyword_settings[SDP_KW_COUNT] = {
 	"signet_keyword_verified", "signet_keyword_forged",
 	"signet_keyword_unsigned_bounce", "signet_keyword_lookalike",
 	"signet_keyword_unverified", "signet_keyword_insecure",
-	"signet_keyword_phishing", "signet_keyword_junk"
+	"signet_keyword_phishing", "signet_keyword_junk",
+	"signet_keyword_unbound_reply"
 };
 
 static int

@@ -303,6 +303,21 @@ expect_nomatch bind-mismatch-not-verified "$(hdr flags)" 'Verified'
 expect_match bind-mismatch-result "$(hdr signet-result)" \
 	'^FORGED: not a reply to your message'
 
+## a valid address in a bounce that does not show which message it
+## returns: a replayed, leaked address looks just the same, so it is a
+## result of its own, never "genuine reply" or $SignetVerified
+msg unbound "Signet-Provenance: $(seal "$KR" alice@isp.example \
+	verdict=valid reason=ok owner=alice@isp.example \
+	issued=2026-11-20T14:03:00Z bounce=yes bind=unknown tls=TLS1.3 \
+	pfs=yes)" "From: <MAILER-DAEMON@example.net>" "Subject: Returned"
+lmtp unbound "" alice@isp.example
+fetch alice unbound
+expect_match bind-unknown-keyword "$(hdr flags)" '\$SignetUnboundReply'
+expect_nomatch bind-unknown-not-verified "$(hdr flags)" 'Verified'
+expect_match bind-unknown-result "$(hdr signet-result)" \
+	'^UNCONFIRMED REPLY: to an address issued to alice@isp\.example on 20 Nov 14:03 UTC, but the bounce does not say for which message'
+expect_nomatch bind-unknown-never-genuine "$(hdr signet-result)" 'genuine'
+
 ## the hub binds each record to its message (msg=, the Message-ID's
 ## binding): a delivered copy's record pasted onto another message that
 ## reached Dovecot without passing the hub is forged provenance

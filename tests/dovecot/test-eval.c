@@ -66,6 +66,10 @@ main(void)
 		"verdict", "valid", "owner", "alice@isp.example", "bounce",
 		"yes", "bind", "mismatch", "tls", "TLS1.3", "pfs", "yes", NULL
 	};
+	static const char *const unbound[] = {
+		"verdict", "valid", "owner", "alice@isp.example", "bounce",
+		"yes", "bind", "unknown", "tls", "TLS1.3", "pfs", "yes", NULL
+	};
 	static const char *const plain[] = {
 		"verdict", "none", "tls", "none", "pfs", "no", "helo",
 		"a\r\nX: y", "peer", "192.0.2.1", NULL
@@ -109,6 +113,14 @@ main(void)
 	     out.result == SDP_FORGED &&
 		     (out.keywords & 1u << SDP_KW_VERIFIED) == 0 &&
 		     (out.keywords & 1u << SDP_KW_PHISHING) != 0);
+
+	h[0] = sealed(kr, "alice@isp.example", unbound);
+	run(h, 1, NULL, &out);
+	T_OK("eval-bind-unknown-is-its-own-result",
+	     out.result == SDP_UNBOUND &&
+		     (out.keywords & 1u << SDP_KW_UNBOUND) != 0 &&
+		     (out.keywords & 1u << SDP_KW_VERIFIED) == 0 &&
+		     strncmp(out.line, "UNCONFIRMED REPLY", 17) == 0);
 
 	h[0] = sealed(other, "alice@isp.example", bounce);
 	run(h, 1, NULL, &out);
