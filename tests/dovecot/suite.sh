@@ -292,12 +292,18 @@ expect_match unsigned-bounce-result "$(hdr signet-result)" \
 	'^UNSIGNED BOUNCE: isp.example did not sign this address'
 expect_eq unsigned-bounce-not-tagged "$(hdr subject)" "Returned"
 
-msg mismatch "Signet-Provenance: $(seal "$KR" alice@isp.example \
-	verdict=valid reason=ok owner=alice@isp.example \
-	issued=2026-11-20T14:03:00Z bounce=yes bind=mismatch tls=TLS1.3 \
-	pfs=yes)" "From: <MAILER-DAEMON@example.net>" "Subject: Returned"
-lmtp mismatch "" alice@isp.example
-fetch alice mismatch
+# bind_bounce BIND: delivers to alice a bounce to her valid address whose
+# record says bind=BIND, and fetches it
+bind_bounce() {
+	msg "bind-$1" "Signet-Provenance: $(seal "$KR" alice@isp.example \
+		verdict=valid reason=ok owner=alice@isp.example \
+		issued=2026-11-20T14:03:00Z bounce=yes bind=$1 tls=TLS1.3 \
+		pfs=yes)" "From: <MAILER-DAEMON@example.net>" \
+		"Subject: Returned"
+	lmtp "bind-$1" "" alice@isp.example
+	fetch alice "bind-$1"
+}
+bind_bounce mismatch
 expect_match bind-mismatch-forged "$(hdr flags)" '\$SignetForged'
 expect_nomatch bind-mismatch-not-verified "$(hdr flags)" 'Verified'
 expect_match bind-mismatch-result "$(hdr signet-result)" \
@@ -306,12 +312,7 @@ expect_match bind-mismatch-result "$(hdr signet-result)" \
 ## a valid address in a bounce that does not show which message it
 ## returns: a replayed, leaked address looks just the same, so it is a
 ## result of its own, never "genuine reply" or $SignetVerified
-msg unbound "Signet-Provenance: $(seal "$KR" alice@isp.example \
-	verdict=valid reason=ok owner=alice@isp.example \
-	issued=2026-11-20T14:03:00Z bounce=yes bind=unknown tls=TLS1.3 \
-	pfs=yes)" "From: <MAILER-DAEMON@example.net>" "Subject: Returned"
-lmtp unbound "" alice@isp.example
-fetch alice unbound
+bind_bounce unknown
 expect_match bind-unknown-keyword "$(hdr flags)" '\$SignetUnboundReply'
 expect_nomatch bind-unknown-not-verified "$(hdr flags)" 'Verified'
 expect_match bind-unknown-result "$(hdr signet-result)" \
