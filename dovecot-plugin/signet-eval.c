@@ -2,6 +2,7 @@
    a Subject tag and one line of plain words. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -258,13 +259,31 @@ other_headers(const struct sdp_input *in, struct signet_prov *p)
 	return kind;
 }
 
+/* Was the record sealed within the window (its t=, which the seal
+   covers)?  A record much older, or from the future, is a replay. */
+static int
+fresh(const struct sdp_input *in, const struct signet_prov *p)
+{
+	const char *t = signet_prov_get(p, "t");
+	char *end;
+	long long when;
+
+	if (in->seal_max_age <= 0)
+		return 1;
+	when = t == NULL ? 0 : strtoll(t, &end, 10);
+	if (t == NULL || *end != '\0' || end == t)
+		return 0;
+	return when <= (long long)in->now + 300 &&
+	       (long long)in->now - when <= in->seal_max_age;
+}
+
 /* Finds and checks this recipient's header.  Returns the verdict class
    when none is usable. */
 static void
 check_seal(const struct sdp_input *in, const char *isp,
 	   struct signet_prov *p, struct sdp_output *out)
 {
-	size_t other_rcpt = 0, bad_seal = 0, no_key = 0, moved = 0;
+	size_t other_rcpt = 0, bad_seal = 0, no_key = 0, moved = 0, stale = 0;
 	enum other_kind other;
 
 	/* parsed into p directly: the struct is large, so no copies */
@@ -294,6 +313,11 @@ check_seal(const struct sdp_input *in, const char *isp,
 			out->status = SIGNET_E_BAD_SEAL;
 			continue;
 		}
+		if (st == SIGNET_OK && !fresh(in, p)) {
+			stale++;
+			out->status = SIGNET_E_EXPIRED;
+			continue;
+		}
 		if (st == SIGNET_OK) {
 			out->prov_idx = (int)i;
 			out->status = st;
@@ -314,6 +338,11 @@ check_seal(const struct sdp_input *in, const char *isp,
 		out->result = SDP_FORGED;
 		add_text(out, "FORGED: the provenance record on this message "
 			      "was copied from another message");
+	} else if (stale > 0) {
+		out->result = SDP_UNVERIFIED;
+		add_text(out, "UNVERIFIED: the provenance record on this "
+			      "message was made too long ago to vouch for it "
+			      "now");
 	} else if (no_key > 0) {
 		/* Our keyring may lag a rotation: do not cry forgery. */
 		out->result = SDP_UNVERIFIED;

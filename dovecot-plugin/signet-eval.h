@@ -66,6 +66,9 @@ struct sdp_input {
 	size_t domain_count;
 	const signet_keyring *kr; /* NULL: keyring unavailable */
 	time_t now;
+	/* a seal older than this (seconds), or from the future, is not
+	   trusted: a header replayed long after; 0: no limit */
+	long long seal_max_age;
 };
 
 struct sdp_output {

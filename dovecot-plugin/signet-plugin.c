@@ -576,6 +576,7 @@ signet_evaluate(struct mail_user *user, struct mail *src,
 	in.domain_count = array_count(&doms);
 
 	in.now = time(NULL);
+	in.seal_max_age = suser->set.seal_max_age;
 	if (in.prov_count > 0 && rcpt != NULL)
 		in.kr = keyring_get(set->seal_keyring, event);
 	sdp_evaluate(&in, &out);

@@ -15,6 +15,7 @@ struct signet_settings {
 	unsigned int subject_tags;   /* bits of enum sdp_tag */
 	const char *tag_text[SDP_TAG_COUNT];
 	const char *keyword[SDP_KW_COUNT]; /* NULL: not set */
+	long long seal_max_age;      /* seconds; older seals are unverified */
 };
 
 /* Reads the user's settings; on a bad value returns -1 with error_r
@@ -23,6 +24,9 @@ int signet_settings_read(struct mail_user *user, struct signet_settings *set_r,
 			 const char **error_r);
 
 #define SIGNET_DEFAULT_SEAL_KEYRING "/etc/signet/seal-keyring.json"
+/* Longer than mail waits in a queue while Dovecot is down (days), shorter
+   than a replayed header's use to an attacker. */
+#define SIGNET_DEFAULT_SEAL_MAX_AGE_DAYS 30
 
 extern const char *signet_plugin_version
 	__attribute__((visibility("default")));

@@ -169,6 +169,20 @@ signet_settings_read(struct mail_user *user, struct signet_settings *set,
 		set->domains = array_front(&arr);
 	}
 
+	set->seal_max_age = SIGNET_DEFAULT_SEAL_MAX_AGE_DAYS * 86400LL;
+	v = mail_user_plugin_getenv(user, "signet_seal_max_age_days");
+	if (v != NULL) {
+		unsigned int days;
+
+		if (str_to_uint(v, &days) < 0 || days < 1 || days > 3650) {
+			*error_r = t_strdup_printf(
+				"signet_seal_max_age_days=%s: expected a whole "
+				"number of days from 1 to 3650", v);
+			return -1;
+		}
+		set->seal_max_age = days * 86400LL;
+	}
+
 	v = mail_user_plugin_getenv(user, "signet_subject_tag");
 	if (v == NULL) {
 		set->subject_tags = (1u << SDP_TAG_FORGED) |

@@ -27,7 +27,8 @@ newkey(const char *path)
 	int id;
 
 	if (signet_keyring_new(&kr) != SIGNET_OK ||
-	    signet_keyring_add(kr, SIGNET_KEY_SEAL, time(NULL) - 60,
+	    /* made 200 days ago, so that a test can seal in the past */
+	    signet_keyring_add(kr, SIGNET_KEY_SEAL, time(NULL) - 200 * 86400,
 			       86400LL * 365, 86400LL * 400,
 			       &id) != SIGNET_OK ||
 	    signet_keyring_save(kr, path, 1, err, sizeof(err)) != SIGNET_OK) {
@@ -64,7 +65,12 @@ seal(const char *path, const char *rcpt, int argc, char **argv)
 			return 1;
 		}
 	}
-	st = signet_prov_seal(kr, &p, rcpt, time(NULL), out, sizeof(out));
+	/* $SIGNET_MKPROV_NOW: seal as if at that time (a replay test) */
+	st = signet_prov_seal(kr, &p, rcpt,
+			      getenv("SIGNET_MKPROV_NOW") != NULL
+				      ? (time_t)atoll(getenv("SIGNET_MKPROV_NOW"))
+				      : time(NULL),
+			      out, sizeof(out));
 	signet_keyring_free(&kr);
 	if (st != SIGNET_OK) {
 		fprintf(stderr, "signet-mkprov: seal: %s\n",

@@ -319,6 +319,17 @@ expect_match bind-unknown-result "$(hdr signet-result)" \
 	'^UNCONFIRMED REPLY: to an address issued to alice@isp\.example on 20 Nov 14:03 UTC, but the bounce does not say for which message'
 expect_nomatch bind-unknown-never-genuine "$(hdr signet-result)" 'genuine'
 
+## a sealed record is trusted for signet_seal_max_age_days (30): one made
+## 100 days ago is a replay, not a message that waited in a queue
+msg oldseal "Signet-Provenance: $(SIGNET_MKPROV_NOW=$(($(date +%s) - 8640000)) \
+	seal "$KR" alice@isp.example $BOUNCE)" \
+	"From: <MAILER-DAEMON@mx.example.org>" "Subject: old"
+lmtp oldseal "" alice@isp.example
+fetch alice oldseal
+expect_nomatch old-seal-not-verified "$(hdr flags)" '\$SignetVerified'
+expect_match old-seal-unverified "$(hdr signet-result)" \
+	'^UNVERIFIED: the provenance record on this message was made too long ago'
+
 ## the hub binds each record to its message (msg=, the Message-ID's
 ## binding): a delivered copy's record pasted onto another message that
 ## reached Dovecot without passing the hub is forged provenance

@@ -34,6 +34,9 @@ sealed(const signet_keyring *k, const char *rcpt, const char *const *kv)
 }
 
 static const char *const domains[] = { "isp.example", "dept.cam.ac.uk" };
+/* run()'s clock, if not the sealing one, and its seal age limit */
+static time_t later;
+static long long max_age;
 
 static void
 run(const char *const *prov, size_t n, const char *from,
@@ -50,7 +53,8 @@ run(const char *const *prov, size_t n, const char *from,
 	in.domains = domains;
 	in.domain_count = 2;
 	in.kr = kr;
-	in.now = now;
+	in.now = later != 0 ? later : now;
+	in.seal_max_age = max_age;
 	sdp_evaluate(&in, out);
 }
 
@@ -82,8 +86,8 @@ main(void)
 	t_suite = "dovecot";
 	now = time(NULL);
 	if (signet_keyring_new(&kr) != SIGNET_OK ||
-	    signet_keyring_add(kr, SIGNET_KEY_SEAL, now - 10, 86400, 86400,
-			       &id) != SIGNET_OK ||
+	    signet_keyring_add(kr, SIGNET_KEY_SEAL, now - 10, 86400,
+			       400 * 86400LL, &id) != SIGNET_OK ||
 	    signet_keyring_new(&other) != SIGNET_OK ||
 	    signet_keyring_add(other, SIGNET_KEY_SEAL, now - 10, 86400, 86400,
 			       &id) != SIGNET_OK ||
@@ -113,6 +117,25 @@ main(void)
 	     out.result == SDP_FORGED &&
 		     (out.keywords & 1u << SDP_KW_VERIFIED) == 0 &&
 		     (out.keywords & 1u << SDP_KW_PHISHING) != 0);
+
+	/* A seal is trusted for seal_max_age: a header replayed 100 days
+	   later is not (the key still verifies then). */
+	h[0] = sealed(kr, "alice@isp.example", bounce);
+	max_age = 30 * 86400LL;
+	later = now + 20 * 86400;
+	run(h, 1, NULL, &out);
+	T_OK("eval-seal-within-window", out.result == SDP_VERIFIED);
+	later = now + 100 * 86400;
+	run(h, 1, NULL, &out);
+	T_OK("eval-seal-too-old-unverified",
+	     out.result == SDP_UNVERIFIED && out.prov_idx == -1 &&
+		     strstr(out.line, "too long ago") != NULL);
+	later = now - 3600;
+	run(h, 1, NULL, &out);
+	T_OK("eval-seal-from-the-future-unverified",
+	     out.result == SDP_UNVERIFIED);
+	later = 0;
+	max_age = 0;
 
 	h[0] = sealed(kr, "alice@isp.example", unbound);
 	run(h, 1, NULL, &out);
