@@ -220,20 +220,28 @@ rcpt_matches(const struct sdp_input *in, const struct signet_prov *p,
 }
 
 /* Was a header with a good seal made for this message?  The hub binds it
-   to the Message-ID (msg=) when there is one, so a record copied from a
-   delivered message onto another does not count. */
+   (msg=) to the Message-ID, or without one to the Date, From and Subject
+   (h and the binding), so a record copied from a delivered message onto
+   another does not count.  The hub names the message in every record it
+   makes now; one without msg= is from a hub before that, and the seal
+   age limit retires such records. */
 static int
 same_message(const struct sdp_input *in, const struct signet_prov *p)
 {
 	const char *msg = signet_prov_get(p, "msg");
-	char want[9];
+	char want[10];
 
 	if (msg == NULL)
 		return 1;
-	if (in->message_id == NULL)
+	if (msg[0] == 'h')
+		snprintf(want, sizeof(want), "h%08x",
+			 (unsigned int)signet_header_binding(
+				 in->date, in->from, in->subject));
+	else if (in->message_id != NULL)
+		snprintf(want, sizeof(want), "%08x",
+			 (unsigned int)signet_message_binding(in->message_id));
+	else
 		return 0;
-	snprintf(want, sizeof(want), "%08x",
-		 (unsigned int)signet_message_binding(in->message_id));
 	return strcmp(msg, want) == 0;
 }
 

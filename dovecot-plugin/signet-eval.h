@@ -60,6 +60,9 @@ struct sdp_input {
 	/* the message's first Message-ID, unfolded, or NULL: a sealed record
 	   with msg= is only this message's if the bindings agree */
 	const char *message_id;
+	/* without a Message-ID the record is bound to these (the first of
+	   each field, raw; NULL if missing): signet_header_binding() */
+	const char *date, *from, *subject;
 	const char *from_domain;  /* domain of the From: header, or NULL */
 	const char *env_domain;   /* envelope sender's domain, or NULL */
 	const char *const *domains; /* the ISP's own domains */

@@ -152,6 +152,7 @@ struct signet_headers {
 	ARRAY_TYPE(const_string) prov;  /* NULL-terminated */
 	const char *from, *key;         /* key: Message-ID and Date */
 	const char *msgid;              /* as the hub read it, or NULL */
+	const char *date, *subject;     /* the first of each, or NULL */
 };
 
 /* A header value as Exim's module reads it: line ends dropped, runs of
@@ -206,9 +207,11 @@ read_header_block(struct istream *input, struct signet_headers *h)
 	return input->stream_errno != 0 ? -1 : 0;
 }
 
-enum signet_field { SF_PROV, SF_FROM, SF_DATE, SF_MSGID, SF_OTHER };
+enum signet_field {
+	SF_PROV, SF_FROM, SF_DATE, SF_MSGID, SF_SUBJECT, SF_OTHER
+};
 static const char *const signet_field_names[] = {
-	"Signet-Provenance", "From", "Date", "Message-ID"
+	"Signet-Provenance", "From", "Date", "Message-ID", "Subject"
 };
 
 static enum signet_field
@@ -239,7 +242,9 @@ read_headers(struct istream *input, struct signet_headers *h)
 	ret = read_header_block(input, h);
 	while (sh_next_field(h->data, h->size, &pos, &f)) {
 		kind = field_kind(h->data, &f);
-		if (kind == SF_OTHER || (kind == SF_FROM && h->from != NULL))
+		/* the first of each, as Exim's module reads them */
+		if (kind == SF_OTHER || (kind == SF_FROM && h->from != NULL) ||
+		    (kind == SF_SUBJECT && h->subject != NULL))
 			continue;
 		v = t_malloc_no0(f.end - f.value + 1);
 		(void)sh_field_value(h->data, &f, v);
@@ -252,6 +257,11 @@ read_headers(struct istream *input, struct signet_headers *h)
 			break;
 		case SF_DATE:
 			date = v;
+			if (h->date == NULL)
+				h->date = v;
+			break;
+		case SF_SUBJECT:
+			h->subject = v;
 			break;
 		case SF_MSGID:
 			msgid = v;
@@ -561,6 +571,9 @@ signet_evaluate(struct mail_user *user, struct mail *src,
 	in.prov_count = prov == NULL ? 0 : str_array_length(prov);
 
 	in.message_id = hdrs->msgid;
+	in.date = hdrs->date;
+	in.from = hdrs->from;
+	in.subject = hdrs->subject;
 	in.from_domain = from_domain(hdrs->from);
 	if (mail_get_special(src, MAIL_FETCH_FROM_ENVELOPE, &env) >= 0)
 		in.env_domain = addr_domain(env);

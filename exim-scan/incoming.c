@@ -103,6 +103,14 @@ read_vars(struct sx_msg *m, const char **cfg_path_r)
 			  : "local";
 }
 
+static const char *
+first_value(const char *name)
+{
+	const header_line *h = find_header(name);
+
+	return h != NULL ? header_value(h) : NULL;
+}
+
 void
 sx_msg_begin(struct sx_msg *m)
 {
@@ -111,10 +119,16 @@ sx_msg_begin(struct sx_msg *m)
 
 	m->bounce = sender_address == NULL || *sender_address == '\0';
 	m->msgid = h != NULL ? header_value(h) : NULL;
-	m->msg_binding[0] = '\0';
 	if (m->msgid != NULL)
 		snprintf(m->msg_binding, sizeof(m->msg_binding), "%08x",
 			 (unsigned int)signet_message_binding(m->msgid));
+	else
+		/* no Message-ID: bound to Date, From and Subject instead, so
+		   that the record cannot be pasted onto another message */
+		snprintf(m->msg_binding, sizeof(m->msg_binding), "h%08x",
+			 (unsigned int)signet_header_binding(
+				 first_value("Date:"), first_value("From:"),
+				 first_value("Subject:")));
 	read_vars(m, &cfg_path);
 	m->s = sx_state_get(cfg_path);
 	strip_signet_headers();

@@ -251,6 +251,12 @@ SIGNET_WUR signet_status signet_verify(const signet_keyring *kr,
 /* 32-bit binding of a Message-ID (angle brackets and surrounding space
    ignored), as stored in a closed-format address. */
 uint32_t signet_message_binding(const char *message_id);
+/* 32-bit binding of a message that has no Message-ID, to its first Date,
+   From and Subject fields (NULL for a missing one).  Folding and runs of
+   white space do not count, so Exim and Dovecot, which unfold headers
+   differently, agree.  A provenance record holds it as msg=h<8 hex>. */
+uint32_t signet_header_binding(const char *date, const char *from,
+			       const char *subject);
 
 /* ---- Signet-Provenance header ---- */
 

@@ -12,17 +12,39 @@ static time_t now;
 /* the delivered message's Message-ID */
 static const char *message_id;
 
+/* sealed() binds the record to the message (msg=) as the hub does, unless
+   kv names msg itself or no_msg is set */
+static int no_msg;
+/* the delivered message's Date, From and Subject (the binding without a
+   Message-ID) */
+static const char *hdr_date, *hdr_from, *hdr_subject;
+
 static const char *
 sealed(const signet_keyring *k, const char *rcpt, const char *const *kv)
 {
 	static char out[8][SIGNET_HEADER_BUFSZ];
 	static int slot;
 	struct signet_prov p;
-	char *o = out[slot++ % 8];
+	char *o = out[slot++ % 8], bind[10];
+	int has_msg = no_msg;
 
+	for (const char *const *f = kv; *f != NULL; f += 2)
+		has_msg |= strcmp(*f, "msg") == 0;
 	signet_prov_init(&p);
 	if (signet_prov_add(&p, "v", "1") != SIGNET_OK)
 		abort();
+	if (!has_msg) {
+		if (message_id != NULL)
+			snprintf(bind, sizeof(bind), "%08x",
+				 (unsigned int)signet_message_binding(
+					 message_id));
+		else
+			snprintf(bind, sizeof(bind), "h%08x",
+				 (unsigned int)signet_header_binding(
+					 hdr_date, hdr_from, hdr_subject));
+		if (signet_prov_add(&p, "msg", bind) != SIGNET_OK)
+			abort();
+	}
 	for (; *kv != NULL; kv += 2) {
 		if (signet_prov_add(&p, kv[0], kv[1]) != SIGNET_OK)
 			abort();
@@ -50,6 +72,9 @@ run(const char *const *prov, size_t n, const char *from,
 	in.prov_count = n;
 	in.from_domain = from;
 	in.message_id = message_id;
+	in.date = hdr_date;
+	in.from = hdr_from;
+	in.subject = hdr_subject;
 	in.domains = domains;
 	in.domain_count = 2;
 	in.kr = kr;
@@ -218,8 +243,29 @@ main(void)
 		run(h, 1, NULL, &out);
 		T_OK("eval-msg-no-message-id-forged",
 		     out.result == SDP_FORGED && out.prov_idx == -1);
-		/* a record without msg= is checked as before */
+		/* without a Message-ID the record is bound to Date, From
+		   and Subject, folding and spacing aside */
+		message_id = NULL;
+		hdr_date = "Sun, 22 Nov 2026 07:00:00 +0000";
+		hdr_from = "<MAILER-DAEMON@mx.example.org>";
+		hdr_subject = "Undelivered  mail";
 		h[0] = sealed(kr, "alice@isp.example", bounce);
+		hdr_subject = "Undelivered\r\n\tmail ";
+		run(h, 1, NULL, &out);
+		T_OK("eval-no-message-id-bound-to-fields",
+		     out.result == SDP_VERIFIED);
+		hdr_subject = "Something else";
+		run(h, 1, NULL, &out);
+		T_OK("eval-no-message-id-other-fields-forged",
+		     out.result == SDP_FORGED &&
+			     strstr(out.line, "copied from another") != NULL);
+		hdr_date = hdr_from = hdr_subject = NULL;
+		/* a record without msg= (made by a hub before every record
+		   named its message) is checked as before; the seal age
+		   limit retires such records */
+		no_msg = 1;
+		h[0] = sealed(kr, "alice@isp.example", bounce);
+		no_msg = 0;
 		run(h, 1, NULL, &out);
 		T_OK("eval-no-msg-field-verified", out.result == SDP_VERIFIED);
 		/* the genuine record of another message, for another
