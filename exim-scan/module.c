@@ -112,7 +112,8 @@ signet_rcpt(uschar **yield, int argc, uschar *argv[])
 		return OK;
 	}
 	s = sx_state_get(argc > 2 ? (const char *)argv[2] : NULL);
-	sx_rcpt_check(s, rcpt, sender, now, &a);
+	sx_rcpt_check(s, rcpt, sender, (const char *)sender_host_address, now,
+		      &a);
 	rcpt_report(s, rcpt, sender, &a, now);
 	if (a.action == SX_ACCEPT)
 		*yield = string_sprintf("accept %s", a.tag);

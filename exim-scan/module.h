@@ -57,8 +57,9 @@ struct sx_rcpt_answer {
 	int counted; /* the store counted this presentation */
 	struct signet_usage usage;
 };
+/* peer: the client's IP address, or NULL for a local submission. */
 void sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
-		   time_t now, struct sx_rcpt_answer *a_r);
+		   const char *peer, time_t now, struct sx_rcpt_answer *a_r);
 
 /* Verdict word of the provenance header for a verify status. */
 const char *sx_verdict_word(signet_status st);

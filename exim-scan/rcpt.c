@@ -2,6 +2,7 @@
    Bounces and callout probes both arrive here, so both get the same
    answer, and this is where a presentation of a signed address is
    counted. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include "module.h"
@@ -42,6 +43,9 @@ answer(struct sx_rcpt_answer *a, enum sx_action action, const char *tag,
 #define TXT_REVOKED                                                            \
 	"550 5.7.1 <%s>: this signed return address was "                      \
 	"withdrawn by our postmaster"
+#define TXT_ABUSE                                                              \
+	"450 4.7.1 <%s>: too many forged return addresses of this user "     \
+	"have been tried; please try again later"
 #define TXT_UNSIGNED                                                           \
 	"550 5.7.1 <%s>: our users' mail always carries a "                    \
 	"signed return address and this one is not signed, so this bounce "    \
@@ -116,6 +120,79 @@ apply_store(struct sx_state *s, struct sx_rcpt_answer *a, const char *rcpt,
 	return signet_usage_apply(s->cfg, &a->usage, st);
 }
 
+/* ---- guessing: forged attempts are counted per base address and per
+   client network; past fade.max_forged for a base within
+   fade.forged_window_hours, every signed address of that base answers
+   450, right or wrong, so further guesses tell the guesser nothing. ---- */
+
+/* The client's network as one sender controls it: /24 or /48. */
+static void
+client_net(const char *peer, char *out, size_t outlen)
+{
+	unsigned char a[16] = {0};
+
+	if (peer != NULL && inet_pton(AF_INET, peer, a) == 1)
+		snprintf(out, outlen, "%u.%u.%u.0/24", a[0], a[1], a[2]);
+	else if (peer != NULL && inet_pton(AF_INET6, peer, a) == 1)
+		snprintf(out, outlen, "%02x%02x:%02x%02x:%02x%02x::/48", a[0],
+			 a[1], a[2], a[3], a[4], a[5]);
+	else
+		snprintf(out, outlen, "local");
+}
+
+static long long
+max_forged(const struct sx_state *s)
+{
+	return signet_config_get_int(s->cfg, "fade.max_forged", 20);
+}
+
+/* Store keys no address can have (a space): one count per base, and one
+   per network across bases. */
+static void
+forged_keys(const char *base, const char *peer, char *kb, char *kn,
+	    size_t len)
+{
+	char net[64];
+
+	client_net(peer, net, sizeof(net));
+	snprintf(kb, len, "forged %s", base);
+	snprintf(kn, len, "forged-from %s", net);
+}
+
+static int
+forged_locked(struct sx_state *s, signet_store *store, const char *base)
+{
+	char kb[SIGNET_ADDR_BUFSZ + 16];
+	struct signet_usage u;
+
+	snprintf(kb, sizeof(kb), "forged %s", base);
+	return max_forged(s) > 0 &&
+	       signet_store_lookup(store, kb, NULL, 0, &u) == SIGNET_OK &&
+	       u.count >= (unsigned long long)max_forged(s);
+}
+
+static void
+count_forged(struct sx_state *s, signet_store *store, const char *base,
+	     const char *peer, time_t now)
+{
+	char kb[SIGNET_ADDR_BUFSZ + 16], kn[SIGNET_ADDR_BUFSZ + 16];
+	long long window = 3600 * signet_config_get_int(
+					  s->cfg, "fade.forged_window_hours", 24);
+	struct signet_usage u;
+
+	forged_keys(base, peer, kb, kn, sizeof(kb));
+	/* the store keeps a record grace past its end: kept for window */
+	if (signet_store_hit(store, kb, kn, now,
+			     now + (time_t)(window - s->lt.grace), now,
+			     &u) != SIGNET_OK)
+		return;
+	if (max_forged(s) > 0 && u.count == (unsigned long long)max_forged(s))
+		sx_log("forged return addresses of <%s> tried %llu times "
+		       "(%llu from %s): signed addresses of it answer 450 "
+		       "until %lld hours without another",
+		       base, u.count, u.base_count, kn + 12, window / 3600);
+}
+
 static void
 check_unsigned(struct sx_state *s, const char *rcpt, const char *sender,
 	       struct sx_rcpt_answer *a)
@@ -139,9 +216,10 @@ check_unsigned(struct sx_state *s, const char *rcpt, const char *sender,
 
 void
 sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
-	      time_t now, struct sx_rcpt_answer *a_r)
+	      const char *peer, time_t now, struct sx_rcpt_answer *a_r)
 {
 	struct signet_addr pa;
+	signet_store *store;
 	signet_status st;
 
 	memset(a_r, 0, sizeof(*a_r));
@@ -181,6 +259,19 @@ sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
 		return;
 	}
 	st = signet_verify(s->kr, &s->lt, rcpt, now, &a_r->v);
+	store = a_r->v.base[0] != '\0' && signet_status_class(st) !=
+						     SIGNET_CLASS_DEFER
+			? sx_store(s, now)
+			: NULL;
+	if (store != NULL && forged_locked(s, store, a_r->v.base)) {
+		if (st == SIGNET_E_FORGED || st == SIGNET_E_SYNTAX)
+			count_forged(s, store, a_r->v.base, peer, now);
+		a_r->v.status = st;
+		answer(a_r, SX_DEFER, "abuse", TXT_ABUSE, rcpt);
+		return;
+	}
+	if (store != NULL && (st == SIGNET_E_FORGED || st == SIGNET_E_SYNTAX))
+		count_forged(s, store, a_r->v.base, peer, now);
 	if (st == SIGNET_OK || st == SIGNET_E_FADING)
 		st = apply_store(s, a_r, rcpt, now, st);
 	a_r->v.status = st;

@@ -559,11 +559,19 @@ check_fade(const struct check *k, const struct signet_jpath *p, json_t *v)
 	{
 		struct signet_jpath s = {p, key, 0};
 
+		if (strcmp(key, "forged_window_hours") == 0) {
+			if (check_int(k, &s, f, 1, 720,
+				      "a number of hours from 1 to 720") < 0)
+				return -1;
+			continue;
+		}
 		if (strcmp(key, "max_uses") != 0 &&
-		    strcmp(key, "max_base_uses") != 0) {
+		    strcmp(key, "max_base_uses") != 0 &&
+		    strcmp(key, "max_forged") != 0) {
 			signet_jerr(k->c, &s,
-				    "unknown setting; expected "
-				    "\"max_uses\" or \"max_base_uses\"");
+				    "unknown setting; expected \"max_uses\", "
+				    "\"max_base_uses\", \"max_forged\" or "
+				    "\"forged_window_hours\"");
 			return -1;
 		}
 		if (check_int(k, &s, f, 0, 1000000000LL,

@@ -624,6 +624,35 @@ expect_eq dlfunc-missing-args \
 	"$("$EXIM" -C "$CONF" -be "\${dlfunc{$SO}{signet_rcpt}{x@example.com}}" 2>/dev/null |
 		cut -d' ' -f1-3)" "defer unverified 451"
 
+# ---- guessing: after fade.max_forged forged tries for one base, every
+# signed address of it answers 450, the right one too, so that further
+# guesses tell the guesser nothing ----
+write_config '"fade": {"max_forged": 3}'
+GOOD=$("$HELPER" sign "$KEYRING" signet carol@example.com - 60)
+t=$(smtp --from '<>' --to "$GOOD" --quit-after RCPT)
+expect_match guess-valid-before-250 "$(rcpt_reply "$t")" '^250'
+codes=""
+for c in a b c; do
+	bad=$(printf '%s' "$GOOD" | sed "s/=sg0./=sg0$c/")
+	[ "$bad" = "$GOOD" ] && bad=$(printf '%s' "$GOOD" | sed 's/=sg0./=sg0d/')
+	t=$(smtp --from '<>' --to "$bad" --quit-after RCPT)
+	codes="$codes $(rcpt_reply "$t" | cut -c1-3)"
+done
+expect_eq guess-forged-550-until-the-limit "$codes" " 550 550 550"
+t=$(smtp --from '<>' --to "$GOOD" --quit-after RCPT)
+expect_match guess-locked-valid-450 "$(rcpt_reply "$t")" \
+	'^450 4\.7\.1 .*too many forged return addresses'
+t=$(smtp --from '<>' --to "$bad" --quit-after RCPT)
+expect_match guess-locked-forged-450 "$(rcpt_reply "$t")" '^450 4\.7\.1'
+expect_match guess-logged "$(cat "$MAINLOG")" \
+	'signet: forged return addresses of <carol@example\.com> tried 3 times \([0-9]+ from 127\.0\.0\.0/24\)'
+expect_match guess-event "$(grep '"verdict":"abuse"' "$EVENTS" | tail -n 1)" \
+	'"event":"deferred".*"rcpt":"carol=sg0'
+DAVE=$("$HELPER" sign "$KEYRING" signet dave@example.com - 60)
+t=$(smtp --from '<>' --to "$DAVE" --quit-after RCPT)
+expect_match guess-other-base-unaffected "$(rcpt_reply "$t")" '^250'
+write_config
+
 # ---- the event feed is one JSON object per line ----
 bad=$(python3 -c '
 import json, sys

@@ -82,6 +82,10 @@ c = json.load(open(base))
 c["store"] = {"type": "redis", "host": "127.0.0.1", "port": port,
               "timeout_ms": 100}
 c["event_log"] = events
+# Hundreds of forged bounces to six users would lock their addresses
+# against guessing (fade.max_forged, tested in the exim suite); here every
+# answer must stay the documented one for its kind.
+c["fade"]["max_forged"] = 0
 with open(path + ".tmp", "w") as f:
     json.dump(c, f, indent=1)
 os.chmod(path + ".tmp", 0o644)
