@@ -56,6 +56,7 @@ struct stats {
 	unsigned long long (*per_day)[S_N];
 	unsigned long long total[S_N];
 	unsigned long long deferred_other, sealed, shown, unknown, bad;
+	unsigned long long abuse; /* answers held back from a guesser (450) */
 	unsigned long long out_of_range;
 	struct tally abused;  /* base -> refused or deferred */
 	struct tally reasons; /* verdict of refusals */
@@ -66,6 +67,8 @@ struct stats {
 	unsigned long long purged;
 	long long max_uses;
 	struct top top_store;
+	/* guessing, from the store's counts: per base and per network */
+	struct top top_forged, top_forged_nets;
 };
 
 static unsigned long
@@ -208,6 +211,10 @@ count_event(json_t *ev, void *ctx)
 	} else if (strcmp(kind, "rejected") == 0) {
 		k = S_REFUSED;
 	} else if (strcmp(kind, "deferred") == 0) {
+		if (verdict != NULL && strcmp(verdict, "abuse") == 0) {
+			s->abuse++;
+			return 0;
+		}
 		if (verdict == NULL || strcmp(verdict, "fading") != 0) {
 			s->deferred_other++;
 			return 0;
@@ -242,6 +249,16 @@ count_store(const struct store_entry *e, void *ctx)
 {
 	struct stats *s = ctx;
 
+	/* the counts of forged attempts (exim-scan/rcpt.c) */
+	if (strncmp(e->addr, "forged ", 7) == 0) {
+		top_add(&s->top_forged, e->addr + 7, e->count);
+		return 0;
+	}
+	if (strncmp(e->addr, "forged-from ", 12) == 0) {
+		if (e->kind == STORE_BASE)
+			top_add(&s->top_forged_nets, e->addr + 12, e->count);
+		return 0;
+	}
 	switch (e->kind) {
 	case STORE_ADDR:
 		s->addrs++;
@@ -276,6 +293,19 @@ day_label(const struct stats *s, int day, char buf[11])
 /* ---- text and JSON ---- */
 
 static void
+print_top(const char *title, const struct top *t)
+{
+	if (t->n == 0)
+		return;
+	printf("%s\n", title);
+	for (size_t i = 0; i < t->n; i++) {
+		printf("  %8llu  ", t->e[i].n);
+		fputs(tool_esc(t->e[i].key), stdout);
+		printf("\n");
+	}
+}
+
+static void
 print_text(const struct stats *s, const struct top *abused, const char *feed)
 {
 	char d1[11], d2[11];
@@ -302,14 +332,14 @@ print_text(const struct stats *s, const struct top *abused, const char *feed)
 	printf("  revoked     %llu (by the postmaster)\n", s->total[S_REVOKED]);
 	if (s->bad > 0)
 		printf("  (%llu lines of the feed are not events)\n", s->bad);
-	if (abused->n > 0) {
-		printf("most abused base addresses (refused or fading):\n");
-		for (size_t i = 0; i < abused->n; i++) {
-			printf("  %8llu  ", abused->e[i].n);
-			fputs(tool_esc(abused->e[i].key), stdout);
-			printf("\n");
-		}
-	}
+	print_top("most abused base addresses (refused or fading):", abused);
+	if (s->abuse > 0)
+		printf("guessing: %llu answers held back (450) from guessers\n",
+		       s->abuse);
+	print_top("forged attempts per base address (store):",
+		  &s->top_forged);
+	print_top("forged attempts per client network (store):",
+		  &s->top_forged_nets);
 	if (!s->store_ok) {
 		printf("store: unreachable\n");
 	} else {
@@ -369,6 +399,7 @@ stats_json(const struct stats *s, const struct top *abused)
 	json_object_set_new(tot, "deferred",
 			    json_integer((json_int_t)s->deferred_other));
 	json_object_set_new(tot, "sealed", json_integer((json_int_t)s->sealed));
+	json_object_set_new(tot, "abuse", json_integer((json_int_t)s->abuse));
 	reasons = json_object();
 	for (size_t i = 0; i < s->reasons.cap; i++) {
 		if (s->reasons.slot[i].key != NULL)
@@ -393,6 +424,9 @@ stats_json(const struct stats *s, const struct top *abused)
 		      d2, "days", s->days, "totals", tot, "refused_by", reasons,
 		      "top_abused", top_json(abused), "bad_lines",
 		      (json_int_t)s->bad);
+	json_object_set_new(o, "top_forged_bases", top_json(&s->top_forged));
+	json_object_set_new(o, "top_forged_networks",
+			    top_json(&s->top_forged_nets));
 	if (s->store_ok)
 		json_object_set_new(
 			o, "store",
@@ -571,6 +605,10 @@ write_html(FILE *f, const struct stats *s, const struct top *abused,
 		"%llu</td></tr>\n</table>\n",
 		s->deferred_other);
 	html_top(f, "Most abused base addresses (refused or fading)", abused);
+	html_top(f, "Forged attempts per base address (store)",
+		 &s->top_forged);
+	html_top(f, "Forged attempts per client network (store)",
+		 &s->top_forged_nets);
 	if (s->store_ok) {
 		fprintf(f,
 			"<h2>State store (%s)</h2>\n<table>\n"

@@ -648,6 +648,13 @@ expect_match guess-logged "$(cat "$MAINLOG")" \
 	'signet: forged return addresses of <carol@example\.com> tried 3 times \([0-9]+ from 127\.0\.0\.0/24\)'
 expect_match guess-event "$(grep '"verdict":"abuse"' "$EVENTS" | tail -n 1)" \
 	'"event":"deferred".*"rcpt":"carol=sg0'
+st=$("$SIGNET" -c "$OUT/signet.json" stats 2>&1 | tr '\n' ' ')
+expect_match guess-stats-bases "$st" \
+	'forged attempts per base address \(store\):.* [0-9]+  carol@example\.com'
+expect_match guess-stats-networks "$st" \
+	'forged attempts per client network \(store\):.* [0-9]+  127\.0\.0\.0/24'
+expect_match guess-stats-held-back "$st" \
+	'guessing: [0-9]+ answers held back \(450\)'
 DAVE=$("$HELPER" sign "$KEYRING" signet dave@example.com - 60)
 t=$(smtp --from '<>' --to "$DAVE" --quit-after RCPT)
 expect_match guess-other-base-unaffected "$(rcpt_reply "$t")" '^250'
