@@ -567,6 +567,24 @@ test_prvs_accepted(void)
 	T_OK("prvs: no fallback for a long base unless accepted",
 	     signet_sign(kr, &closed_only, SIGNET_FMT_SIGNET, long_base, NULL,
 			 1795334400, a, sizeof(a)) == SIGNET_E_TOO_LONG);
+	/* One check, of the lower-cased address: a tag whose MAC is over
+	   the mixed-case address as given is forged (checking that form
+	   too gave a forger two chances a try). */
+	{
+		const long long day = 1795334400 / DAY + 7;
+		char kddd[5], buf[64], hex[7], mixed[80];
+		unsigned char mac[20];
+
+		snprintf(kddd, sizeof(kddd), "0%03lld", day % 1000);
+		snprintf(buf, sizeof(buf), "%sAlice@isp.example", kddd);
+		signet_hmac_sha1(&kr->keys[0].mac1, buf, strlen(buf), mac);
+		signet_hex_encode(mac, 3, hex);
+		snprintf(mixed, sizeof(mixed), "prvs=%s%s=Alice@isp.example",
+			 kddd, hex);
+		T_OK("prvs: the MAC of the address as given is not accepted",
+		     signet_verify(kr, &both, mixed, 1795334400, &v) ==
+			     SIGNET_E_FORGED);
+	}
 	T_OK("prvs: fallback for a long base where accepted",
 	     signet_sign(kr, &both, SIGNET_FMT_SIGNET, long_base, NULL,
 			 1795334400, a, sizeof(a)) == SIGNET_OK &&
