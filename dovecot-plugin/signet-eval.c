@@ -229,19 +229,14 @@ static int
 same_message(const struct sdp_input *in, const struct signet_prov *p)
 {
 	const char *msg = signet_prov_get(p, "msg");
-	char want[10];
+	char want[SIGNET_PROV_MSG_BUFSZ];
 
 	if (msg == NULL)
 		return 1;
-	if (msg[0] == 'h')
-		snprintf(want, sizeof(want), "h%08x",
-			 (unsigned int)signet_header_binding(
-				 in->date, in->from, in->subject));
-	else if (in->message_id != NULL)
-		snprintf(want, sizeof(want), "%08x",
-			 (unsigned int)signet_message_binding(in->message_id));
-	else
+	if (msg[0] != 'h' && in->message_id == NULL)
 		return 0;
+	signet_prov_msg(msg[0] == 'h' ? NULL : in->message_id, in->date,
+			in->from, in->subject, want);
 	return strcmp(msg, want) == 0;
 }
 

@@ -25,7 +25,7 @@ sealed(const signet_keyring *k, const char *rcpt, const char *const *kv)
 	static char out[8][SIGNET_HEADER_BUFSZ];
 	static int slot;
 	struct signet_prov p;
-	char *o = out[slot++ % 8], bind[10];
+	char *o = out[slot++ % 8], bind[SIGNET_PROV_MSG_BUFSZ];
 	int has_msg = no_msg;
 
 	for (const char *const *f = kv; *f != NULL; f += 2)
@@ -34,14 +34,8 @@ sealed(const signet_keyring *k, const char *rcpt, const char *const *kv)
 	if (signet_prov_add(&p, "v", "1") != SIGNET_OK)
 		abort();
 	if (!has_msg) {
-		if (message_id != NULL)
-			snprintf(bind, sizeof(bind), "%08x",
-				 (unsigned int)signet_message_binding(
-					 message_id));
-		else
-			snprintf(bind, sizeof(bind), "h%08x",
-				 (unsigned int)signet_header_binding(
-					 hdr_date, hdr_from, hdr_subject));
+		signet_prov_msg(message_id, hdr_date, hdr_from, hdr_subject,
+				bind);
 		if (signet_prov_add(&p, "msg", bind) != SIGNET_OK)
 			abort();
 	}
