@@ -387,6 +387,16 @@ bound spacedid 's/^Message-ID: \(<spacedid@t>\)$/Message-ID : \1/'
 fetch alice spacedid
 expect_match msg-spaced-id-unbound-forged "$(hdr flags)" '\$SignetForged'
 
+# a record without msg= (a hub before every record named its message)
+# would fit any message: it vouches for none, but the hub made it
+msg legacy "Signet-Provenance: $($MKPROV seal "$KR" alice@isp.example v=1 \
+	$BOUNCE)" "From: <MAILER-DAEMON@mx.example.org>" "Subject: legacy"
+lmtp legacy "" alice@isp.example
+fetch alice legacy
+expect_eq msg-missing-unverified "$(hdr flags | grep -o '\$Signet[A-Za-z]*')|$(
+	hdr signet-result | cut -d';' -f1)" "\$SignetUnverified|UNVERIFIED: the \
+provenance record on this message does not say which message it was made for"
+
 ## a hostile HELO name recorded by the hub cannot add header lines
 msg inject "Signet-Provenance: $(seal "$KR" alice@isp.example verdict=none \
 	reason=not-signed tls=TLS1.2 pfs=yes peer=192.0.2.1 \

@@ -255,13 +255,29 @@ main(void)
 			     strstr(out.line, "copied from another") != NULL);
 		hdr_date = hdr_from = hdr_subject = NULL;
 		/* a record without msg= (made by a hub before every record
-		   named its message) is checked as before; the seal age
-		   limit retires such records */
+		   named its message) would fit any message: never verified,
+		   but not forged either (the hub made it) */
 		no_msg = 1;
 		h[0] = sealed(kr, "alice@isp.example", bounce);
+		for (int with_id = 1; with_id >= 0; with_id--) {
+			message_id = with_id ? "<m1@t>" : NULL;
+			run(h, 1, NULL, &out);
+			T_OK(with_id ? "eval-no-msg-field-unverified" :
+				       "eval-no-msg-field-no-id-unverified",
+			     out.result == SDP_UNVERIFIED &&
+				     out.prov_idx == -1 &&
+				     (out.keywords & 1u << SDP_KW_VERIFIED) ==
+					     0 &&
+				     strstr(out.line, "does not say which "
+						      "message") != NULL);
+		}
+		/* for another address: the hub's, but for no message in
+		   particular: unverified, not forged */
+		h[0] = sealed(kr, "bob@isp.example", bounce);
 		no_msg = 0;
 		run(h, 1, NULL, &out);
-		T_OK("eval-no-msg-field-verified", out.result == SDP_VERIFIED);
+		T_OK("eval-no-msg-field-other-rcpt-unverified",
+		     out.result == SDP_UNVERIFIED);
 		/* the genuine record of another message, for another
 		   address, is not taken for an alias's */
 		kv[1] = theirs;
