@@ -397,6 +397,17 @@ expect_eq msg-missing-unverified "$(hdr flags | grep -o '\$Signet[A-Za-z]*')|$(
 	hdr signet-result | cut -d';' -f1)" "\$SignetUnverified|UNVERIFIED: the \
 provenance record on this message does not say which message it was made for"
 
+# without a Message-ID, "Subject :" is not the field Exim's module binds
+# either: the first "Subject:" is
+msg noid-spaced "Signet-Provenance: $(seal "$KR" alice@isp.example $BOUNCE)" \
+	"From: <MAILER-DAEMON@mx.example.org>" "Subject : spaced" \
+	"Subject: noid-spaced"
+sed -i '/^Message-ID:/d' "$MSG/noid-spaced.eml"
+lmtp noid-spaced "" alice@isp.example
+fetch alice "Subject:noid-spaced"
+expect_match msg-noid-spaced-subject-verified "$(hdr flags)" \
+	'\$SignetVerified'
+
 ## a hostile HELO name recorded by the hub cannot add header lines
 msg inject "Signet-Provenance: $(seal "$KR" alice@isp.example verdict=none \
 	reason=not-signed tls=TLS1.2 pfs=yes peer=192.0.2.1 \
@@ -518,6 +529,22 @@ for order in alice,bob bob,alice; do
 	expect_match "multi-$order-bob-own-header-only" \
 		"$(count signet-provenance) $(hdr signet-provenance)" \
 		"^1 .*rcpt=$(tag_of bob@isp.example);"
+done
+# without a Message-ID the records are bound to Date, From and Subject as
+# the hub read them; a later recipient's copy is made from the first one's
+# saved copy, whose Subject may carry that recipient's tag
+for order in bob,alice alice,bob; do
+	_s=noid-$(echo $order | tr , -)
+	sed -e '/^Message-ID:/d' -e "s/^Subject: multi$/Subject: $_s/" \
+		"$MSG/multi.eml" >"$MSG/$_s.eml"
+	lmtp "$_s" "" "$(echo $order | sed 's/[a-z]*/&@isp.example/g')"
+	fetch alice "Subject:$_s"
+	expect_eq "multi-$_s-alice-verified" "$(hdr flags |
+		grep -o '\$Signet[A-Za-z]*') $(hdr subject)" "\$SignetVerified $_s"
+	fetch bob "Subject:$_s"
+	expect_eq "multi-$_s-bob-forged" "$(hdr flags |
+		grep -o '\$Signet[A-Za-z]*') $(hdr subject)" \
+		"\$SignetForged [FORGED] $_s"
 done
 
 # a Subject that already starts with the tag (the sender wrote it): the
