@@ -13,25 +13,30 @@
 #define SIGNET_RCPT_TAG_BYTES 10
 #define FOLD_AT 72
 
-/* Appends s with white space runs (folding included) as one space, and
-   none at either end. */
+#define HDR_FIELD_MAX 1024
+
+/* The canonical form of a field: runs of SP, HT, CR and LF (folding
+   included) as one SP, none at either end, cut to max octets. */
 static size_t
-canon_field(const char *s, char *out, size_t pos, size_t size)
+canon_field(const char *s, char *out, size_t max)
 {
+	size_t n = 0;
 	int space = 0;
 
-	for (; s != NULL && *s != '\0'; s++) {
+	for (; s != NULL && *s != '\0' && n < max; s++) {
 		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
 			space = 1;
 			continue;
 		}
-		if (space && pos > 0 && out[pos - 1] != '\n' && pos < size)
-			out[pos++] = ' ';
+		if (space && n > 0) {
+			out[n++] = ' ';
+			if (n == max)
+				break;
+		}
 		space = 0;
-		if (pos < size)
-			out[pos++] = *s;
+		out[n++] = *s;
 	}
-	return pos;
+	return n;
 }
 
 uint32_t
@@ -40,16 +45,14 @@ signet_header_binding(const char *date, const char *from,
 {
 	static const char label[] = "signet-hdr-v1\n";
 	const char *f[3] = {date, from, subject};
-	char buf[3 * 1024 + sizeof(label)];
+	char buf[sizeof(label) + 3 * (HDR_FIELD_MAX + 1)];
 	unsigned char h[32];
 	size_t pos = sizeof(label) - 1;
 
 	memcpy(buf, label, pos);
 	for (size_t i = 0; i < 3; i++) {
-		/* long fields are cut, the same way on both sides */
-		pos = canon_field(f[i], buf, pos, sizeof(buf) - 1);
-		if (pos < sizeof(buf))
-			buf[pos++] = '\n';
+		pos += canon_field(f[i], buf + pos, HDR_FIELD_MAX);
+		buf[pos++] = '\n';
 	}
 	signet_sha256(buf, pos, h);
 	return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
