@@ -222,26 +222,21 @@ rcpt_matches(const struct sdp_input *in, const struct signet_prov *p,
 /* Was a header with a good seal made for this message?  The hub binds it
    (msg=) to the Message-ID, or without one to the Date, From and Subject
    (h and the binding), so a record copied from a delivered message onto
-   another does not count.  The hub names the message in every record it
-   makes now; one without msg= is from a hub before that, and the seal
-   age limit retires such records. */
+   another does not count.  1: this message's; 0: another's; -1: it does
+   not say (no msg=: from a hub before every record named its message),
+   so it vouches for no message in particular. */
 static int
 same_message(const struct sdp_input *in, const struct signet_prov *p)
 {
 	const char *msg = signet_prov_get(p, "msg");
-	char want[10];
+	char want[SIGNET_PROV_MSG_BUFSZ];
 
 	if (msg == NULL)
-		return 1;
-	if (msg[0] == 'h')
-		snprintf(want, sizeof(want), "h%08x",
-			 (unsigned int)signet_header_binding(
-				 in->date, in->from, in->subject));
-	else if (in->message_id != NULL)
-		snprintf(want, sizeof(want), "%08x",
-			 (unsigned int)signet_message_binding(in->message_id));
-	else
+		return -1;
+	if (msg[0] != 'h' && in->message_id == NULL)
 		return 0;
+	signet_prov_msg(msg[0] == 'h' ? NULL : in->message_id, in->date,
+			in->from, in->subject, want);
 	return strcmp(msg, want) == 0;
 }
 
@@ -260,7 +255,9 @@ other_headers(const struct sdp_input *in, struct signet_prov *p)
 		if (signet_prov_parse(in->prov[i], p) != SIGNET_OK ||
 		    signet_prov_verify(in->kr, p, NULL, in->now) != SIGNET_OK)
 			continue;
-		if (same_message(in, p))
+		/* one that does not say its message is the hub's all the
+		   same: unverified, never forged */
+		if (same_message(in, p) != 0)
 			return OTHER_HUB;
 		kind = OTHER_MOVED;
 	}
@@ -292,13 +289,14 @@ check_seal(const struct sdp_input *in, const char *isp,
 	   struct signet_prov *p, struct sdp_output *out)
 {
 	size_t other_rcpt = 0, bad_seal = 0, no_key = 0, moved = 0, stale = 0;
+	size_t unbound = 0;
 	enum other_kind other;
 
 	/* parsed into p directly: the struct is large, so no copies */
 	for (size_t i = 0; i < in->prov_count; i++) {
 		const char *rcpt = NULL;
 		signet_status st;
-		int m;
+		int m, same;
 
 		if (signet_prov_parse(in->prov[i], p) != SIGNET_OK ||
 		    signet_prov_get(p, "rcpt") == NULL)
@@ -315,10 +313,17 @@ check_seal(const struct sdp_input *in, const char *isp,
 		}
 		/* the tag is this recipient's: what is left is the seal */
 		st = signet_prov_verify(in->kr, p, NULL, in->now);
-		if (st == SIGNET_OK && !same_message(in, p)) {
+		same = st == SIGNET_OK ? same_message(in, p) : 1;
+		if (same == 0) {
 			/* genuine, but the record of another message */
 			moved++;
 			out->status = SIGNET_E_BAD_SEAL;
+			continue;
+		}
+		if (same < 0) {
+			/* genuine, but it would fit any message */
+			unbound++;
+			out->status = SIGNET_E_BAD_HEADER;
 			continue;
 		}
 		if (st == SIGNET_OK && !fresh(in, p)) {
@@ -351,6 +356,11 @@ check_seal(const struct sdp_input *in, const char *isp,
 		add_text(out, "UNVERIFIED: the provenance record on this "
 			      "message was made too long ago to vouch for it "
 			      "now");
+	} else if (unbound > 0) {
+		out->result = SDP_UNVERIFIED;
+		add_text(out, "UNVERIFIED: the provenance record on this "
+			      "message does not say which message it was made "
+			      "for");
 	} else if (no_key > 0) {
 		/* Our keyring may lag a rotation: do not cry forgery. */
 		out->result = SDP_UNVERIFIED;

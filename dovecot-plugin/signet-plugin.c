@@ -64,6 +64,9 @@ struct signet_memo {
 	bool valid;
 	const char *key;                /* Message-ID and Date */
 	ARRAY_TYPE(const_string) prov; /* NULL-terminated */
+	/* the first "Subject:", which the hub may have bound the records
+	   to and the saved copy may have got a tag in, or NULL */
+	const char *subject;
 	const char *tag_added;
 	/* owner of the raw message of the delivery in progress */
 	struct mail_user *raw_user;
@@ -151,8 +154,10 @@ struct signet_headers {
 	size_t size;
 	ARRAY_TYPE(const_string) prov;  /* NULL-terminated */
 	const char *from, *key;         /* key: Message-ID and Date */
-	const char *msgid;              /* as the hub read it, or NULL */
-	const char *date, *subject;     /* the first of each, or NULL */
+	/* the fields the hub binds a record to, as it read them: the first
+	   "Name:" (no space before the colon) of each, or NULL */
+	const char *msgid;              /* unfolded */
+	const char *bind_date, *bind_from, *bind_subject;
 };
 
 /* A header value as Exim's module reads it: line ends dropped, runs of
@@ -242,9 +247,11 @@ read_headers(struct istream *input, struct signet_headers *h)
 	ret = read_header_block(input, h);
 	while (sh_next_field(h->data, h->size, &pos, &f)) {
 		kind = field_kind(h->data, &f);
-		/* the first of each, as Exim's module reads them */
-		if (kind == SF_OTHER || (kind == SF_FROM && h->from != NULL) ||
-		    (kind == SF_SUBJECT && h->subject != NULL))
+		if (kind == SF_OTHER ||
+		    (kind == SF_FROM && h->from != NULL &&
+		     (h->bind_from != NULL || !f.colon_next)) ||
+		    (kind == SF_SUBJECT &&
+		     (h->bind_subject != NULL || !f.colon_next)))
 			continue;
 		v = t_malloc_no0(f.end - f.value + 1);
 		(void)sh_field_value(h->data, &f, v);
@@ -253,20 +260,21 @@ read_headers(struct istream *input, struct signet_headers *h)
 			array_push_back(&h->prov, (const char **)&v);
 			break;
 		case SF_FROM:
-			h->from = v;
+			if (h->from == NULL)
+				h->from = v;
+			if (f.colon_next)
+				h->bind_from = v;
 			break;
 		case SF_DATE:
 			date = v;
-			if (h->date == NULL)
-				h->date = v;
+			if (h->bind_date == NULL && f.colon_next)
+				h->bind_date = v;
 			break;
 		case SF_SUBJECT:
-			h->subject = v;
+			h->bind_subject = v;
 			break;
 		case SF_MSGID:
 			msgid = v;
-			/* the one Exim's module binds: the first
-			   "Message-ID:" without space before the colon */
 			if (!id_seen && f.colon_next) {
 				id_seen = TRUE;
 				h->msgid = unfold(v);
@@ -289,16 +297,18 @@ memo_clear(void)
 		p_clear(memo.pool);
 	i_zero(&memo.prov);
 	memo.key = NULL;
+	memo.subject = NULL;
 	memo.tag_added = NULL;
 }
 
 static void
-memo_set(const char *key, const char *const *prov)
+memo_set(const char *key, const char *subject, const char *const *prov)
 {
 	memo_clear();
 	if (memo.pool == NULL)
 		memo.pool = pool_alloconly_create("signet memo", 2048);
 	memo.key = p_strdup(memo.pool, key);
+	memo.subject = p_strdup(memo.pool, subject);
 	p_array_init(&memo.prov, memo.pool, 4);
 	for (; prov != NULL && *prov != NULL; prov++) {
 		const char *v = p_strdup(memo.pool, *prov);
@@ -557,23 +567,24 @@ signet_evaluate(struct mail_user *user, struct mail *src,
 	}
 	in.rcpt[0] = rcpt;
 
+	in.subject = hdrs->bind_subject;
 	if (!raw && memo.valid && strcmp(memo.key, hdrs->key) == 0) {
 		/* a later recipient of the same message: the saved copy
 		   it comes from lost the other records and got a tag */
 		prov = array_front(&memo.prov);
 		strip = memo.tag_added;
+		in.subject = memo.subject;
 	} else {
 		prov = array_front(&hdrs->prov);
 		if (raw)
-			memo_set(hdrs->key, prov);
+			memo_set(hdrs->key, hdrs->bind_subject, prov);
 	}
 	in.prov = prov;
 	in.prov_count = prov == NULL ? 0 : str_array_length(prov);
 
 	in.message_id = hdrs->msgid;
-	in.date = hdrs->date;
-	in.from = hdrs->from;
-	in.subject = hdrs->subject;
+	in.date = hdrs->bind_date;
+	in.from = hdrs->bind_from;
 	in.from_domain = from_domain(hdrs->from);
 	if (mail_get_special(src, MAIL_FETCH_FROM_ENVELOPE, &env) >= 0)
 		in.env_domain = addr_domain(env);

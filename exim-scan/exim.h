@@ -15,7 +15,7 @@ struct sx_msg {
 	int fd;
 	int bounce;
 	const char *msgid; /* Message-ID header value, or NULL */
-	char msg_binding[10]; /* msg= of the record: 8 hex, or h and 8 hex */
+	char msg_binding[SIGNET_PROV_MSG_BUFSZ]; /* msg= of its records */
 	/* hop, and what the ACL snippet said */
 	const char *tls, *cipher, *pfs, *auth, *peer, *helo, *host, *relay;
 	/* a bounce's returned Message-ID, read on first need */

@@ -120,15 +120,13 @@ sx_msg_begin(struct sx_msg *m)
 	m->bounce = sender_address == NULL || *sender_address == '\0';
 	m->msgid = h != NULL ? header_value(h) : NULL;
 	if (m->msgid != NULL)
-		snprintf(m->msg_binding, sizeof(m->msg_binding), "%08x",
-			 (unsigned int)signet_message_binding(m->msgid));
+		signet_prov_msg(m->msgid, NULL, NULL, NULL, m->msg_binding);
 	else
-		/* no Message-ID: bound to Date, From and Subject instead, so
-		   that the record cannot be pasted onto another message */
-		snprintf(m->msg_binding, sizeof(m->msg_binding), "h%08x",
-			 (unsigned int)signet_header_binding(
-				 first_value("Date:"), first_value("From:"),
-				 first_value("Subject:")));
+		/* bound to Date, From and Subject instead, so that the record
+		   cannot be pasted onto another message */
+		signet_prov_msg(NULL, first_value("Date:"),
+				first_value("From:"), first_value("Subject:"),
+				m->msg_binding);
 	read_vars(m, &cfg_path);
 	m->s = sx_state_get(cfg_path);
 	strip_signet_headers();

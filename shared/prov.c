@@ -13,6 +13,65 @@
 #define SIGNET_RCPT_TAG_BYTES 10
 #define FOLD_AT 72
 
+#define HDR_FIELD_MAX 1024
+
+/* The canonical form of a field: runs of SP, HT, CR and LF (folding
+   included) as one SP, none at either end, cut to max octets. */
+static size_t
+canon_field(const char *s, char *out, size_t max)
+{
+	size_t n = 0;
+	int space = 0;
+
+	for (; s != NULL && *s != '\0' && n < max; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
+			space = 1;
+			continue;
+		}
+		if (space && n > 0) {
+			out[n++] = ' ';
+			if (n == max)
+				break;
+		}
+		space = 0;
+		out[n++] = *s;
+	}
+	return n;
+}
+
+uint32_t
+signet_header_binding(const char *date, const char *from,
+		      const char *subject)
+{
+	static const char label[] = "signet-hdr-v1\n";
+	const char *f[3] = {date, from, subject};
+	char buf[sizeof(label) + 3 * (HDR_FIELD_MAX + 1)];
+	unsigned char h[32];
+	size_t pos = sizeof(label) - 1;
+
+	memcpy(buf, label, pos);
+	for (size_t i = 0; i < 3; i++) {
+		pos += canon_field(f[i], buf + pos, HDR_FIELD_MAX);
+		buf[pos++] = '\n';
+	}
+	signet_sha256(buf, pos, h);
+	return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
+	       (uint32_t)h[2] << 8 | h[3];
+}
+
+void
+signet_prov_msg(const char *message_id, const char *date, const char *from,
+		const char *subject, char out[SIGNET_PROV_MSG_BUFSZ])
+{
+	if (message_id != NULL)
+		snprintf(out, SIGNET_PROV_MSG_BUFSZ, "%08x",
+			 (unsigned int)signet_message_binding(message_id));
+	else
+		snprintf(out, SIGNET_PROV_MSG_BUFSZ, "h%08x",
+			 (unsigned int)signet_header_binding(date, from,
+							     subject));
+}
+
 void
 signet_prov_init(struct signet_prov *p)
 {

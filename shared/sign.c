@@ -45,49 +45,6 @@ signet_message_binding(const char *message_id)
 	       (uint32_t)h[2] << 8 | h[3];
 }
 
-/* Appends s with white space runs (folding included) as one space, and
-   none at either end. */
-static size_t
-canon_field(const char *s, char *out, size_t pos, size_t size)
-{
-	int space = 0;
-
-	for (; s != NULL && *s != '\0'; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
-			space = 1;
-			continue;
-		}
-		if (space && pos > 0 && out[pos - 1] != '\n' && pos < size)
-			out[pos++] = ' ';
-		space = 0;
-		if (pos < size)
-			out[pos++] = *s;
-	}
-	return pos;
-}
-
-uint32_t
-signet_header_binding(const char *date, const char *from,
-		      const char *subject)
-{
-	static const char label[] = "signet-hdr-v1\n";
-	const char *f[3] = {date, from, subject};
-	char buf[3 * 1024 + sizeof(label)];
-	unsigned char h[32];
-	size_t pos = sizeof(label) - 1;
-
-	memcpy(buf, label, pos);
-	for (size_t i = 0; i < 3; i++) {
-		/* long fields are cut, the same way on both sides */
-		pos = canon_field(f[i], buf, pos, sizeof(buf) - 1);
-		if (pos < sizeof(buf))
-			buf[pos++] = '\n';
-	}
-	signet_sha256(buf, pos, h);
-	return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 |
-	       (uint32_t)h[2] << 8 | h[3];
-}
-
 static int
 is_ascii(const char *s)
 {

@@ -251,14 +251,24 @@ SIGNET_WUR signet_status signet_verify(const signet_keyring *kr,
 /* 32-bit binding of a Message-ID (angle brackets and surrounding space
    ignored), as stored in a closed-format address. */
 uint32_t signet_message_binding(const char *message_id);
+
+/* ---- Signet-Provenance header ---- */
+
 /* 32-bit binding of a message that has no Message-ID, to its first Date,
    From and Subject fields (NULL for a missing one).  Folding and runs of
    white space do not count, so Exim and Dovecot, which unfold headers
-   differently, agree.  A provenance record holds it as msg=h<8 hex>. */
+   differently, agree. */
 uint32_t signet_header_binding(const char *date, const char *from,
 			       const char *subject);
 
-/* ---- Signet-Provenance header ---- */
+#define SIGNET_PROV_MSG_BUFSZ 10
+/* The msg= value that ties a record to its message, the one definition
+   both the hub and Dovecot use: 8 hex digits of the Message-ID's binding,
+   or without a Message-ID (NULL) "h" and 8 hex digits of the binding of
+   the first Date, From and Subject (docs/FORMATS.md). */
+void signet_prov_msg(const char *message_id, const char *date,
+		     const char *from, const char *subject,
+		     char out[SIGNET_PROV_MSG_BUFSZ]);
 
 #define SIGNET_PROV_FIELDS_MAX 32
 

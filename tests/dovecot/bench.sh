@@ -67,8 +67,10 @@ message() {
 	_k=$1 _f=$2
 	shift 2
 	{
+		# bound (msg=) to the Message-ID below, as the hub binds it
 		printf 'Signet-Provenance: %s\n' "$($MKPROV seal "$_k" "$RCPT" \
-			v=1 "$@" tls=TLS1.3 \
+			v=1 "msg=$(printf '%s' bench@mx.example.org |
+				sha256sum | cut -c1-8)" "$@" tls=TLS1.3 \
 			cipher=TLS_AES_256_GCM_SHA384 pfs=yes peer=203.0.113.5 \
 			helo=mx.example.org host=mx1.isp.example)"
 		printf 'Received: from mx.example.org (mx.example.org [203.0.113.5])\n'

@@ -4,24 +4,95 @@
   client.py lmtp PORT SENDER RCPT[,RCPT...] FILE
       One transaction; reads one reply per recipient after DATA (Python's
       smtplib.LMTP reads only one).  Prints each reply; exit 1 unless all
-      are 2xx.
+      are 2xx.  FILE is sealed first (below).
+  client.py sealed FILE
+      Prints FILE sealed: each "Signet-Provenance: @seal ARGS" line, ARGS
+      the base64 of KEYRING, RCPT, now=[T] and the fields, each ended by a
+      NUL, becomes a header sealed by $SIGNET_MKPROV, bound (msg=) to the
+      message as it is now, as the hub would bind it, unless the fields
+      name msg themselves.
   client.py imap PORT USER MAILBOX MESSAGE-ID
       Prints FLAGS and the header block (unfolded, plus the raw Subject)
-      of the message with that Message-ID.
+      of the message with that Message-ID ("Subject:TEXT": whose Subject
+      holds TEXT).
   client.py pop3 PORT USER
       Checks the maildrop: prints "list-size-ok", "uidl ..." lines and the
       header block of every message.
 """
+import base64
+import hashlib
 import imaplib
+import os
 import poplib
+import re
 import socket
+import subprocess
 import sys
 
 PASSWORD = "secret"
 
 
+def first_fields(data):
+    """The first value of each field name, unfolded, as Exim's module reads
+    them: only "Name:" with the colon right after the name counts."""
+    head = re.split(rb"\r?\n\r?\n", data, 1)[0].decode("utf-8", "replace")
+    fields, cur = {}, None
+    for line in head.replace("\r", "").split("\n"):
+        if line[:1] in (" ", "\t"):
+            if cur is not None:
+                fields[cur] += "\n" + line
+            continue
+        m = re.match(r"([!-9;-~]+):", line)
+        cur = None
+        if m and m.group(1).lower() not in fields:
+            cur = m.group(1).lower()
+            fields[cur] = line[m.end():]
+    return fields
+
+
+def msg_binding(data):
+    """msg= for a message (docs/FORMATS.md), written here apart from the
+    core: the Message-ID's binding, or without one the Date, From and
+    Subject's."""
+    f = first_fields(data)
+    # Exim unfolds: line ends dropped, runs of SP and HT made one SP
+    mid = re.sub(r"[ \t]+", " ", re.sub(r"[\r\n]", "", f.get("message-id",
+                                                         ""))).strip(" ")
+    if mid:
+        if mid.startswith("<") and mid.endswith(">"):
+            mid = mid[1:-1]
+        return hashlib.sha256(mid.encode()).hexdigest()[:8]
+    # the header binding: runs of SP, HT, CR, LF as one SP, none at the ends
+    text = "signet-hdr-v1\n" + "".join(
+        " ".join(re.split(r"[ \t\r\n]+", f.get(n, ""))).strip(" ") + "\n"
+        for n in ("date", "from", "subject"))
+    return "h" + hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def sealed(data):
+    """data with its @seal lines sealed (see the usage above)."""
+    lines = data.split(b"\n")
+    bind = None
+    for i, line in enumerate(lines):
+        if not line.startswith(b"Signet-Provenance: @seal "):
+            continue
+        args = base64.b64decode(line.split(b" ")[2]).split(b"\0")[:-1]
+        kr, rcpt, now, fields = args[0], args[1], args[2], args[3:]
+        env = dict(os.environ)
+        if now != b"now=":
+            env["SIGNET_MKPROV_NOW"] = now[4:].decode()
+        if not any(x.startswith(b"msg=") for x in fields):
+            bind = bind or msg_binding(data)
+            fields.insert(1, b"msg=" + bind.encode())
+        out = subprocess.run([os.environ["SIGNET_MKPROV"], "seal", kr, rcpt]
+                             + fields, env=env, check=True,
+                             stdout=subprocess.PIPE).stdout
+        lines[i] = b"Signet-Provenance: " + out.rstrip(b"\n")
+    return b"\n".join(lines)
+
+
 def lmtp(port, sender, rcpts, path):
-    data = open(path, "rb").read().replace(b"\r\n", b"\n")
+    data = sealed(open(path, "rb").read()).replace(b"\r\n", b"\n")
     data = data.replace(b"\n", b"\r\n")
     s = socket.create_connection(("127.0.0.1", int(port)), timeout=30)
     f = s.makefile("rb")
@@ -94,7 +165,10 @@ def imap(port, user, mailbox, msgid):
     typ, _ = m.select('"%s"' % mailbox, readonly=True)
     if typ != "OK":
         raise SystemExit("imap: cannot select " + mailbox)
-    typ, data = m.uid("SEARCH", None, "HEADER", "Message-ID", msgid)
+    field = "Message-ID"
+    if msgid.startswith("Subject:"):
+        field, msgid = "Subject", msgid[8:]
+    typ, data = m.uid("SEARCH", None, "HEADER", field, msgid)
     uids = data[0].split()
     if len(uids) != 1:
         raise SystemExit("imap: %d messages with Message-ID %s in %s"
@@ -205,6 +279,9 @@ def main(argv):
         return pop3_retr_all(*argv[2:])
     if len(argv) == 6 and argv[1] == "lmtp":
         return lmtp(*argv[2:])
+    if len(argv) == 3 and argv[1] == "sealed":
+        sys.stdout.buffer.write(sealed(open(argv[2], "rb").read()))
+        return 0
     if len(argv) == 6 and argv[1] == "imap":
         return imap(*argv[2:])
     if len(argv) == 4 and argv[1] == "pop3":

@@ -98,14 +98,25 @@ if ! dc_start; then
 fi
 pass start
 
-# seal KEYRING RCPT field=value...: a sealed header value for RCPT
+# seal KEYRING RCPT field=value...: a header value for RCPT that the client
+# seals when it delivers the message (client.py sealed), bound as the hub
+# binds it (msg=) to the message as delivered, unless the fields give msg;
+# at $SIGNET_MKPROV_NOW if set
 seal() {
 	_k=$1; _r=$2; shift 2
-	$MKPROV seal "$_k" "$_r" v=1 "$@"
+	printf '@seal %s\n' "$(printf '%s\0' "$_k" "$_r" \
+		"now=${SIGNET_MKPROV_NOW:-}" v=1 "$@" | base64 -w 0)"
+}
+export SIGNET_MKPROV="$MKPROV"
+# sealed NAME: $MSG/NAME.eml sealed, for what does not go through the
+# client's LMTP; prints its path
+sealed() {
+	$CLIENT sealed "$MSG/$1.eml" >"$MSG/$1.sealed" && echo "$MSG/$1.sealed"
 }
 # tag_of RCPT: RCPT's rcpt= tag under our key (it names no one)
 tag_of() {
-	seal "$KR" "$1" | sed -n 's/.*rcpt=\([0-9a-f]*\);.*/\1/p'
+	$MKPROV seal "$KR" "$1" v=1 |
+		sed -n 's/.*rcpt=\([0-9a-f]*\);.*/\1/p'
 }
 BOUNCE="verdict=valid reason=ok owner=alice@isp.example format=signet \
 issued=2026-11-20T14:03:00Z key=0 bounce=yes bind=match from= tls=TLS1.3 \
@@ -131,8 +142,13 @@ lmtp() {
 }
 
 # fetch USER NAME [MAILBOX]: IMAP flags and unfolded headers into $GOT
+# (NAME "Subject:TEXT": the message whose Subject holds TEXT)
 fetch() {
-	GOT=$($CLIENT imap "$IMAP" "$1@isp.example" "${3:-INBOX}" "<$2@t>" 2>&1)
+	case $2 in
+	Subject:*) set -- "$1" "$2" "${3:-INBOX}" ;;
+	*) set -- "$1" "<$2@t>" "${3:-INBOX}" ;;
+	esac
+	GOT=$($CLIENT imap "$IMAP" "$1@isp.example" "$3" "$2" 2>&1)
 }
 
 hdr() {
@@ -349,7 +365,7 @@ expect_forged_bounce msg-moved moved "FORGED: the provenance record on \
 this message was copied from another message"
 # the same through dovecot-lda, as fed by another MTA
 sed 's/<moved@t>/<lda-moved@t>/' "$MSG/moved-src.eml" >"$MSG/lda-moved.eml"
-dc_lda alice@isp.example "" "$MSG/lda-moved.eml" -a alice@isp.example
+dc_lda alice@isp.example "" "$(sealed lda-moved)" -a alice@isp.example
 fetch alice lda-moved
 expect_match msg-moved-lda-forged "$(hdr flags) $(hdr subject)" \
 	'\$SignetForged.*\[FORGED\] Undelivered'
@@ -370,6 +386,27 @@ expect_match msg-folded-id-verified "$(hdr flags)" '\$SignetVerified'
 bound spacedid 's/^Message-ID: \(<spacedid@t>\)$/Message-ID : \1/'
 fetch alice spacedid
 expect_match msg-spaced-id-unbound-forged "$(hdr flags)" '\$SignetForged'
+
+# a record without msg= (a hub before every record named its message)
+# would fit any message: it vouches for none, but the hub made it
+msg legacy "Signet-Provenance: $($MKPROV seal "$KR" alice@isp.example v=1 \
+	$BOUNCE)" "From: <MAILER-DAEMON@mx.example.org>" "Subject: legacy"
+lmtp legacy "" alice@isp.example
+fetch alice legacy
+expect_eq msg-missing-unverified "$(hdr flags | grep -o '\$Signet[A-Za-z]*')|$(
+	hdr signet-result | cut -d';' -f1)" "\$SignetUnverified|UNVERIFIED: the \
+provenance record on this message does not say which message it was made for"
+
+# without a Message-ID, "Subject :" is not the field Exim's module binds
+# either: the first "Subject:" is
+msg noid-spaced "Signet-Provenance: $(seal "$KR" alice@isp.example $BOUNCE)" \
+	"From: <MAILER-DAEMON@mx.example.org>" "Subject : spaced" \
+	"Subject: noid-spaced"
+sed -i '/^Message-ID:/d' "$MSG/noid-spaced.eml"
+lmtp noid-spaced "" alice@isp.example
+fetch alice "Subject:noid-spaced"
+expect_match msg-noid-spaced-subject-verified "$(hdr flags)" \
+	'\$SignetVerified'
 
 ## a hostile HELO name recorded by the hub cannot add header lines
 msg inject "Signet-Provenance: $(seal "$KR" alice@isp.example verdict=none \
@@ -493,6 +530,22 @@ for order in alice,bob bob,alice; do
 		"$(count signet-provenance) $(hdr signet-provenance)" \
 		"^1 .*rcpt=$(tag_of bob@isp.example);"
 done
+# without a Message-ID the records are bound to Date, From and Subject as
+# the hub read them; a later recipient's copy is made from the first one's
+# saved copy, whose Subject may carry that recipient's tag
+for order in bob,alice alice,bob; do
+	_s=noid-$(echo $order | tr , -)
+	sed -e '/^Message-ID:/d' -e "s/^Subject: multi$/Subject: $_s/" \
+		"$MSG/multi.eml" >"$MSG/$_s.eml"
+	lmtp "$_s" "" "$(echo $order | sed 's/[a-z]*/&@isp.example/g')"
+	fetch alice "Subject:$_s"
+	expect_eq "multi-$_s-alice-verified" "$(hdr flags |
+		grep -o '\$Signet[A-Za-z]*') $(hdr subject)" "\$SignetVerified $_s"
+	fetch bob "Subject:$_s"
+	expect_eq "multi-$_s-bob-forged" "$(hdr flags |
+		grep -o '\$Signet[A-Za-z]*') $(hdr subject)" \
+		"\$SignetForged [FORGED] $_s"
+done
 
 # a Subject that already starts with the tag (the sender wrote it): the
 # first recipient's copy is not tagged again, so a later one keeps it too
@@ -566,13 +619,13 @@ expect_match sieve-addflag-plus-ours "$(hdr flags)" '\$SignetForged'
 
 ## dovecot-lda, with and without -a
 sed 's/<bounce@t>/<lda@t>/' "$MSG/bounce.eml" >"$MSG/lda.eml"
-dc_lda alice@isp.example "" "$MSG/lda.eml" -a alice@isp.example
+dc_lda alice@isp.example "" "$(sealed lda)" -a alice@isp.example
 expect_eq lda-exit "$?" 0
 fetch alice lda
 expect_match lda-verified "$(hdr flags)" '\$SignetVerified'
 expect_eq lda-one-result "$(count signet-result)" 1
 sed "s/<multi@t>/<lda-bob@t>/" "$MSG/multi.eml" >"$MSG/lda-bob.eml"
-dc_lda bob@isp.example "" "$MSG/lda-bob.eml"
+dc_lda bob@isp.example "" "$(sealed lda-bob)"
 fetch bob lda-bob
 expect_match lda-recipient-from-user "$(hdr flags) $(hdr subject)" \
 	'\$SignetForged.*\[FORGED\] multi'
@@ -598,7 +651,9 @@ expect_eq per-user-tag "$(hdr subject)" "[CHECK] plain"
 expect_match per-user-keyword "$(hdr flags)" '\$Unchecked'
 
 ## a keyring the plugin must refuse or cannot find: deliver, unverified
+# (sealed before the key is made unusable)
 sed 's/<bounce@t>/<badmode@t>/' "$MSG/bounce.eml" >"$MSG/badmode.eml"
+cp "$(sealed badmode)" "$MSG/badmode.eml"
 chmod 0644 "$KR"
 lmtp badmode "" alice@isp.example
 chmod 0600 "$KR"
@@ -610,6 +665,7 @@ expect_match keyring-group-readable-logged \
 	"$(grep 'signet:' "$DC_DIR/dovecot.log" | grep -i error)" \
 	"seal-keyring.json"
 sed 's/<bounce@t>/<nokey@t>/' "$MSG/bounce.eml" >"$MSG/nokey.eml"
+cp "$(sealed nokey)" "$MSG/nokey.eml"
 mv "$KR" "$KR.away"
 lmtp nokey "" alice@isp.example
 mv "$KR.away" "$KR"
@@ -623,7 +679,7 @@ fetch alice keyback
 expect_match keyring-reloaded "$(hdr flags)" '\$SignetVerified'
 
 ## IMAP APPEND is not a delivery: left alone
-python3 - "$IMAP" "$MSG/fakeresult.eml" <<'EOF'
+python3 - "$IMAP" "$(sealed fakeresult)" <<'EOF'
 import imaplib, sys
 m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
 m.login("alice@isp.example", "secret")
@@ -678,7 +734,7 @@ vg() {
 		--trace-children=yes \
 		--log-file="$OUT/valgrind-$_name.%p.log" \
 		/usr/lib/dovecot/dovecot-lda -c "$DC_CONF" -d "$_u" -f "" \
-		-a "$_u" <"$MSG/$_m.eml" >/dev/null 2>&1
+		-a "$_u" <"$(sealed "$_m")" >/dev/null 2>&1
 	_rc=$?
 	# the last process is dovecot-lda proper
 	_log=$(grep -l 'Command: /usr/lib/dovecot/dovecot-lda' \
@@ -768,7 +824,7 @@ expect_eq nosieve-plugin-off-after-bob "$(count signet-result) \
 $(count signet-provenance) $(hdr raw-subject)" "0 2 Subject: \
 =?UTF-8?Q?multi_=C3=BC?=\\n	folded"
 sed 's/<ns-bounce@t>/<ns-lda@t>/' "$MSG/ns-bounce.eml" >"$MSG/ns-lda.eml"
-dc_lda alice@isp.example "" "$MSG/ns-lda.eml" -a alice@isp.example
+dc_lda alice@isp.example "" "$(sealed ns-lda)" -a alice@isp.example
 fetch alice ns-lda
 expect_match nosieve-lda-verified "$(hdr flags)" '\$SignetVerified'
 expect_nomatch nosieve-no-panics "$(cat "$DC_DIR/dovecot.log")" \

@@ -25,7 +25,7 @@ sealed(const signet_keyring *k, const char *rcpt, const char *const *kv)
 	static char out[8][SIGNET_HEADER_BUFSZ];
 	static int slot;
 	struct signet_prov p;
-	char *o = out[slot++ % 8], bind[10];
+	char *o = out[slot++ % 8], bind[SIGNET_PROV_MSG_BUFSZ];
 	int has_msg = no_msg;
 
 	for (const char *const *f = kv; *f != NULL; f += 2)
@@ -34,14 +34,8 @@ sealed(const signet_keyring *k, const char *rcpt, const char *const *kv)
 	if (signet_prov_add(&p, "v", "1") != SIGNET_OK)
 		abort();
 	if (!has_msg) {
-		if (message_id != NULL)
-			snprintf(bind, sizeof(bind), "%08x",
-				 (unsigned int)signet_message_binding(
-					 message_id));
-		else
-			snprintf(bind, sizeof(bind), "h%08x",
-				 (unsigned int)signet_header_binding(
-					 hdr_date, hdr_from, hdr_subject));
+		signet_prov_msg(message_id, hdr_date, hdr_from, hdr_subject,
+				bind);
 		if (signet_prov_add(&p, "msg", bind) != SIGNET_OK)
 			abort();
 	}
@@ -261,13 +255,29 @@ main(void)
 			     strstr(out.line, "copied from another") != NULL);
 		hdr_date = hdr_from = hdr_subject = NULL;
 		/* a record without msg= (made by a hub before every record
-		   named its message) is checked as before; the seal age
-		   limit retires such records */
+		   named its message) would fit any message: never verified,
+		   but not forged either (the hub made it) */
 		no_msg = 1;
 		h[0] = sealed(kr, "alice@isp.example", bounce);
+		for (int with_id = 1; with_id >= 0; with_id--) {
+			message_id = with_id ? "<m1@t>" : NULL;
+			run(h, 1, NULL, &out);
+			T_OK(with_id ? "eval-no-msg-field-unverified" :
+				       "eval-no-msg-field-no-id-unverified",
+			     out.result == SDP_UNVERIFIED &&
+				     out.prov_idx == -1 &&
+				     (out.keywords & 1u << SDP_KW_VERIFIED) ==
+					     0 &&
+				     strstr(out.line, "does not say which "
+						      "message") != NULL);
+		}
+		/* for another address: the hub's, but for no message in
+		   particular: unverified, not forged */
+		h[0] = sealed(kr, "bob@isp.example", bounce);
 		no_msg = 0;
 		run(h, 1, NULL, &out);
-		T_OK("eval-no-msg-field-verified", out.result == SDP_VERIFIED);
+		T_OK("eval-no-msg-field-other-rcpt-unverified",
+		     out.result == SDP_UNVERIFIED);
 		/* the genuine record of another message, for another
 		   address, is not taken for an alias's */
 		kv[1] = theirs;

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Independent implementation of the Signet-Provenance header's sums
+(docs/FORMATS.md): the msg= binding of a message, the rcpt= tag and the
+seal.  Writes tests/vectors/prov.json, which build/tests/test-prov checks
+against the core; run by hand: python3 tests/vectors/prov.py"""
+import hashlib
+import hmac
+import json
+import os
+import re
+
+KEY = bytes.fromhex(
+    "a3f1c2e4b5d60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90")
+KEY_ID = 4
+
+
+def message_binding(mid):
+    s = mid.strip(" \t\r\n")
+    if len(s) >= 2 and s[0] == "<" and s[-1] == ">":
+        s = s[1:-1]
+    return hashlib.sha256(s.encode()).hexdigest()[:8]
+
+
+def canon(v):
+    """Runs of SP, HT, CR, LF as one SP, none at the ends, first 1024
+    octets."""
+    words = [w for w in re.split(r"[ \t\r\n]+", v or "") if w]
+    return " ".join(words).encode()[:1024]
+
+
+def header_binding(date, frm, subject):
+    text = b"signet-hdr-v1\n" + b"".join(
+        canon(v) + b"\n" for v in (date, frm, subject))
+    return "h" + hashlib.sha256(text).hexdigest()[:8]
+
+
+def rcpt_tag(rcpt):
+    return hmac.new(KEY, b"signet-rcpt-v1\0" + rcpt.lower().encode(),
+                    hashlib.sha256).hexdigest()[:20]
+
+
+def encode(v):
+    return "".join(chr(c) if 0x20 < c < 0x7f and chr(c) not in ";%"
+                   else "%%%02X" % c for c in v.encode())
+
+
+def seal(fields, rcpt, t):
+    """The header value, unfolded: fields, then rcpt, t, k and seal."""
+    fields = fields + [["rcpt", rcpt_tag(rcpt)], ["t", str(t)],
+                       ["k", str(KEY_ID)]]
+    text = ";".join("%s=%s" % (k, encode(v)) for k, v in fields)
+    mac = hmac.new(KEY, b"signet-provenance-v1\0" + text.encode(),
+                   hashlib.sha256).hexdigest()
+    return "; ".join("%s=%s" % (k, encode(v)) for k, v in fields) + \
+        "; seal=" + mac
+
+
+MSGIDS = ["<20261122.1234@isp.example>", " <spaced@id> ", "no-brackets@x",
+          "<>"]
+HEADERS = [
+    ["Sun, 22 Nov 2026 07:00:00 +0000",
+     "Mail Delivery System <MAILER-DAEMON@mx.example.org>",
+     "Undelivered Mail Returned to Sender"],
+    # the same fields folded and spaced otherwise: the same binding
+    [" Sun, 22 Nov 2026\r\n\t07:00:00 +0000 ",
+     "Mail  Delivery\tSystem <MAILER-DAEMON@mx.example.org>",
+     "Undelivered Mail\r\n Returned to Sender\r\n"],
+    [None, None, None],
+    [None, "x@example.net", "Gr\u00fc\u00dfe =?UTF-8?Q?aus_K=C3=B6ln?="],
+    # long fields count up to 1024 octets of their canonical form
+    ["d", "f", "s" * 1023 + "  tail"],
+    ["d", "f", "s" * 1023 + " other tail"],
+]
+RCPTS = ["alice@isp.example", "Alice@ISP.Example", "bob+lists@isp.example"]
+SEALS = [
+    ("alice@isp.example", 1795334400,
+     [["v", "1"], ["msg", message_binding(MSGIDS[0])], ["verdict", "valid"],
+      ["owner", "alice@isp.example"], ["bounce", "yes"], ["bind", "match"],
+      ["from", ""], ["tls", "TLS1.3"], ["pfs", "yes"],
+      ["peer", "203.0.113.5"], ["helo", "mx.example.org"]]),
+    ("Bob@isp.example", 2000000000,
+     [["v", "1"], ["msg", header_binding(*HEADERS[0])],
+      ["verdict", "none"], ["from", "carl@example.org"],
+      ["helo", "evil; verdict=valid %0A\r\nX: y"], ["tls", "none"]]),
+]
+
+out = {
+    "key": {"hex": KEY.hex(), "id": KEY_ID},
+    "msg": [{"message_id": m, "msg": message_binding(m)} for m in MSGIDS] +
+           [{"message_id": None, "date": d, "from": f, "subject": s,
+             "msg": header_binding(d, f, s)} for d, f, s in HEADERS],
+    "rcpt": [{"rcpt": r, "tag": rcpt_tag(r)} for r in RCPTS],
+    "seal": [{"rcpt": r, "t": t, "fields": f, "header": seal(f, r, t)}
+             for r, t, f in SEALS],
+}
+here = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(here, "prov.json"), "w") as fh:
+    json.dump(out, fh, indent=1, ensure_ascii=True)
+    fh.write("\n")
