@@ -650,7 +650,7 @@ expect_match guess-event "$(grep '"verdict":"abuse"' "$EVENTS" | tail -n 1)" \
 	'"event":"deferred".*"rcpt":"carol=sg0'
 st=$("$SIGNET" -c "$OUT/signet.json" stats 2>&1 | tr '\n' ' ')
 expect_match guess-stats-bases "$st" \
-	'forged attempts per base address \(store\):.* [0-9]+  carol@example\.com'
+	'forged attempts per mailbox \(store\):.* [0-9]+  carol@example\.com'
 expect_match guess-stats-networks "$st" \
 	'forged attempts per client network \(store\):.* [0-9]+  127\.0\.0\.0/24'
 expect_match guess-stats-held-back "$st" \
@@ -658,6 +658,22 @@ expect_match guess-stats-held-back "$st" \
 DAVE=$("$HELPER" sign "$KEYRING" signet dave@example.com - 60)
 t=$(smtp --from '<>' --to "$DAVE" --quit-after RCPT)
 expect_match guess-other-base-unaffected "$(rcpt_reply "$t")" '^250'
+# Sub-addresses of one mailbox share its count: w+1@, w+2@ ... are each a
+# fresh target with the same odds, all delivered to w@ (before, each had
+# its own count, so the limit held no guesser back).
+codes=""
+for i in 1 2 3 4; do
+	t=$(smtp --from '<>' --quit-after RCPT \
+		--to "w+$i=sg0aaaaaaaaaaaaaaaaaaaaaaaaaa@example.net")
+	codes="$codes $(rcpt_reply "$t" | cut -c1-3)"
+done
+expect_eq guess-subaddress-shares-count "$codes" " 550 550 550 450"
+WNEWS=$("$HELPER" sign "$KEYRING" signet W+News@example.net - 60)
+t=$(smtp --from '<>' --to "$WNEWS" --quit-after RCPT)
+expect_match guess-subaddress-locked-valid-450 "$(rcpt_reply "$t")" \
+	'^450 4\.7\.1 .*too many forged return addresses'
+expect_match guess-subaddress-logged "$(cat "$MAINLOG")" \
+	'signet: forged return addresses of <w@example\.net> tried 3 times'
 write_config
 
 # ---- the event feed is one JSON object per line ----
