@@ -203,6 +203,11 @@ size_t signet_keyring_count(const signet_keyring *kr);
 SIGNET_WUR signet_status signet_keyring_info(const signet_keyring *kr,
 					     size_t idx,
 					     struct signet_key_info *info_r);
+/* Does kr (which may be NULL) hold any key of purpose p that still
+   verifies at now?  A keyring without one (empty, or the seal-only copy
+   where address keys are needed) is a configuration fault. */
+int signet_keyring_has(const signet_keyring *kr, enum signet_key_purpose p,
+		       time_t now);
 /* The newest key of the purpose that may sign at now. */
 SIGNET_WUR signet_status signet_keyring_signing_id(const signet_keyring *kr,
 						   enum signet_key_purpose p,

@@ -537,9 +537,29 @@ t=$(bounce "$S1" "$OUT/d1")
 expect_match sealonly-keyring-451 "$(rcpt_reply "$t")" '^451 4\.3\.0'
 expect_match sealonly-keyring-logged "$(cat "$MAINLOG")" \
 	"signet: rcpt <$S1> .*defer unverified \(keyring\)"
+# ... and the log says what is wrong with which file, as for a keyring
+# that does not load (before: only "defer unverified (keyring)").
+expect_match sealonly-keyring-says-why "$(cat "$MAINLOG")" \
+	"signet: keyring $KEYRING holds no address key that is still valid .*checks of signed addresses answer 451"
 printf '{"version": 1, "keys": []}\n' >"$KEYRING"
+n0=$(wc -l <"$MAINLOG")
 t=$(bounce "$S1" "$OUT/d1")
 expect_match empty-keyring-451 "$(rcpt_reply "$t")" '^451 4\.3\.0'
+expect_match empty-keyring-says-why "$(tail -n +$((n0 + 1)) "$MAINLOG")" \
+	"signet: keyring $KEYRING holds no address key"
+# A corrupt keyring, as a missing one: exempt addresses that look signed
+# get 451 too, and the process lives on.
+printf '{"version": 1, "keys": [{"id": 0, "purpose": "addr", "secr\n' \
+	>"$KEYRING"
+t=$(smtp --from '<>' --to "$EXEMPT_PRVS,$EXEMPT_CLOSED" --quit-after RCPT)
+expect_match corrupt-keyring-exempt-prvs-451 \
+	"$(reply_to " RCPT TO:<$EXEMPT_PRVS>" "$t")" '^451 4\.3\.0'
+expect_match corrupt-keyring-exempt-closed-451 \
+	"$(reply_to " RCPT TO:<$EXEMPT_CLOSED>" "$t")" '^451 4\.3\.0'
+expect_match corrupt-keyring-session-alive "$(reply_to ' QUIT' "$t")" '^221 '
+expect_match corrupt-keyring-logged "$(cat "$MAINLOG")" \
+	"signet: keyring unusable, .*checks answer 4xx: $KEYRING: "
+expect_eq corrupt-keyring-no-panic "$(cat "$OUT/log/paniclog" 2>/dev/null)" ""
 mv "$KEYRING.good" "$KEYRING"
 
 chmod 644 "$KEYRING"
