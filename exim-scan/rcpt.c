@@ -2,7 +2,6 @@
    Bounces and callout probes both arrive here, so both get the same
    answer, and this is where a presentation of a signed address is
    counted. */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include "module.h"
@@ -96,101 +95,59 @@ answer_signed(struct sx_rcpt_answer *a, const char *rcpt, signet_status st)
 		answer(a, SX_REJECT, "forged", TXT_FORGED, rcpt);
 }
 
+/* A store fault leaves the crypto verdict alone; logged once a minute. */
+static void
+log_fault(signet_store *store, time_t now)
+{
+	const char *fault = signet_store_fault(store, now);
+
+	if (fault != NULL)
+		sx_log("state store fault, using the signature alone: %s",
+		       fault);
+}
+
 /* Counts the presentation and lets the store turn a good verdict into
-   fading or revoked.  A store fault leaves the crypto verdict alone. */
+   fading or revoked. */
 static signet_status
 apply_store(struct sx_state *s, struct sx_rcpt_answer *a, const char *rcpt,
 	    time_t now, signet_status st)
 {
 	signet_store *store = sx_store(s, now);
-	const char *fault;
 
 	if (store == NULL)
 		return st;
 	if (signet_store_hit(store, rcpt, a->v.base, a->v.issued, a->v.dies,
 			     now, &a->usage) != SIGNET_OK) {
-		fault = signet_store_fault(store, now);
-		if (fault != NULL)
-			sx_log("state store fault, using the signature alone: "
-			       "%s",
-			       fault);
+		log_fault(store, now);
 		return st;
 	}
 	a->counted = 1;
 	return signet_usage_apply(s->cfg, &a->usage, st);
 }
 
-/* ---- guessing: forged attempts are counted per base address and per
-   client network; past fade.max_forged for a base within
-   fade.forged_window_hours, every signed address of that base answers
-   450, right or wrong, so further guesses tell the guesser nothing. ---- */
-
-/* The client's network as one sender controls it: /24 or /48. */
-static void
-client_net(const char *peer, char *out, size_t outlen)
-{
-	unsigned char a[16] = {0};
-
-	if (peer != NULL && inet_pton(AF_INET, peer, a) == 1)
-		snprintf(out, outlen, "%u.%u.%u.0/24", a[0], a[1], a[2]);
-	else if (peer != NULL && inet_pton(AF_INET6, peer, a) == 1)
-		snprintf(out, outlen, "%02x%02x:%02x%02x:%02x%02x::/48", a[0],
-			 a[1], a[2], a[3], a[4], a[5]);
-	else
-		snprintf(out, outlen, "local");
-}
-
-static long long
-max_forged(const struct sx_state *s)
-{
-	return signet_config_get_int(s->cfg, "fade.max_forged", 20);
-}
-
-/* Store keys no address can have (a space): one count per base, and one
-   per network across bases. */
-static void
-forged_keys(const char *base, const char *peer, char *kb, char *kn,
-	    size_t len)
-{
-	char net[64];
-
-	client_net(peer, net, sizeof(net));
-	snprintf(kb, len, "forged %s", base);
-	snprintf(kn, len, "forged-from %s", net);
-}
-
+/* Guessing: forged attempts are counted per mailbox and per client
+   network (signet_guess_check); past fade.max_forged for a mailbox within
+   fade.forged_window_hours, every signed address of it answers 450, right
+   or wrong, so further guesses tell the guesser nothing.  1: locked. */
 static int
-forged_locked(struct sx_state *s, signet_store *store, const char *base)
+guess_locked(struct sx_state *s, signet_store *store, const char *base,
+	     const char *peer, signet_status st, time_t now)
 {
-	char kb[SIGNET_ADDR_BUFSZ + 16];
-	struct signet_usage u;
+	struct signet_guess g;
 
-	snprintf(kb, sizeof(kb), "forged %s", base);
-	return max_forged(s) > 0 &&
-	       signet_store_lookup(store, kb, NULL, 0, &u) == SIGNET_OK &&
-	       u.count >= (unsigned long long)max_forged(s);
-}
-
-static void
-count_forged(struct sx_state *s, signet_store *store, const char *base,
-	     const char *peer, time_t now)
-{
-	char kb[SIGNET_ADDR_BUFSZ + 16], kn[SIGNET_ADDR_BUFSZ + 16];
-	long long window = 3600 * signet_config_get_int(
-					  s->cfg, "fade.forged_window_hours", 24);
-	struct signet_usage u;
-
-	forged_keys(base, peer, kb, kn, sizeof(kb));
-	/* the store keeps a record grace past its end: kept for window */
-	if (signet_store_hit(store, kb, kn, now,
-			     now + (time_t)(window - s->lt.grace), now,
-			     &u) != SIGNET_OK)
-		return;
-	if (max_forged(s) > 0 && u.count == (unsigned long long)max_forged(s))
+	if (signet_guess_check(store, s->cfg, base, peer, st, now, &g) !=
+	    SIGNET_OK) {
+		log_fault(store, now);
+		return 0;
+	}
+	if (g.reached)
 		sx_log("forged return addresses of <%s> tried %llu times "
 		       "(%llu from %s): signed addresses of it answer 450 "
 		       "until %lld hours without another",
-		       base, u.count, u.base_count, kn + 12, window / 3600);
+		       g.mailbox, g.count, g.net_count, g.net,
+		       signet_config_get_int(s->cfg, "fade.forged_window_hours",
+					     24));
+	return g.locked;
 }
 
 static void
@@ -263,15 +220,12 @@ sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
 						     SIGNET_CLASS_DEFER
 			? sx_store(s, now)
 			: NULL;
-	if (store != NULL && forged_locked(s, store, a_r->v.base)) {
-		if (st == SIGNET_E_FORGED || st == SIGNET_E_SYNTAX)
-			count_forged(s, store, a_r->v.base, peer, now);
+	if (store != NULL &&
+	    guess_locked(s, store, a_r->v.base, peer, st, now)) {
 		a_r->v.status = st;
 		answer(a_r, SX_DEFER, "abuse", TXT_ABUSE, rcpt);
 		return;
 	}
-	if (store != NULL && (st == SIGNET_E_FORGED || st == SIGNET_E_SYNTAX))
-		count_forged(s, store, a_r->v.base, peer, now);
 	if (st == SIGNET_OK || st == SIGNET_E_FADING)
 		st = apply_store(s, a_r, rcpt, now, st);
 	a_r->v.status = st;

@@ -89,9 +89,12 @@ load_config(struct sx_state *s, const char *path)
 	signet_config_lifetimes(cfg, &s->lt);
 }
 
+/* A keyring that loads but holds no key of the purpose needed (empty, or
+   the seal-only copy made for Dovecot) is a configuration fault too:
+   said once per load, as a file that does not load is. */
 static void
 load_keyring(struct sx_file *f, signet_keyring **kr_r, const char *path,
-	     char *err, size_t errlen)
+	     enum signet_key_purpose need, char *err, size_t errlen)
 {
 	signet_keyring_free(kr_r);
 	file_note(f, path);
@@ -101,6 +104,15 @@ load_keyring(struct sx_file *f, signet_keyring **kr_r, const char *path,
 		return;
 	}
 	f->logged = 0;
+	if (!signet_keyring_has(*kr_r, need, time(NULL)))
+		sx_log("keyring %s holds no %s key that is still valid "
+		       "(empty, or a copy made for another host, such as "
+		       "Dovecot's seal-only keyring): %s",
+		       path, need == SIGNET_KEY_ADDR ? "address" : "seal",
+		       need == SIGNET_KEY_ADDR
+			       ? "outgoing mail goes unsigned and checks "
+				 "of signed addresses answer 451"
+			       : "headers go unsealed");
 }
 
 static int
@@ -119,8 +131,8 @@ refresh_keys(struct sx_state *s)
 		kp = "";
 	if (file_changed(&s->kr_file, kp) ||
 	    (s->kr == NULL && !s->kr_file.logged))
-		load_keyring(&s->kr_file, &s->kr, kp, s->kr_err,
-			     sizeof(s->kr_err));
+		load_keyring(&s->kr_file, &s->kr, kp, SIGNET_KEY_ADDR,
+			     s->kr_err, sizeof(s->kr_err));
 	s->seal_separate = !same_path(kp, sp);
 	if (!s->seal_separate) {
 		signet_keyring_free(&s->seal_kr);
@@ -128,8 +140,8 @@ refresh_keys(struct sx_state *s)
 	}
 	if (file_changed(&s->seal_file, sp) ||
 	    (s->seal_kr == NULL && !s->seal_file.logged))
-		load_keyring(&s->seal_file, &s->seal_kr, sp, s->kr_err,
-			     sizeof(s->kr_err));
+		load_keyring(&s->seal_file, &s->seal_kr, sp, SIGNET_KEY_SEAL,
+			     s->kr_err, sizeof(s->kr_err));
 }
 
 struct sx_state *

@@ -35,10 +35,6 @@ void signet_key_prepare(struct signet_key *k);
 const struct signet_key *signet_keyring_find(const signet_keyring *kr,
 					     enum signet_key_purpose p, int id,
 					     time_t now);
-/* Does kr (which may be NULL) hold any key of purpose p that still
-   verifies at now? */
-int signet_keyring_has(const signet_keyring *kr, enum signet_key_purpose p,
-		       time_t now);
 /* The newest key of a purpose whose signing window holds now, or NULL. */
 const struct signet_key *signet_keyring_signer(const signet_keyring *kr,
 					       enum signet_key_purpose p,

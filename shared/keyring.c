@@ -376,10 +376,14 @@ signet_keyring_load(const char *path, signet_keyring **kr_r, char *errbuf,
 
 /* ---- queries ---- */
 
+/* Each query takes a NULL keyring (none could be loaded) as an empty one,
+   so that a caller that missed the failure gets "no key", never a crash
+   of the process it runs in. */
+
 size_t
 signet_keyring_count(const signet_keyring *kr)
 {
-	return kr->n;
+	return kr != NULL ? kr->n : 0;
 }
 
 signet_status
@@ -388,7 +392,7 @@ signet_keyring_info(const signet_keyring *kr, size_t idx,
 {
 	const struct signet_key *k;
 
-	if (idx >= kr->n)
+	if (kr == NULL || idx >= kr->n)
 		return SIGNET_E_NO_KEY;
 	k = &kr->keys[idx];
 	info_r->id = k->id;
@@ -430,7 +434,7 @@ signet_keyring_signer(const signet_keyring *kr, enum signet_key_purpose p,
 {
 	const struct signet_key *best = NULL;
 
-	for (size_t i = 0; i < kr->n; i++) {
+	for (size_t i = 0; kr != NULL && i < kr->n; i++) {
 		const struct signet_key *k = &kr->keys[i];
 
 		if (k->purpose == p && k->created <= now &&

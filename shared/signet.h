@@ -203,6 +203,11 @@ size_t signet_keyring_count(const signet_keyring *kr);
 SIGNET_WUR signet_status signet_keyring_info(const signet_keyring *kr,
 					     size_t idx,
 					     struct signet_key_info *info_r);
+/* Does kr (which may be NULL) hold any key of purpose p that still
+   verifies at now?  A keyring without one (empty, or the seal-only copy
+   where address keys are needed) is a configuration fault. */
+int signet_keyring_has(const signet_keyring *kr, enum signet_key_purpose p,
+		       time_t now);
 /* The newest key of the purpose that may sign at now. */
 SIGNET_WUR signet_status signet_keyring_signing_id(const signet_keyring *kr,
 						   enum signet_key_purpose p,
@@ -368,6 +373,33 @@ SIGNET_WUR signet_status signet_store_unrevoke(signet_store *st,
 signet_status signet_usage_apply(const signet_config *cfg,
 				 const struct signet_usage *u,
 				 signet_status crypto_status);
+
+/* ---- state store: guessing (forged attempts, issue 11) ---- */
+
+struct signet_guess {
+	unsigned long long count;     /* forged attempts on the mailbox, none
+					 more than fade.forged_window_hours
+					 after the one before */
+	unsigned long long net_count; /* forged attempts from the network */
+	int locked;  /* past fade.max_forged: every signed address of the
+			mailbox answers 450, right or wrong */
+	int reached; /* this attempt reached fade.max_forged (log it once) */
+	char mailbox[SIGNET_ADDR_BUFSZ]; /* the base, lower-cased, with its
+					    sub-address cut off */
+	char net[48]; /* "192.0.2.0/24", "2001:0db8:0001::/48" or "local" */
+};
+
+/* For a signed address presented at RCPT, with base its base address and
+   crypto the signature's verdict: counts a forged attempt (SIGNET_E_FORGED
+   or SIGNET_E_SYNTAX) on the base's mailbox (alice+news@ is alice@) and on
+   the client's network (peer: an IP address, or NULL), and says whether
+   the mailbox is locked.  The store is advisory: on a fault (SIGNET_E_IO)
+   or without a store, g_r says not locked and the crypto verdict stands. */
+SIGNET_WUR signet_status signet_guess_check(signet_store *st,
+					    const signet_config *cfg,
+					    const char *base, const char *peer,
+					    signet_status crypto, time_t now,
+					    struct signet_guess *g_r);
 
 /* ---- state store: fault reports (added for issue 6) ---- */
 

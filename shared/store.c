@@ -1,5 +1,6 @@
 /* The state store: dispatch to a back end, the "none" store, and the
    policy that turns use counts and revocations into answers. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -441,4 +442,98 @@ signet_usage_apply(const signet_config *cfg, const struct signet_usage *u,
 	if (max_base > 0 && u->base_count > (unsigned long long)max_base)
 		return SIGNET_E_FADING;
 	return crypto_status;
+}
+
+/* ---- guessing: forged attempts per mailbox and per client network ---- */
+
+/* The network one sender controls: a /24, a /48, or "local". */
+static void
+guess_net(const char *peer, char *out, size_t outlen)
+{
+	unsigned char a[16] = {0};
+
+	if (peer != NULL && inet_pton(AF_INET, peer, a) == 1)
+		snprintf(out, outlen, "%u.%u.%u.0/24", a[0], a[1], a[2]);
+	else if (peer != NULL && inet_pton(AF_INET6, peer, a) == 1)
+		snprintf(out, outlen, "%02x%02x:%02x%02x:%02x%02x::/48", a[0],
+			 a[1], a[2], a[3], a[4], a[5]);
+	else
+		snprintf(out, outlen, "local");
+}
+
+/* The mailbox a base delivers to: lower-cased, the sub-address cut off,
+   so that alice+1@, alice+2@ ... share alice@'s count (each of them is a
+   fresh target with the same odds, and all reach alice).  0 if it is not
+   an address. */
+static int
+guess_mailbox(const signet_config *cfg, const char *base, char *out,
+	      size_t outlen)
+{
+	const char *sep =
+		signet_config_get_string(cfg, "sub_address_separator", "+");
+	const char *at = base != NULL ? strrchr(base, '@') : NULL;
+	size_t llen, cut, dlen;
+
+	if (at == NULL || at == base)
+		return 0;
+	llen = cut = (size_t)(at - base);
+	if (sep[0] != '\0') {
+		const char *s = memchr(base, sep[0], llen);
+
+		if (s != NULL && s > base)
+			cut = (size_t)(s - base);
+	}
+	dlen = strlen(at);
+	if (cut + dlen + 1 > outlen)
+		return 0;
+	for (size_t i = 0; i < cut; i++)
+		out[i] = (char)tolower((unsigned char)base[i]);
+	for (size_t i = 0; i <= dlen; i++)
+		out[cut + i] = (char)tolower((unsigned char)at[i]);
+	return 1;
+}
+
+signet_status
+signet_guess_check(signet_store *st, const signet_config *cfg, const char *base,
+		   const char *peer, signet_status crypto, time_t now,
+		   struct signet_guess *g_r)
+{
+	long long max = signet_config_get_int(cfg, "fade.max_forged", 20);
+	long long window = 3600 * signet_config_get_int(
+					  cfg, "fade.forged_window_hours", 24);
+	char kb[STORE_KEY_MAX], kn[STORE_KEY_MAX];
+	struct signet_usage u;
+	signet_status s;
+
+	memset(g_r, 0, sizeof(*g_r));
+	guess_net(peer, g_r->net, sizeof(g_r->net));
+	if (st == NULL)
+		return SIGNET_E_IO;
+	if (!guess_mailbox(cfg, base, g_r->mailbox, sizeof(g_r->mailbox)) ||
+	    snprintf(kb, sizeof(kb), "forged %s", g_r->mailbox) >=
+		    (int)sizeof(kb))
+		return SIGNET_E_SYNTAX;
+	/* Keys hold a space, so no address can meet them. */
+	snprintf(kn, sizeof(kn), "forged-from %s", g_r->net);
+	memset(&u, 0, sizeof(u));
+	if (crypto == SIGNET_E_FORGED || crypto == SIGNET_E_SYNTAX) {
+		/* Kept for the window after the last attempt: a guesser who
+		   keeps trying keeps the mailbox locked. */
+		s = st->ops->hit(st, kb, kn, 0, now + (time_t)window, now, &u);
+		if (s != SIGNET_OK)
+			return s;
+		g_r->count = u.count;
+		g_r->net_count = u.base_count;
+		/* The attempt that reaches the limit still gets its answer;
+		   the ones after it get 450. */
+		g_r->reached = max > 0 && u.count == (unsigned long long)max;
+		g_r->locked = max > 0 && u.count > (unsigned long long)max;
+		return SIGNET_OK;
+	}
+	s = st->ops->lookup(st, kb, NULL, 0, now, &u);
+	if (s != SIGNET_OK)
+		return s;
+	g_r->count = u.count;
+	g_r->locked = max > 0 && u.count >= (unsigned long long)max;
+	return SIGNET_OK;
 }

@@ -249,7 +249,7 @@ count_store(const struct store_entry *e, void *ctx)
 {
 	struct stats *s = ctx;
 
-	/* the counts of forged attempts (exim-scan/rcpt.c) */
+	/* the counts of forged attempts (signet_guess_check) */
 	if (strncmp(e->addr, "forged ", 7) == 0) {
 		top_add(&s->top_forged, e->addr + 7, e->count);
 		return 0;
@@ -336,8 +336,7 @@ print_text(const struct stats *s, const struct top *abused, const char *feed)
 	if (s->abuse > 0)
 		printf("guessing: %llu answers held back (450) from guessers\n",
 		       s->abuse);
-	print_top("forged attempts per base address (store):",
-		  &s->top_forged);
+	print_top("forged attempts per mailbox (store):", &s->top_forged);
 	print_top("forged attempts per client network (store):",
 		  &s->top_forged_nets);
 	if (!s->store_ok) {
@@ -605,8 +604,7 @@ write_html(FILE *f, const struct stats *s, const struct top *abused,
 		"%llu</td></tr>\n</table>\n",
 		s->deferred_other);
 	html_top(f, "Most abused base addresses (refused or fading)", abused);
-	html_top(f, "Forged attempts per base address (store)",
-		 &s->top_forged);
+	html_top(f, "Forged attempts per mailbox (store)", &s->top_forged);
 	html_top(f, "Forged attempts per client network (store)",
 		 &s->top_forged_nets);
 	if (s->store_ok) {

@@ -537,9 +537,29 @@ t=$(bounce "$S1" "$OUT/d1")
 expect_match sealonly-keyring-451 "$(rcpt_reply "$t")" '^451 4\.3\.0'
 expect_match sealonly-keyring-logged "$(cat "$MAINLOG")" \
 	"signet: rcpt <$S1> .*defer unverified \(keyring\)"
+# ... and the log says what is wrong with which file, as for a keyring
+# that does not load (before: only "defer unverified (keyring)").
+expect_match sealonly-keyring-says-why "$(cat "$MAINLOG")" \
+	"signet: keyring $KEYRING holds no address key that is still valid .*checks of signed addresses answer 451"
 printf '{"version": 1, "keys": []}\n' >"$KEYRING"
+n0=$(wc -l <"$MAINLOG")
 t=$(bounce "$S1" "$OUT/d1")
 expect_match empty-keyring-451 "$(rcpt_reply "$t")" '^451 4\.3\.0'
+expect_match empty-keyring-says-why "$(tail -n +$((n0 + 1)) "$MAINLOG")" \
+	"signet: keyring $KEYRING holds no address key"
+# A corrupt keyring, as a missing one: exempt addresses that look signed
+# get 451 too, and the process lives on.
+printf '{"version": 1, "keys": [{"id": 0, "purpose": "addr", "secr\n' \
+	>"$KEYRING"
+t=$(smtp --from '<>' --to "$EXEMPT_PRVS,$EXEMPT_CLOSED" --quit-after RCPT)
+expect_match corrupt-keyring-exempt-prvs-451 \
+	"$(reply_to " RCPT TO:<$EXEMPT_PRVS>" "$t")" '^451 4\.3\.0'
+expect_match corrupt-keyring-exempt-closed-451 \
+	"$(reply_to " RCPT TO:<$EXEMPT_CLOSED>" "$t")" '^451 4\.3\.0'
+expect_match corrupt-keyring-session-alive "$(reply_to ' QUIT' "$t")" '^221 '
+expect_match corrupt-keyring-logged "$(cat "$MAINLOG")" \
+	"signet: keyring unusable, .*checks answer 4xx: $KEYRING: "
+expect_eq corrupt-keyring-no-panic "$(cat "$OUT/log/paniclog" 2>/dev/null)" ""
 mv "$KEYRING.good" "$KEYRING"
 
 chmod 644 "$KEYRING"
@@ -650,7 +670,7 @@ expect_match guess-event "$(grep '"verdict":"abuse"' "$EVENTS" | tail -n 1)" \
 	'"event":"deferred".*"rcpt":"carol=sg0'
 st=$("$SIGNET" -c "$OUT/signet.json" stats 2>&1 | tr '\n' ' ')
 expect_match guess-stats-bases "$st" \
-	'forged attempts per base address \(store\):.* [0-9]+  carol@example\.com'
+	'forged attempts per mailbox \(store\):.* [0-9]+  carol@example\.com'
 expect_match guess-stats-networks "$st" \
 	'forged attempts per client network \(store\):.* [0-9]+  127\.0\.0\.0/24'
 expect_match guess-stats-held-back "$st" \
@@ -658,6 +678,22 @@ expect_match guess-stats-held-back "$st" \
 DAVE=$("$HELPER" sign "$KEYRING" signet dave@example.com - 60)
 t=$(smtp --from '<>' --to "$DAVE" --quit-after RCPT)
 expect_match guess-other-base-unaffected "$(rcpt_reply "$t")" '^250'
+# Sub-addresses of one mailbox share its count: w+1@, w+2@ ... are each a
+# fresh target with the same odds, all delivered to w@ (before, each had
+# its own count, so the limit held no guesser back).
+codes=""
+for i in 1 2 3 4; do
+	t=$(smtp --from '<>' --quit-after RCPT \
+		--to "w+$i=sg0aaaaaaaaaaaaaaaaaaaaaaaaaa@example.net")
+	codes="$codes $(rcpt_reply "$t" | cut -c1-3)"
+done
+expect_eq guess-subaddress-shares-count "$codes" " 550 550 550 450"
+WNEWS=$("$HELPER" sign "$KEYRING" signet W+News@example.net - 60)
+t=$(smtp --from '<>' --to "$WNEWS" --quit-after RCPT)
+expect_match guess-subaddress-locked-valid-450 "$(rcpt_reply "$t")" \
+	'^450 4\.7\.1 .*too many forged return addresses'
+expect_match guess-subaddress-logged "$(cat "$MAINLOG")" \
+	'signet: forged return addresses of <w@example\.net> tried 3 times'
 write_config
 
 # ---- the event feed is one JSON object per line ----

@@ -50,6 +50,23 @@ print_usage(signet_status s, const struct signet_usage *u, signet_store *st)
 		printf("fault=%s\n", fault);
 }
 
+static void
+print_guess(signet_store *st, signet_config *cfg, const char *base,
+	    const char *peer, signet_status crypto)
+{
+	struct signet_guess g;
+	signet_status s =
+		signet_guess_check(st, cfg, base, peer, crypto, now_t(), &g);
+	const char *fault = signet_store_fault(st, now_t());
+
+	printf("status=%s count=%llu net=%llu locked=%d reached=%d "
+	       "mailbox=%s from=%s\n",
+	       signet_status_name(s), g.count, g.net_count, g.locked, g.reached,
+	       g.mailbox, g.net);
+	if (fault != NULL)
+		printf("fault=%s\n", fault);
+}
+
 static double
 mono_us(void)
 {
@@ -175,7 +192,8 @@ usage(void)
 		"[EXPIRES]]\n"
 		"       store-tool CONFIG revoke|unrevoke ADDR [BEFORE]\n"
 		"       store-tool CONFIG hammer NPROC M SIGNED BASE [shared]\n"
-		"       store-tool CONFIG timed N SIGNED BASE [SLEEP_MS]\n");
+		"       store-tool CONFIG timed N SIGNED BASE [SLEEP_MS]\n"
+		"       store-tool CONFIG guess BASE PEER forged|valid\n");
 	exit(2);
 }
 
@@ -238,6 +256,10 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "unrevoke") == 0 && argc >= 4) {
 		s = signet_store_unrevoke(st, argv[3]);
 		print_usage(s, &u, st);
+	} else if (strcmp(cmd, "guess") == 0 && argc >= 6) {
+		print_guess(st, cfg, argv[3], argv[4],
+			    strcmp(argv[5], "forged") == 0 ? SIGNET_E_FORGED
+							   : SIGNET_OK);
 	} else if (strcmp(cmd, "purge") == 0) {
 		unsigned long long n = 0;
 

@@ -51,6 +51,44 @@ redis_conf() {
 EOF
 }
 
+# guess_checks NAME CONFIG: forged attempts (signet_guess_check) with
+# fade.max_forged 3 and a window of one hour: counted per mailbox (the
+# base lower-cased, its sub-address cut off) and per client network;
+# the attempt that reaches the limit is answered, the ones after it, and
+# right answers too, are held back until an hour passes without another.
+guess_checks() {
+	_g() { $ST -n "$1" "$2" guess "$3" "$4" "$5"; }
+	out=$(_g $NOW "$2" alice+x@isp.example 192.0.2.7 forged)
+	expect_eq "$1-guess-first" "$(field status "$out") $(field count "$out") $(field net "$out") $(field locked "$out") $(field mailbox "$out") $(field from "$out")" \
+		"ok 1 1 0 alice@isp.example 192.0.2.0/24"
+	_g $NOW "$2" alice+y@isp.example 192.0.2.99 forged >/dev/null
+	out=$(_g $NOW "$2" ALICE@ISP.EXAMPLE 192.0.2.200 forged)
+	expect_eq "$1-guess-limit-reached" "$(field count "$out") $(field net "$out") $(field reached "$out") $(field locked "$out")" \
+		"3 3 1 0"
+	out=$(_g $NOW "$2" alice+news@isp.example 198.51.100.1 valid)
+	expect_eq "$1-guess-locked-right-too" \
+		"$(field locked "$out") $(field count "$out")" "1 3"
+	out=$(_g $NOW "$2" alice@isp.example 2001:db8:1:2::5 forged)
+	expect_eq "$1-guess-locked-counted" "$(field count "$out") $(field net "$out") $(field reached "$out") $(field locked "$out") $(field from "$out")" \
+		"4 1 0 1 2001:0db8:0001::/48"
+	out=$(_g $NOW "$2" bob@isp.example 192.0.2.7 valid)
+	expect_eq "$1-guess-other-mailbox" \
+		"$(field locked "$out") $(field count "$out")" "0 0"
+	out=$(_g $NOW "$2" bob@isp.example "" forged)
+	expect_eq "$1-guess-local-client" "$(field from "$out")" local
+	# the lock lasts an hour after the last attempt, then all is forgotten
+	# (Redis drops keys by its own clock: see redis-guess-expires)
+	[ "$1" = lmdb ] || return 0
+	out=$(_g $((NOW + 3500)) "$2" alice@isp.example 192.0.2.7 valid)
+	expect_eq "$1-guess-window-holds" "$(field locked "$out")" 1
+	out=$(_g $((NOW + 3700)) "$2" alice@isp.example 192.0.2.7 valid)
+	expect_eq "$1-guess-window-ends" \
+		"$(field locked "$out") $(field count "$out")" "0 0"
+	out=$(_g $((NOW + 3700)) "$2" alice@isp.example 192.0.2.7 forged)
+	expect_eq "$1-guess-counts-again" \
+		"$(field count "$out") $(field locked "$out")" "1 0"
+}
+
 A=alice=sgtest@isp.example
 BASE=alice@isp.example
 NOW=$(date +%s)
@@ -122,6 +160,13 @@ out=$($ST -n $((NOW + 400 * 86400)) "$L" purge)
 expect_match lmdb-purge-removes "$out" 'status=ok removed=[1-9]'
 out=$($ST "$L" list)
 expect_eq lmdb-purge-empties "$out" "status=ok"
+
+cat >"$D/guess.json" <<EOF
+{"domains": ["isp.example"],
+ "store": {"type": "lmdb", "path": "$D/guess.mdb"},
+ "fade": {"max_forged": 3, "forged_window_hours": 1}}
+EOF
+guess_checks lmdb "$D/guess.json"
 
 # a broken file: clear message, SIGNET_E_IO, no crash
 head -c 65536 /dev/urandom >"$D/corrupt.mdb"
@@ -240,6 +285,18 @@ UPID=
 out=$($ST "$D/unix.json" hit "$A" "$BASE")
 expect_match redis-unix-down-message "$out" \
 	"^fault=state store redis $D/redis.sock: connect: "
+
+cat >"$D/guess-redis.json" <<EOF
+{"domains": ["isp.example"],
+ "store": {"type": "redis", "host": "127.0.0.1", "port": $RPORT,
+	   "timeout_ms": 2000, "prefix": "g$$:"},
+ "fade": {"max_forged": 3, "forged_window_hours": 1}}
+EOF
+guess_checks redis "$D/guess-redis.json"
+ttl=$(redis-cli -p $RPORT TTL "g$$:a:forged alice@isp.example")
+[ "$ttl" -gt 3500 ] 2>/dev/null && [ "$ttl" -le 3600 ] &&
+	pass redis-guess-expires ||
+	fail redis-guess-expires "TTL of the mailbox's count is '$ttl', not an hour"
 
 # ---- a Redis that wants a password, and an ACL user (port 2582) ----
 APORT=2582
@@ -377,6 +434,10 @@ out=$($ST "$R" hit "$A" "$BASE")
 expect_match redis-down-status "$out" "^status=io "
 expect_match redis-down-message "$out" \
 	"^fault=state store redis 127.0.0.1:$RPORT: connect: .*refused"
+# guessing with the store down: not locked, the signature decides
+out=$($ST "$D/guess-redis.json" guess alice@isp.example 192.0.2.7 forged)
+expect_eq redis-down-guess-not-locked \
+	"$(field status "$out") $(field locked "$out")" "io 0"
 
 # ---- the tool: revoke, unrevoke, show, stats ----
 if [ ! -x "$SIGNET" ]; then

@@ -656,6 +656,33 @@ test_no_addr_keys(void)
 	     signet_verify(NULL, &both,
 			   "prvs=0123abcdef=list-request@isp.example",
 			   t, &v) == SIGNET_E_KEYRING);
+	/* Every call that takes a keyring answers NULL with a status. */
+	{
+		struct signet_key_info ki;
+		struct signet_prov p;
+		char hdr[1024];
+		int id;
+
+		signet_prov_init(&p);
+		T_OK("no keys: signing with a NULL keyring says no key",
+		     signet_sign(NULL, &lt, SIGNET_FMT_SIGNET,
+				 "alice@isp.example", "<m@isp.example>", t, hdr,
+				 sizeof(hdr)) == SIGNET_E_NO_KEY &&
+			     signet_sign(NULL, &both, SIGNET_FMT_PRVS,
+					 "alice@isp.example", NULL, t, hdr,
+					 sizeof(hdr)) == SIGNET_E_NO_KEY);
+		T_OK("no keys: sealing with a NULL keyring says no key",
+		     signet_prov_seal(NULL, &p, "alice@isp.example", t, hdr,
+				      sizeof(hdr)) == SIGNET_E_NO_KEY);
+		T_OK("no keys: a NULL keyring holds no key",
+		     signet_keyring_count(NULL) == 0 &&
+			     signet_keyring_info(NULL, 0, &ki) ==
+				     SIGNET_E_NO_KEY &&
+			     signet_keyring_signing_id(NULL, SIGNET_KEY_ADDR, t,
+						       &id) ==
+				     SIGNET_E_NO_KEY &&
+			     !signet_keyring_has(NULL, SIGNET_KEY_ADDR, t));
+	}
 	kr->keys[0].id = 5;
 	T_OK("no keys: another address key's id is an old address",
 	     signet_verify(kr, &lt, out, t, &v) == SIGNET_E_UNKNOWN_KEY);
