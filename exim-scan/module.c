@@ -140,13 +140,23 @@ signet_base(uschar **yield, int argc, uschar *argv[])
 
 /* ${dlfunc{signet.so}{signet_preload}{CONFIG}{VALUE}}: loads the module,
    its configuration and keys, and yields VALUE.  Placed in an option that
-   the daemon expands before it forks (smtp_accept_max_per_host), it lets
-   every connection's process inherit them instead of loading them again. */
+   the daemon expands before it forks each connection's process
+   (smtp_accept_max_per_host), it lets every connection inherit them
+   instead of loading them again.  The daemon looks at the files at most
+   once a second (each connection's process looks again before it uses
+   them), and never opens the state store or the event file: handles of
+   those must not cross fork. */
 int
 signet_preload(uschar **yield, int argc, uschar *argv[])
 {
-	sx_state_get(argc > 0 ? (const char *)argv[0] : NULL);
-	(void)signet_crypto_prepare(); /* AES's fetch, once, before forks */
+	static time_t checked;
+	time_t now = time(NULL);
+
+	if (now != checked) {
+		checked = now;
+		sx_state_get(argc > 0 ? (const char *)argv[0] : NULL);
+		(void)signet_crypto_prepare(); /* AES's fetch, before forks */
+	}
 	*yield = argc > 1 ? argv[1] : US "";
 	return OK;
 }
