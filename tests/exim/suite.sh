@@ -107,7 +107,7 @@ pass config-valid
 exports=$(nm -D --defined-only "$SO" | awk '$2 == "T" {print $3}' | sort |
 	tr '\n' ' ')
 expect_eq exports "$exports" \
-	"local_scan local_scan_version_major local_scan_version_minor signet_base signet_preload signet_rcpt "
+	"local_scan local_scan_version_major local_scan_version_minor signet_base signet_preload signet_rcpt signet_rcpt_wanted "
 
 start_exim "$PORT" || { fail daemon "exim did not listen on $PORT: $(cat "$OUT"/daemon-*.out)"; exit 1; }
 pass daemon-started
@@ -741,4 +741,16 @@ expect_match preload-store-used "$(rcpt_reply "$t")" '^250'
 expect_eq preload-daemon-no-handles "$(ls -l "/proc/$dpid/fd" 2>&1 |
 	grep -c -e signet.mdb -e events.jsonl -e keys/ -e signet.json)" 0
 
+# ---- the RCPT snippet's fast path: a refused signed recipient does not
+# leak its answer onto the next, ordinary, recipient of the message ----
+codes=$(python3 - "$PORT" "$FORGED" <<'PY'
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=20)
+s.ehlo("probe.example")
+s.mail("someone@remote.example")
+print(s.rcpt(sys.argv[2])[0], s.rcpt("bob@example.com")[0])
+s.quit()
+PY
+)
+expect_eq rcpt-ordinary-after-refused "$codes" "550 250"
 stop_exim
