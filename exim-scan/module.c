@@ -9,6 +9,7 @@
 SX_EXPORT int local_scan_version_major(void);
 SX_EXPORT int local_scan_version_minor(void);
 SX_EXPORT int signet_rcpt(uschar **yield, int argc, uschar *argv[]);
+SX_EXPORT int signet_rcpt_wanted(uschar **yield, int argc, uschar *argv[]);
 SX_EXPORT int signet_base(uschar **yield, int argc, uschar *argv[]);
 SX_EXPORT int signet_preload(uschar **yield, int argc, uschar *argv[]);
 
@@ -84,6 +85,38 @@ rcpt_report(struct sx_state *s, const char *rcpt, const char *sender,
 	sx_event(s, now, kind, kv);
 }
 
+/* Ordinary mail, a sender and a recipient that does not look signed,
+   has nothing to check. */
+static int
+rcpt_is_ordinary(const char *rcpt, const char *sender)
+{
+	return *sender != '\0' && !signet_is_signed(rcpt);
+}
+
+/* ${dlfunc{signet.so}{signet_rcpt_wanted}{LOCAL_PART}}: "yes" when
+   signet_rcpt has something to say about this local part from this
+   message's envelope sender, "" for ordinary mail.  The first condition
+   of the ACL snippet: a fraction of the cost of the verdict's statements,
+   and nothing is loaded. */
+int
+signet_rcpt_wanted(uschar **yield, int argc, uschar *argv[])
+{
+	char addr[SIGNET_ADDR_BUFSZ];
+	const char *sender =
+		sender_address != NULL ? (const char *)sender_address : "";
+	int n;
+
+	*yield = US "yes";
+	if (argc < 1)
+		return OK;
+	/* signet_is_signed() reads the local part up to the last '@' */
+	n = snprintf(addr, sizeof(addr), "%s@", (const char *)argv[0]);
+	if (n > 0 && (size_t)n < sizeof(addr) &&
+	    rcpt_is_ordinary(addr, sender))
+		*yield = US "";
+	return OK;
+}
+
 /* ${dlfunc{signet.so}{signet_rcpt}{RCPT}{SENDER}{CONFIG}}: always OK, with
    "accept TAG", "defer TAG CODE TEXT" or "reject TAG CODE TEXT" for the
    ACL to act on (a dlfunc failure would be a generic 451). */
@@ -107,7 +140,7 @@ signet_rcpt(uschar **yield, int argc, uschar *argv[])
 	sender = (const char *)argv[1];
 	/* Ordinary mail: nothing to check, so nothing to load (most
 	   connections that never reach DATA end here). */
-	if (*sender != '\0' && !signet_is_signed(rcpt)) {
+	if (rcpt_is_ordinary(rcpt, sender)) {
 		*yield = US "accept none";
 		return OK;
 	}
@@ -140,13 +173,23 @@ signet_base(uschar **yield, int argc, uschar *argv[])
 
 /* ${dlfunc{signet.so}{signet_preload}{CONFIG}{VALUE}}: loads the module,
    its configuration and keys, and yields VALUE.  Placed in an option that
-   the daemon expands before it forks (smtp_accept_max_per_host), it lets
-   every connection's process inherit them instead of loading them again. */
+   the daemon expands before it forks each connection's process
+   (smtp_accept_max_per_host), it lets every connection inherit them
+   instead of loading them again.  The daemon looks at the files at most
+   once a second (each connection's process looks again before it uses
+   them), and never opens the state store or the event file: handles of
+   those must not cross fork. */
 int
 signet_preload(uschar **yield, int argc, uschar *argv[])
 {
-	sx_state_get(argc > 0 ? (const char *)argv[0] : NULL);
-	(void)signet_crypto_prepare(); /* AES's fetch, once, before forks */
+	static time_t checked;
+	time_t now = time(NULL);
+
+	if (now != checked) {
+		checked = now;
+		sx_state_get(argc > 0 ? (const char *)argv[0] : NULL);
+		(void)signet_crypto_prepare(); /* AES's fetch, before forks */
+	}
 	*yield = argc > 1 ? argv[1] : US "";
 	return OK;
 }

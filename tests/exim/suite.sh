@@ -107,7 +107,7 @@ pass config-valid
 exports=$(nm -D --defined-only "$SO" | awk '$2 == "T" {print $3}' | sort |
 	tr '\n' ' ')
 expect_eq exports "$exports" \
-	"local_scan local_scan_version_major local_scan_version_minor signet_base signet_preload signet_rcpt "
+	"local_scan local_scan_version_major local_scan_version_minor signet_base signet_preload signet_rcpt signet_rcpt_wanted "
 
 start_exim "$PORT" || { fail daemon "exim did not listen on $PORT: $(cat "$OUT"/daemon-*.out)"; exit 1; }
 pass daemon-started
@@ -720,3 +720,73 @@ expect_eq no-secret-in-logs "$leak" ""
 stop_exim
 sh "$TOP/tests/exim/valgrind.sh" "$OUT" "$S1" "$FORGED"
 sh "$TOP/tests/exim/shipped.sh" "$OUT"
+
+# ---- loaded once, in the daemon (the shipped default) ----
+# The daemon loads the module, its configuration and keys when it expands
+# smtp_accept_max_per_host for a connection, and each connection's process
+# inherits them: over three messages on three connections nothing opens
+# the keyring or the configuration again.  The same count against a daemon
+# with SIGNET_NO_PRELOAD (one open of each per connection) shows that the
+# count sees the reads it is meant to see.
+start_exim "$PORT" || fail preload-daemon "exim did not listen on $PORT"
+dpid=$(cat "$OUT/exim-$PORT.pid" 2>/dev/null)
+smtp --from someone@remote.example --to bob@example.com \
+	--data "@$OUT/m2" >/dev/null
+opens() { # PORT: opens of the keyring and the configuration
+	python3 "$TOP/tests/exim/opens.py" "$1" 3 someone@remote.example \
+		bob@example.com "$KEYRING" "$OUT/signet.json" 2>&1 | tr '\n' ' '
+}
+expect_eq preload-no-reads-per-connection "$(opens "$PORT")" \
+	"keyring.json 0 signet.json 0 "
+NOPRE=$OUT/exim-nopreload.conf
+{ echo 'SIGNET_NO_PRELOAD = yes'; cat "$CONF"; } >"$NOPRE"
+trust_conf "$NOPRE"
+if start_exim 2527 "$NOPRE"; then
+	expect_eq nopreload-reads-per-connection "$(opens 2527)" \
+		"keyring.json 3 signet.json 3 "
+else
+	fail nopreload-daemon "exim did not listen on 2527"
+fi
+# A replaced keyring is read once more, by the daemon (it looks at most
+# once a second), and the connections after it use the new keys: the
+# seal of the rotated keyring's newest seal key (id 1).
+python3 - "$KEYRING" "$OUT/keys/rotated.json" <<'PY'
+import json, os, sys
+k = json.load(open(sys.argv[1]))
+k["keys"] += [dict(x, id=1, secret=os.urandom(32).hex()) for x in k["keys"]]
+with open(sys.argv[2], "w") as f:
+    json.dump(k, f)
+os.chmod(sys.argv[2], 0o600)
+PY
+chown "$EXIM_USER" "$OUT/keys/rotated.json"
+cp -p "$KEYRING" "$OUT/keys/before-rotation.json"
+mv "$OUT/keys/rotated.json" "$KEYRING"
+sleep 1.1
+n=$(msg_count "$OUT/mail/bob")
+expect_eq preload-reload-once "$(opens "$PORT")" \
+	"keyring.json 1 signet.json 0 "
+wait_msgs "$OUT/mail/bob" $((n + 3))
+expect_eq preload-reload-new-seal-key \
+	"$(field "$(prov "$OUT/mail/bob" | tail -n 1)" k)" 1
+mv "$OUT/keys/before-rotation.json" "$KEYRING"
+# The daemon holds no handle a connection's process should not inherit:
+# not the state store, not the event file, not a key file.
+t=$(bounce "$("$HELPER" sign "$KEYRING" signet dave@example.com - 60)" \
+	"$OUT/d1")
+expect_match preload-store-used "$(rcpt_reply "$t")" '^250'
+expect_eq preload-daemon-no-handles "$(ls -l "/proc/$dpid/fd" 2>&1 |
+	grep -c -e signet.mdb -e events.jsonl -e keys/ -e signet.json)" 0
+
+# ---- the RCPT snippet's fast path: a refused signed recipient does not
+# leak its answer onto the next, ordinary, recipient of the message ----
+codes=$(python3 - "$PORT" "$FORGED" <<'PY'
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=20)
+s.ehlo("probe.example")
+s.mail("someone@remote.example")
+print(s.rcpt(sys.argv[2])[0], s.rcpt("bob@example.com")[0])
+s.quit()
+PY
+)
+expect_eq rcpt-ordinary-after-refused "$codes" "550 250"
+stop_exim
