@@ -56,6 +56,30 @@ skip(const char *sender, const char *why)
 	return LOCAL_SCAN_ACCEPT;
 }
 
+/* Each site the message goes to may present the address a few times (a
+   callout, another after greylisting, a bounce): allow that many uses
+   beyond fade.max_uses, so that a message to 500 such sites is not
+   deferred by the strict ones, while a replayed copy still fades. */
+static void
+grant(struct sx_msg *m, const char *owner, const char *signed_addr)
+{
+	long long per = signet_config_get_int(m->s->cfg,
+					      "fade.uses_per_recipient", 3);
+	signet_store *store;
+	const char *fault;
+
+	if (per <= 0 || recipients_count <= 0 ||
+	    (store = sx_store(m->s, m->now)) == NULL)
+		return;
+	if (signet_store_grant(store, signed_addr, owner,
+			       (unsigned long long)per *
+				       (unsigned long long)recipients_count,
+			       0, m->now) != SIGNET_OK &&
+	    (fault = signet_store_fault(store, m->now)) != NULL)
+		sx_log("state store fault, <%s> gets only fade.max_uses: %s",
+		       signed_addr, fault);
+}
+
 static void
 issued(struct sx_msg *m, const char *sender, const char *signed_addr,
        const char *submitter)
@@ -78,6 +102,7 @@ issued(struct sx_msg *m, const char *sender, const char *signed_addr,
 	sx_log("issued <%s> for <%s> submitter=%s key=%s msgid=%s", signed_addr,
 	       sender, submitter, key, m->msgid != NULL ? m->msgid : "(none)");
 	sx_event(m->s, m->now, "issued", kv);
+	grant(m, sender, signed_addr);
 }
 
 static int

@@ -565,13 +565,19 @@ check_fade(const struct check *k, const struct signet_jpath *p, json_t *v)
 				return -1;
 			continue;
 		}
+		if (strcmp(key, "uses_per_recipient") == 0) {
+			if (check_int(k, &s, f, 0, 100,
+				      "a count from 0 to 100") < 0)
+				return -1;
+			continue;
+		}
 		if (strcmp(key, "max_uses") != 0 &&
 		    strcmp(key, "max_base_uses") != 0 &&
 		    strcmp(key, "max_forged") != 0) {
 			signet_jerr(k->c, &s,
 				    "unknown setting; expected \"max_uses\", "
-				    "\"max_base_uses\", \"max_forged\" or "
-				    "\"forged_window_hours\"");
+				    "\"max_base_uses\", \"uses_per_recipient\", "
+				    "\"max_forged\" or \"forged_window_hours\"");
 			return -1;
 		}
 		if (check_int(k, &s, f, 0, 1000000000LL,

@@ -336,6 +336,9 @@ typedef struct signet_store signet_store;
 struct signet_usage {
 	unsigned long long count;       /* presentations of this signed address */
 	unsigned long long base_count;  /* of every address of its base */
+	unsigned long long granted;     /* uses allowed beyond fade.max_uses
+					   by the mail it was issued for */
+	unsigned long long base_granted; /* the same for its base */
 	time_t first_seen, last_seen;
 	int revoked;                    /* this address, or its base before
 					   the issue time given */
@@ -355,6 +358,16 @@ SIGNET_WUR signet_status signet_store_hit(signet_store *st, const char *signed_a
 					  const char *base, time_t issued,
 					  time_t expires, time_t now,
 					  struct signet_usage *u_r);
+/* Allows a signed address (and its base) `uses` more presentations than
+   fade.max_uses (fade.max_base_uses): called when it is issued, with the
+   message's recipients times fade.uses_per_recipient, so that the sites
+   it was sent to may verify it by callout, twice after greylisting, and
+   bounce, however many they are; a replayed copy still fades. */
+SIGNET_WUR signet_status signet_store_grant(signet_store *st,
+					    const char *signed_addr,
+					    const char *base,
+					    unsigned long long uses,
+					    time_t expires, time_t now);
 /* Reads without counting. */
 SIGNET_WUR signet_status signet_store_lookup(signet_store *st,
 					     const char *signed_addr,

@@ -24,6 +24,7 @@ struct store_entry {
 	enum store_kind kind;
 	const char *addr;	  /* lower-cased address */
 	unsigned long long count; /* ADDR, BASE */
+	unsigned long long granted; /* ADDR, BASE: signet_store_grant */
 	time_t first, last;	  /* ADDR; BASE: last only */
 	time_t keep;		  /* the record is dropped after this */
 	time_t time;		  /* REV, BASE_REV: when revoked */
@@ -68,6 +69,10 @@ struct store_ops {
 				  const char *const *addrs,
 				  const char *const *bases, time_t keep,
 				  time_t now);
+	/* adds uses to the allowance of addr and of its base */
+	signet_status (*grant)(signet_store *st, const char *addr,
+			       const char *base, unsigned long long uses,
+			       time_t keep, time_t now);
 	/* may be NULL: the store has no timeout */
 	void (*set_timeout)(signet_store *st, long ms);
 	void (*close)(signet_store *st);

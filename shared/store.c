@@ -168,6 +168,14 @@ none_hit_many(signet_store *st UNUSED, size_t n UNUSED,
 	return SIGNET_OK;
 }
 
+static signet_status
+none_grant(signet_store *st UNUSED, const char *addr UNUSED,
+	   const char *base UNUSED, unsigned long long uses UNUSED,
+	   time_t keep UNUSED, time_t now UNUSED)
+{
+	return SIGNET_OK;
+}
+
 static void
 none_close(signet_store *st UNUSED)
 {
@@ -183,6 +191,7 @@ static const struct store_ops none_ops = {
 	.foreach = none_foreach,
 	.purge = none_purge,
 	.hit_many = none_hit_many,
+	.grant = none_grant,
 	.close = none_close,
 };
 
@@ -332,6 +341,22 @@ signet_store_hit(signet_store *st, const char *signed_addr, const char *base,
 }
 
 signet_status
+signet_store_grant(signet_store *st, const char *signed_addr, const char *base,
+		   unsigned long long uses, time_t expires, time_t now)
+{
+	char a[STORE_KEY_MAX], b[STORE_KEY_MAX];
+
+	if (st == NULL)
+		return SIGNET_E_IO;
+	if (!norm(signed_addr, a) || !norm(base, b))
+		return SIGNET_E_SYNTAX;
+	if (uses == 0)
+		return SIGNET_OK;
+	return st->ops->grant(st, a, b, uses, keep_until(st, expires, now),
+			      now);
+}
+
+signet_status
 signet_store_lookup(signet_store *st, const char *signed_addr, const char *base,
 		    time_t issued, struct signet_usage *u_r)
 {
@@ -437,9 +462,10 @@ signet_usage_apply(const signet_config *cfg, const struct signet_usage *u,
 		return crypto_status;
 	max_uses = signet_config_get_int(cfg, "fade.max_uses", 50);
 	max_base = signet_config_get_int(cfg, "fade.max_base_uses", 5000);
-	if (max_uses > 0 && u->count > (unsigned long long)max_uses)
+	if (max_uses > 0 && u->count > (unsigned long long)max_uses + u->granted)
 		return SIGNET_E_FADING;
-	if (max_base > 0 && u->base_count > (unsigned long long)max_base)
+	if (max_base > 0 &&
+	    u->base_count > (unsigned long long)max_base + u->base_granted)
 		return SIGNET_E_FADING;
 	return crypto_status;
 }

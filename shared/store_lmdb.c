@@ -66,7 +66,10 @@ struct lrec {
 	int64_t keep;
 	uint64_t count;
 	int64_t first, last;
+	uint64_t granted; /* uses allowed by issued mail (signet_store_grant) */
 };
+/* Records written before grants end before `granted`: still read. */
+#define LREC_MIN offsetof(struct lrec, granted)
 
 /* Revocations: 'r' (signed address) and 'R' (base), reason follows. */
 struct lrev {
@@ -523,6 +526,24 @@ next_rand(struct lstore *ls)
 	return ls->rnd >> 16;
 }
 
+/* Reads a count record into r (zeroed when absent): 0 or an error. */
+static int
+get_count(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
+	  time_t now, struct lrec *r, int *have_r)
+{
+	const char *tail = NULL;
+	size_t tlen = 0;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = get_rec(e, txn, k, addr, r, LREC_MIN, now, &tail, &tlen);
+	if ((rc = found(rc, have_r)) != 0)
+		return rc;
+	if (*have_r && tlen >= sizeof(r->granted))
+		memcpy(&r->granted, tail, sizeof(r->granted));
+	return 0;
+}
+
 /* Reads a count record into r and counts one more use. */
 static int
 bump(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
@@ -530,13 +551,10 @@ bump(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
 {
 	int rc, have;
 
-	rc = get_rec(e, txn, k, addr, r, sizeof(*r), now, NULL, NULL);
-	if ((rc = found(rc, &have)) != 0)
+	if ((rc = get_count(e, txn, k, addr, now, r, &have)) != 0)
 		return rc;
-	if (!have) {
-		memset(r, 0, sizeof(*r));
-		r->first = now;
-	}
+	if (r->first == 0)
+		r->first = now; /* a grant made the record: first use now */
 	r->count++;
 	r->last = now;
 	if (r->keep < keep)
@@ -570,6 +588,8 @@ lmdb_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 		goto fail;
 	u_r->count = a.count;
 	u_r->base_count = b.count;
+	u_r->granted = a.granted;
+	u_r->base_granted = b.granted;
 	u_r->first_seen = (time_t)a.first;
 	u_r->last_seen = (time_t)a.last;
 	what = "read";
@@ -586,6 +606,40 @@ lmdb_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 fail:
 	lmdb.mdb_txn_abort(txn);
 	return lfault(st, what, rc);
+}
+
+static signet_status
+lmdb_grant(signet_store *st, const char *addr, const char *base,
+	   unsigned long long uses, time_t keep, time_t now)
+{
+	const enum store_kind kinds[] = {STORE_ADDR, STORE_BASE};
+	const char *keys[] = {addr, base};
+	struct lrec r;
+	struct lenv *e;
+	MDB_txn *txn;
+	int rc = 0, have;
+
+	if (lenv_get(st, &e) != SIGNET_OK)
+		return SIGNET_E_IO;
+	if ((rc = txn_begin(e, 0, &txn)) != 0)
+		return lfault(st, "cannot start a write", rc);
+	for (size_t i = 0; i < 2; i++) {
+		if ((rc = get_count(e, txn, kinds[i], keys[i], now, &r,
+				    &have)) != 0)
+			goto fail;
+		r.granted += uses;
+		if (r.keep < keep)
+			r.keep = keep;
+		if ((rc = put_val(e, txn, kinds[i], keys[i], &r, sizeof(r))) !=
+		    0)
+			goto fail;
+	}
+	if ((rc = lmdb.mdb_txn_commit(txn)) != 0)
+		return lfault(st, "commit", rc);
+	return SIGNET_OK;
+fail:
+	lmdb.mdb_txn_abort(txn);
+	return lfault(st, "grant", rc);
 }
 
 static signet_status
@@ -636,21 +690,22 @@ lmdb_lookup(signet_store *st, const char *addr, const char *base, time_t issued,
 		return SIGNET_E_IO;
 	if ((rc = txn_begin(e, MDB_RDONLY, &txn)) != 0)
 		return lfault(st, "cannot start a read", rc);
-	rc = get_rec(e, txn, STORE_ADDR, addr, &a, sizeof(a), now, NULL, NULL);
-	if ((rc = found(rc, &have)) != 0)
+	if ((rc = get_count(e, txn, STORE_ADDR, addr, now, &a, &have)) != 0)
 		goto fail;
 	if (have) {
 		u_r->count = a.count;
+		u_r->granted = a.granted;
 		u_r->first_seen = (time_t)a.first;
 		u_r->last_seen = (time_t)a.last;
 	}
 	if (base != NULL) {
-		rc = get_rec(e, txn, STORE_BASE, base, &b, sizeof(b), now, NULL,
-			     NULL);
-		if ((rc = found(rc, &have)) != 0)
+		if ((rc = get_count(e, txn, STORE_BASE, base, now, &b,
+				    &have)) != 0)
 			goto fail;
-		if (have)
+		if (have) {
 			u_r->base_count = b.count;
+			u_r->base_granted = b.granted;
+		}
 	}
 	if ((rc = read_revs(e, txn, addr, base, issued, now, u_r)) != 0)
 		goto fail;
@@ -668,11 +723,13 @@ entry_from(enum store_kind k, const MDB_val *key, const MDB_val *val,
 	memset(en, 0, sizeof(*en));
 	en->kind = k;
 	if (k == STORE_ADDR || k == STORE_BASE) {
-		struct lrec r;
+		struct lrec r = {0};
 
-		memcpy(&r, val->mv_data, sizeof(r));
+		memcpy(&r, val->mv_data,
+		       val->mv_size < sizeof(r) ? LREC_MIN : sizeof(r));
 		en->keep = (time_t)r.keep;
 		en->count = r.count;
+		en->granted = r.granted;
 		en->first = (time_t)r.first;
 		en->last = (time_t)r.last;
 	} else {
@@ -693,7 +750,7 @@ entry_from(enum store_kind k, const MDB_val *key, const MDB_val *val,
 static size_t
 rec_size(enum store_kind k)
 {
-	return k == STORE_ADDR || k == STORE_BASE ? sizeof(struct lrec)
+	return k == STORE_ADDR || k == STORE_BASE ? LREC_MIN
 						  : sizeof(struct lrev);
 }
 
@@ -915,6 +972,7 @@ static const struct store_ops lmdb_ops = {
 	.foreach = lmdb_foreach,
 	.purge = lmdb_purge,
 	.hit_many = lmdb_hit_many,
+	.grant = lmdb_grant,
 	.close = lmdb_close,
 };
 

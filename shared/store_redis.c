@@ -65,7 +65,7 @@ static struct store_lib hiredis_lib = {
 
 /* KEYS: addr, base, addr revocation, base revocation.
    ARGV: now, keep, issued.  Returns count, first, base count, revoked,
-   reason. */
+   reason, granted, base granted. */
 static const char hit_script[] =
 	"local now, keep, issued = tonumber(ARGV[1]), tonumber(ARGV[2]), "
 	"tonumber(ARGV[3])\n"
@@ -80,13 +80,15 @@ static const char hit_script[] =
 	"end\n"
 	"local c, f = bump(KEYS[1])\n"
 	"local bc = bump(KEYS[2])\n"
+	"local g = redis.call('HGET', KEYS[1], 'g') or '0'\n"
+	"local bg = redis.call('HGET', KEYS[2], 'g') or '0'\n"
 	"local r = redis.call('HGET', KEYS[3], 'reason')\n"
-	"if r then return {c, f, bc, 1, r} end\n"
+	"if r then return {c, f, bc, 1, r, g, bg} end\n"
 	"local b = redis.call('HMGET', KEYS[4], 'before', 'reason')\n"
 	"if b[1] and (issued <= 0 or issued <= tonumber(b[1])) then\n"
-	"  return {c, f, bc, 1, b[2] or ''}\n"
+	"  return {c, f, bc, 1, b[2] or '', g, bg}\n"
 	"end\n"
-	"return {c, f, bc, 0, ''}\n";
+	"return {c, f, bc, 0, '', g, bg}\n";
 
 struct rstore {
 	redisContext *c;
@@ -422,7 +424,7 @@ redis_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 		return SIGNET_E_IO;
 	}
 	r = p.reply[ri];
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 5) {
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 7) {
 		rpipe_free(&p);
 		return store_fault(st,
 				   "state store redis %s: hit: "
@@ -433,6 +435,8 @@ redis_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 	u_r->first_seen = (time_t)rnum(relem(r, 1));
 	u_r->last_seen = now;
 	u_r->base_count = rnum(relem(r, 2));
+	u_r->granted = rnum(relem(r, 5));
+	u_r->base_granted = rnum(relem(r, 6));
 	u_r->revoked = rnum(relem(r, 3)) != 0;
 	if (u_r->revoked && rstr(relem(r, 4), &reason, &rlen))
 		store_copy_reason(u_r->reason, sizeof(u_r->reason), reason,
@@ -450,7 +454,7 @@ append_read(struct rstore *rs, struct rpipe *p, enum store_kind k,
 
 	rkey(rs, k, addr, key, sizeof(key));
 	if (k == STORE_ADDR || k == STORE_BASE)
-		hiredis.redisAppendCommand(rs->c, "HMGET %s c f l", key);
+		hiredis.redisAppendCommand(rs->c, "HMGET %s c f l g", key);
 	else
 		hiredis.redisAppendCommand(rs->c, "HMGET %s t before reason",
 					   key);
@@ -470,7 +474,8 @@ decode_read(const struct rpipe *p, int i, enum store_kind k, time_t now,
 	memset(en, 0, sizeof(*en));
 	en->kind = k;
 	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements < 3 ||
-	    relem(r, 0)->type == REDIS_REPLY_NIL)
+	    (relem(r, 0)->type == REDIS_REPLY_NIL &&
+	     (r->elements < 4 || relem(r, 3)->type == REDIS_REPLY_NIL)))
 		return 0;
 	en->keep = ttl != NULL && ttl->type == REDIS_REPLY_INTEGER &&
 				   ttl->integer >= 0
@@ -480,6 +485,7 @@ decode_read(const struct rpipe *p, int i, enum store_kind k, time_t now,
 		en->count = rnum(relem(r, 0));
 		en->first = (time_t)rnum(relem(r, 1));
 		en->last = (time_t)rnum(relem(r, 2));
+		en->granted = rnum(relem(r, 3));
 	} else {
 		en->time = (time_t)rnum(relem(r, 0));
 		en->before = (time_t)rnum(relem(r, 1));
@@ -536,11 +542,14 @@ redis_lookup(signet_store *st, const char *addr, const char *base,
 		return SIGNET_E_IO;
 	if (rec.have_addr) {
 		u_r->count = rec.addr.count;
+		u_r->granted = rec.addr.granted;
 		u_r->first_seen = rec.addr.first;
 		u_r->last_seen = rec.addr.last;
 	}
-	if (base != NULL && rec.have_base)
+	if (base != NULL && rec.have_base) {
 		u_r->base_count = rec.base.count;
+		u_r->base_granted = rec.base.granted;
+	}
 	if (rec.have_rev) {
 		u_r->revoked = 1;
 		store_copy_reason(u_r->reason, sizeof(u_r->reason), rec.reason,
@@ -597,6 +606,38 @@ redis_revoke(signet_store *st, const char *addr, int base_rev, time_t before,
 	hiredis.redisAppendCommand(rs->c, "EXEC");
 	p.n = 5;
 	ret = rsimple(st, &p, "revoke");
+	sigpipe_release(&g);
+	return ret;
+}
+
+static signet_status
+redis_grant(signet_store *st, const char *addr, const char *base,
+	    unsigned long long uses, time_t keep, time_t now)
+{
+	struct rstore *rs = st->impl;
+	char ka[STORE_KEY_MAX + REDIS_PREFIX_MAX + 4], kb[sizeof(ka)];
+	char skeep[24], suses[24];
+	struct sigpipe_guard g;
+	struct rpipe p = {0, {NULL}};
+	signet_status ret;
+
+	(void)now;
+	if (rconnect(st) != SIGNET_OK)
+		return SIGNET_E_IO;
+	rkey(rs, STORE_ADDR, addr, ka, sizeof(ka));
+	rkey(rs, STORE_BASE, base, kb, sizeof(kb));
+	snprintf(skeep, sizeof(skeep), "%lld", (long long)keep);
+	snprintf(suses, sizeof(suses), "%llu", uses);
+	sigpipe_hold(&g);
+	/* the new address's keep is the latest of its base's */
+	hiredis.redisAppendCommand(rs->c, "MULTI");
+	hiredis.redisAppendCommand(rs->c, "HINCRBY %s g %s", ka, suses);
+	hiredis.redisAppendCommand(rs->c, "EXPIREAT %s %s", ka, skeep);
+	hiredis.redisAppendCommand(rs->c, "HINCRBY %s g %s", kb, suses);
+	hiredis.redisAppendCommand(rs->c, "EXPIREAT %s %s", kb, skeep);
+	hiredis.redisAppendCommand(rs->c, "EXEC");
+	p.n = 6;
+	ret = rsimple(st, &p, "grant");
 	sigpipe_release(&g);
 	return ret;
 }
@@ -879,6 +920,7 @@ static const struct store_ops redis_ops = {
 	.foreach = redis_foreach,
 	.purge = redis_purge,
 	.hit_many = redis_hit_many,
+	.grant = redis_grant,
 	.set_timeout = redis_set_timeout,
 	.close = redis_close,
 };

@@ -259,11 +259,13 @@ count_store(const struct store_entry *e, void *ctx)
 			top_add(&s->top_forged_nets, e->addr + 12, e->count);
 		return 0;
 	}
+	if ((e->kind == STORE_ADDR || e->kind == STORE_BASE) && e->count == 0)
+		return 0; /* issued with a grant, never presented */
 	switch (e->kind) {
 	case STORE_ADDR:
 		s->addrs++;
 		if (s->max_uses > 0 &&
-		    e->count > (unsigned long long)s->max_uses)
+		    e->count > (unsigned long long)s->max_uses + e->granted)
 			s->over_uses++;
 		break;
 	case STORE_BASE:

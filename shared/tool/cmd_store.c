@@ -378,6 +378,10 @@ show_text(const char *addr, int is_signed, const char *base,
 			       ptime(r->addr.first, t1),
 			       ptime(r->addr.last, t2));
 		printf("base uses:   %llu\n", r->have_base ? r->base.count : 0);
+		if (is_signed && r->have_addr && r->addr.granted > 0)
+			printf("granted:     %llu uses beyond fade.max_uses, "
+			       "for the recipients of its mail\n",
+			       r->addr.granted);
 		if (r->have_rev)
 			printf("revoked:     yes, at %s: %s\n",
 			       ptime(r->rev.time, t1),
@@ -444,6 +448,10 @@ show_json(const char *addr, int is_signed, const char *base,
 		json_object_set_new(
 			o, "uses",
 			json_integer(r->have_addr ? (json_int_t)r->addr.count
+						  : 0));
+		json_object_set_new(
+			o, "granted",
+			json_integer(r->have_addr ? (json_int_t)r->addr.granted
 						  : 0));
 		json_object_set_new(o, "first_seen", jtime(r->addr.first));
 		json_object_set_new(o, "last_seen", jtime(r->addr.last));

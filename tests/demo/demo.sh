@@ -264,8 +264,11 @@ submit alice alice@isp.example bob@remote.example "$E2E/m6" >/dev/null
 S6=$(header Return-path <"$(wait_msgid "$RBOB" "$M6")" | tr -d '<>')
 need "a second signed return address at remote.example" "$S6" "^alice$SIG\$"
 codes=$(replay "$S6")
-expect "250 for each allowed use, then 450" "$codes" '^ 250 250 250 250 450$' &&
-	say "Someone replays $S6 (this demo allows 5 uses):" &&
+expect "250 for each allowed use, then 450" "$codes" \
+	'^ 250 250 250 250 250 250 250 450$' &&
+	say "Someone replays $S6 (this demo allows 5 uses, and 3 more for" \
+		"each recipient of its message: the remote site's callout was" \
+		"the first):" &&
 	say "answers to RCPT TO:$codes (450: try later; it fades)"
 runuser -u "$EXIM_USER" -- timeout 30 "$SIGNET" -c "$SIGNET_JSON" revoke \
 	"$S6" --reason stolen >"$E2E/revoke.out" 2>&1

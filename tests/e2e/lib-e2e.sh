@@ -358,6 +358,27 @@ replay() {
 	echo "$_codes"
 }
 
+# probe ADDR N: up to N callouts for ADDR, a connection each, stopping at
+# the first answer that is not 250; prints "ACCEPTED FIRST-OTHER-CODE".
+probe() {
+	python3 - "$HUB_PORT" "$1" "$2" <<'PY'
+import smtplib, sys
+port, addr, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+ok, other = 0, "none"
+for _ in range(n):
+    s = smtplib.SMTP("127.0.0.1", port, timeout=20)
+    s.ehlo("probe.remote.example")
+    s.mail("<>")
+    code = s.rcpt(addr)[0]
+    s.quit()
+    if code != 250:
+        other = str(code)
+        break
+    ok += 1
+print(ok, other)
+PY
+}
+
 # msg FILE MSGID FROM TO SUBJECT: a small message.
 msg() {
 	cat >"$1" <<EOF

@@ -15,6 +15,8 @@
 #define SLOW_US 25000
 
 static time_t now_arg;
+/* for print_usage's verdict= (signet_usage_apply on a valid signature) */
+static const signet_config *use_cfg;
 
 static time_t
 now_t(void)
@@ -42,9 +44,12 @@ print_usage(signet_status s, const struct signet_usage *u, signet_store *st)
 	const char *fault = signet_store_fault(st, now_t());
 
 	printf("status=%s count=%llu base=%llu first=%lld last=%lld "
-	       "revoked=%d reason=%s\n",
+	       "revoked=%d granted=%llu base_granted=%llu verdict=%s "
+	       "reason=%s\n",
 	       signet_status_name(s), u->count, u->base_count,
 	       (long long)u->first_seen, (long long)u->last_seen, u->revoked,
+	       u->granted, u->base_granted,
+	       signet_status_name(signet_usage_apply(use_cfg, u, SIGNET_OK)),
 	       u->reason);
 	if (fault != NULL)
 		printf("fault=%s\n", fault);
@@ -190,6 +195,7 @@ usage(void)
 		"usage: store-tool [-n NOW] CONFIG open|purge|list\n"
 		"       store-tool CONFIG hit|lookup SIGNED BASE [ISSUED "
 		"[EXPIRES]]\n"
+		"       store-tool CONFIG grant SIGNED BASE USES\n"
 		"       store-tool CONFIG revoke|unrevoke ADDR [BEFORE]\n"
 		"       store-tool CONFIG hammer NPROC M SIGNED BASE [shared]\n"
 		"       store-tool CONFIG timed N SIGNED BASE [SLEEP_MS]\n"
@@ -220,6 +226,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[2];
+	use_cfg = cfg;
 	if (strcmp(cmd, "hammer") == 0 && argc >= 7) {
 		rc = hammer(cfg, atoi(argv[3]), atoi(argv[4]), argv[5], argv[6],
 			    argc > 7);
@@ -243,6 +250,10 @@ main(int argc, char **argv)
 		s = signet_store_hit(
 			st, argv[3], argv[4], argc > 5 ? atoll(argv[5]) : 0,
 			argc > 6 ? atoll(argv[6]) : 0, now_t(), &u);
+		print_usage(s, &u, st);
+	} else if (strcmp(cmd, "grant") == 0 && argc >= 6) {
+		s = signet_store_grant(st, argv[3], argv[4],
+				       strtoull(argv[5], NULL, 10), 0, now_t());
 		print_usage(s, &u, st);
 	} else if (strcmp(cmd, "lookup") == 0 && argc >= 5) {
 		s = signet_store_lookup(st, argv[3], argv[4],

@@ -89,6 +89,36 @@ guess_checks() {
 		"$(field count "$out") $(field locked "$out")" "1 0"
 }
 
+# grant_checks NAME CONFIG: uses granted at issue (signet_store_grant)
+# raise the limit of the address and of its base (fade.max_uses 3 and
+# fade.max_base_uses 5 in CONFIG), and add up over several grants.
+grant_checks() {
+	_G=grant=sgtest@isp.example _GB=grant@isp.example
+	$ST "$2" grant "$_G" "$_GB" 4 >/dev/null
+	out=$($ST "$2" lookup "$_G" "$_GB")
+	expect_eq "$1-grant-recorded" "$(field count "$out") $(field granted "$out") $(field base_granted "$out")" \
+		"0 4 4"
+	i=0
+	while [ $i -lt 7 ]; do
+		out=$($ST "$2" hit "$_G" "$_GB")
+		i=$((i + 1))
+	done
+	expect_eq "$1-grant-7th-use-valid" \
+		"$(field count "$out") $(field verdict "$out")" "7 ok"
+	out=$($ST "$2" hit "$_G" "$_GB")
+	expect_eq "$1-grant-8th-use-fades" \
+		"$(field count "$out") $(field verdict "$out")" "8 fading"
+	$ST "$2" grant "$_G" "$_GB" 2 >/dev/null
+	out=$($ST "$2" hit "$_G" "$_GB")
+	expect_eq "$1-grants-add-up" \
+		"$(field count "$out") $(field granted "$out") $(field verdict "$out")" \
+		"9 6 ok"
+	out=$($ST "$2" hit grant=sgother@isp.example "$_GB")
+	expect_eq "$1-grant-base-too" \
+		"$(field count "$out") $(field base "$out") $(field verdict "$out")" \
+		"1 10 ok"
+}
+
 A=alice=sgtest@isp.example
 BASE=alice@isp.example
 NOW=$(date +%s)
@@ -167,6 +197,8 @@ cat >"$D/guess.json" <<EOF
  "fade": {"max_forged": 3, "forged_window_hours": 1}}
 EOF
 guess_checks lmdb "$D/guess.json"
+lmdb_conf "$D/grant.json" "$D/grant.mdb"
+grant_checks lmdb "$D/grant.json"
 
 # a broken file: clear message, SIGNET_E_IO, no crash
 head -c 65536 /dev/urandom >"$D/corrupt.mdb"
@@ -286,13 +318,20 @@ out=$($ST "$D/unix.json" hit "$A" "$BASE")
 expect_match redis-unix-down-message "$out" \
 	"^fault=state store redis $D/redis.sock: connect: "
 
-cat >"$D/guess-redis.json" <<EOF
+# redis_fade_conf FILE PREFIX FADE: a Redis store with the fade settings
+redis_fade_conf() {
+	cat >"$1" <<EOF
 {"domains": ["isp.example"],
  "store": {"type": "redis", "host": "127.0.0.1", "port": $RPORT,
-	   "timeout_ms": 2000, "prefix": "g$$:"},
- "fade": {"max_forged": 3, "forged_window_hours": 1}}
+	   "timeout_ms": 2000, "prefix": "$2"},
+ "fade": $3}
 EOF
+}
+redis_fade_conf "$D/guess-redis.json" "g$$:" \
+	'{"max_forged": 3, "forged_window_hours": 1}'
 guess_checks redis "$D/guess-redis.json"
+redis_fade_conf "$D/grant-redis.json" "G$$:" '{"max_uses": 3, "max_base_uses": 5}'
+grant_checks redis "$D/grant-redis.json"
 ttl=$(redis-cli -p $RPORT TTL "g$$:a:forged alice@isp.example")
 [ "$ttl" -gt 3500 ] 2>/dev/null && [ "$ttl" -le 3600 ] &&
 	pass redis-guess-expires ||
