@@ -180,6 +180,11 @@ describe_link(const struct signet_prov *p, const char *isp,
 	clean(signet_prov_get(p, "auth"), auth, sizeof(auth));
 	clean(signet_prov_get(p, "peer"), peer, sizeof(peer));
 	clean(signet_prov_get(p, "helo"), helo, sizeof(helo));
+	if (is(signet_prov_get(p, "origin"), "hub")) {
+		/* made on the hub: no link to describe */
+		add_text(out, "a delivery report made by %s itself", isp);
+		return;
+	}
 	if (tls == NULL || is(tls, "none") || v[0] == '\0') {
 		out->insecure = 1;
 		add_text(out, "arrived at %s over an unencrypted link", isp);

@@ -18,6 +18,7 @@ struct sx_msg {
 	char msg_binding[SIGNET_PROV_MSG_BUFSZ]; /* msg= of its records */
 	/* hop, and what the ACL snippet said */
 	const char *tls, *cipher, *pfs, *auth, *peer, *helo, *host, *relay;
+	int hub_report; /* a bounce Exim itself made (see read_vars) */
 	/* a bounce's returned Message-ID, read on first need */
 	int dsn_read;
 	int dsn_found;

@@ -73,12 +73,15 @@ strip_signet_headers(void)
 static void
 read_vars(struct sx_msg *m, const char **cfg_path_r)
 {
+	const char *caller = "", *exim = "";
 	const char **dst[] = {cfg_path_r, &m->tls,   &m->cipher, &m->host,
-			      &m->helo,	  &m->relay, &m->auth};
+			      &m->helo,	  &m->relay, &caller,	 &exim,
+			      &m->auth};
 	const size_t n = sizeof(dst) / sizeof(dst[0]);
 	uschar *v = expand_string(US "$acl_m_signet_config\n$tls_in_ver\n"
 				     "$tls_in_cipher\n$primary_hostname\n"
 				     "$sender_helo_name\n$acl_m_signet_relay\n"
+				     "$caller_uid\n$exim_uid\n"
 				     "$authenticated_id");
 	char *p = (char *)v, *nl;
 	size_t i;
@@ -101,6 +104,10 @@ read_vars(struct sx_msg *m, const char **cfg_path_r)
 	m->peer = sender_host_address != NULL
 			  ? (const char *)sender_host_address
 			  : "local";
+	/* Exim's own delivery reports are submitted locally, with a null
+	   sender, by a process running as the Exim user. */
+	m->hub_report = sender_host_address == NULL && *caller != '\0' &&
+			strcmp(caller, exim) == 0;
 }
 
 static const char *
@@ -238,6 +245,7 @@ prov_fields(const struct sx_msg *m, const struct sx_rcpt_info *r,
 	add(p, "pfs", m->pfs);
 	add(p, "auth", *m->auth != '\0' ? m->auth : NULL);
 	add(p, "peer", m->peer);
+	add(p, "origin", m->bounce && m->hub_report ? "hub" : NULL);
 	add(p, "helo", *m->helo != '\0' ? m->helo : NULL);
 	add(p, "host", *m->host != '\0' ? m->host : NULL);
 }

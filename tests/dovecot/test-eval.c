@@ -93,6 +93,12 @@ main(void)
 		"verdict", "valid", "owner", "alice@isp.example", "bounce",
 		"yes", "bind", "unknown", "tls", "TLS1.3", "pfs", "yes", NULL
 	};
+	/* Exim's own report: no link, so neither TLS nor insecure */
+	static const char *const hub_report[] = {
+		"verdict", "valid", "owner", "alice@isp.example", "bounce",
+		"yes", "bind", "match", "tls", "none", "pfs", "no", "peer",
+		"local", "origin", "hub", NULL
+	};
 	static const char *const plain[] = {
 		"verdict", "none", "tls", "none", "pfs", "no", "helo",
 		"a\r\nX: y", "peer", "192.0.2.1", NULL
@@ -122,6 +128,13 @@ main(void)
 	T_STREQ("eval-verified-line", out.line,
 		"genuine reply to your message of 20 Nov 14:03 UTC sent as "
 		"alice@isp.example; arrived at isp.example over TLS1.3");
+
+	h[0] = sealed(kr, "alice@isp.example", hub_report);
+	run(h, 1, NULL, &out);
+	T_OK("eval-hub-report", out.result == SDP_VERIFIED && !out.insecure);
+	T_STREQ("eval-hub-report-line", out.line,
+		"genuine reply to a message sent as alice@isp.example; "
+		"a delivery report made by isp.example itself");
 
 	/* the header for bob first, then alice's: alice's is found */
 	h[0] = sealed(kr, "bob@isp.example", mismatch);

@@ -231,8 +231,9 @@ submit alice alice@isp.example bob@remote.example "$E2E/m6" >/dev/null
 S6=$(header Return-path <"$(wait_msgid "$RBOB" "$M6")" | tr -d '<>')
 expect_match 6-signed "$S6" "^alice$SIG\$"
 codes=$(replay "$S6")
-# One use by the remote's callout, then up to max_uses (5) in all.
-expect_eq 6-replay-fades-450 "$codes" " 250 250 250 250 450"
+# One use by the remote's callout, then up to max_uses (5) and 3 for its
+# one recipient (fade.uses_per_recipient) in all.
+expect_eq 6-replay-fades-450 "$codes" " 250 250 250 250 250 250 250 450"
 if runuser -u "$EXIM_USER" -- "$B/shared/signet" -c "$SIGNET_JSON" \
 	revoke "$S6" --reason "stolen" >"$E2E/revoke.out" 2>&1; then
 	pass 6-revoke-ran
@@ -245,6 +246,29 @@ expect_match 6-revoked-550 "$(rcpt_reply "$t")" \
 show=$("$B/shared/signet" -c "$SIGNET_JSON" show "$S6" 2>&1)
 expect_match 6-show-revoked "$show" \
 	'revoked'
+
+# ---- callouts do not use up a message's quota: one message to 20 sites
+# (the remote's users, as if each were another site), each probing twice
+# (again after greylisting), all pass; a replayed copy still fades, after
+# max_uses (5) and 3 per recipient: 65 uses ----
+users=""
+i=1
+while [ $i -le 20 ]; do
+	mkdir -p "$REMOTE/users/list$i"
+	users="$users${users:+,}list$i@remote.example"
+	i=$((i + 1))
+done
+msg "$E2E/mq" "mq-$$@isp.example" alice@isp.example list1@remote.example \
+	"to twenty sites"
+t=$(submit alice alice@isp.example "$users" "$E2E/mq")
+expect_match quota-20-recipients-accepted "$(data_reply "$t")" '^250 OK id='
+SQ=$(header Return-path <"$(wait_msgid "$REMOTE/mail/list1" "mq-$$@isp.example")" |
+	tr -d '<>')
+expect_match quota-signed "$SQ" "^alice$SIG\$"
+# the remote checked the sender at each of its 20 RCPTs (no_cache): 20
+# uses, then 40 probes, then 5 more make 65
+expect_eq quota-40-probes-pass "$(probe "$SQ" 40)" "40 none"
+expect_eq quota-replay-fades-after-65 "$(probe "$SQ" 40)" "5 450"
 
 # ---- alice as bob@, to an unknown user: the bounce comes back to alice ----
 n=$(maildir_count "$ALICE")
@@ -315,7 +339,9 @@ expect_rc tool-verify-other-message 1 $T verify "$S1" --message-id "<$M2>"
 expect_rc tool-verify-tampered 1 $T verify "$TAMPERED"
 expect_rc tool-verify-revoked 1 $T verify "$S6"
 # Issued: steps 1 (twice: alice's own address for her mail as bob), 2, 6,
-# alice as bob again (8) and after the rotation (9); refused: the callout for alice (3), the
+# the message to 20 sites, alice as bob again (8) and after the rotation
+# (9); fading: the replays of 6 and of the message to 20 sites; refused:
+# the callout for alice (3), the
 # tampered address at the remote site (3) and at the hub (4, twice), the
 # strict bounce (4), the revoked address (6).
 st=$($T --json stats | python3 -c '
@@ -324,7 +350,7 @@ s = json.load(sys.stdin)
 t, r = s["totals"], s["refused_by"]
 print(t["issued"], t["fading"], t["revoked"], r.get("unsigned-bounce"),
       r.get("forged"), r.get("revoked"))')
-expect_eq tool-stats-tell-the-story "$st" "6 1 1 2 3 1"
+expect_eq tool-stats-tell-the-story "$st" "7 2 1 2 3 1"
 
 # ---- 7. the hub's keyring is unreadable for a while: nothing is lost ----
 KR=$HUB/keys/keyring.json
@@ -361,6 +387,14 @@ if wait_count "$ALICE" $((n + 1)); then
 else
 	fail 7-after-outage-alice-gets-the-bounce "no new message for alice"
 fi
+# That bounce is the hub's own report: said so, and not "insecure" for a
+# link it never crossed.
+res=$(pop3_last alice@isp.example | header Signet-Result)
+expect_match 7-hub-report-labelled "$res" \
+	'a delivery report made by isp\.example itself'
+expect_nomatch 7-hub-report-not-insecure "$res" 'unencrypted'
+expect_nomatch 7-hub-report-no-insecure-keyword \
+	"$(imap_last alice@isp.example)" '\$SignetInsecure'
 
 # ---- revoking all of alice's addresses so far works to the second: the
 # old ones are refused, one issued a second later is not ----
@@ -414,8 +448,11 @@ lmtp=$(grep -c ' => .* T=signet_dovecot_lmtp ' "$HUBLOG")
 have=$(($(maildir_count "$ALICE") + $(maildir_count "$BOB")))
 expect_eq count-hub-lmtp-deliveries-in-mailboxes "$have" "$lmtp"
 rdel=$(grep -c ' => .* T=maildir' "$RLOG")
-expect_eq count-remote-deliveries-in-maildirs "$(maildir_count "$RBOB")" \
-	"$rdel"
+rboxes=0
+for d in "$REMOTE"/mail/*; do
+	rboxes=$((rboxes + $(maildir_count "$d")))
+done
+expect_eq count-remote-deliveries-in-maildirs "$rboxes" "$rdel"
 # Delivered once: no Message-ID twice in a mailbox.
 for box in hub-alice:"$ALICE" hub-bob:"$BOB" remote-bob:"$RBOB"; do
 	dir=${box#*:}
