@@ -49,7 +49,7 @@ install-exim: $(EXIM_SO)
 
 # Debian split-config drop-ins and ACL snippets (docs/EXIM.md).
 install-exim-conf:
-	for d in main router transport auth; do \
+	for d in main router transport auth acl; do \
 		install -d $(DESTDIR)/etc/exim4/conf.d/$$d && \
 		install -m 0644 conf/exim4/conf.d/$$d/* \
 			$(DESTDIR)/etc/exim4/conf.d/$$d/ || exit 1; \

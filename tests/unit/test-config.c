@@ -336,8 +336,8 @@ test_errors(void)
 		parse_err("{\"domains\": [\"isp.example\"], \"fade\": "
 			  "{\"uses\": 1}}"),
 		"t.json:1:39: \"fade.uses\": unknown setting; expected "
-		"\"max_uses\", \"max_base_uses\", \"max_forged\" or "
-		"\"forged_window_hours\"");
+		"\"max_uses\", \"max_base_uses\", \"uses_per_recipient\", "
+		"\"max_forged\" or \"forged_window_hours\"");
 	T_STREQ("bad JSON gives jansson's line and column",
 		parse_err("{\n  \"domains\": [\"isp.example\",]\n}"),
 		"t.json:2:29: invalid JSON: unexpected token near ']'");
