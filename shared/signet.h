@@ -368,10 +368,12 @@ SIGNET_WUR signet_status signet_store_grant(signet_store *st,
 					    const char *base,
 					    unsigned long long uses,
 					    time_t expires, time_t now);
-/* Reads without counting. */
+/* Reads without counting, as at time now (records past their keep are
+   gone). */
 SIGNET_WUR signet_status signet_store_lookup(signet_store *st,
 					     const char *signed_addr,
 					     const char *base, time_t issued,
+					     time_t now,
 					     struct signet_usage *u_r);
 /* Revokes one signed address, or (addr is a base address) every address of
    that base issued before `before`. */

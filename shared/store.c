@@ -358,7 +358,7 @@ signet_store_grant(signet_store *st, const char *signed_addr, const char *base,
 
 signet_status
 signet_store_lookup(signet_store *st, const char *signed_addr, const char *base,
-		    time_t issued, struct signet_usage *u_r)
+		    time_t issued, time_t now, struct signet_usage *u_r)
 {
 	char a[STORE_KEY_MAX], b[STORE_KEY_MAX];
 	const char *bp;
@@ -368,7 +368,7 @@ signet_store_lookup(signet_store *st, const char *signed_addr, const char *base,
 		return SIGNET_E_IO;
 	if (!norm_pair(signed_addr, base, a, b, &bp))
 		return SIGNET_E_SYNTAX;
-	return st->ops->lookup(st, a, bp, issued, time(NULL), u_r);
+	return st->ops->lookup(st, a, bp, issued, now, u_r);
 }
 
 signet_status

@@ -224,8 +224,8 @@ apply_store(struct tool *t, struct check *c)
 		signet_config_lifetimes(cfg, &lt);
 		issued = c->v.expires - (time_t)lt.prvs_lifetime;
 	}
-	if (signet_store_lookup(store, c->addr, c->v.base, issued, &c->u) ==
-	    SIGNET_OK) {
+	if (signet_store_lookup(store, c->addr, c->v.base, issued, t->now,
+				&c->u) == SIGNET_OK) {
 		c->have_usage = 1;
 		c->st = signet_usage_apply(cfg, &c->u, c->st);
 	} else {

@@ -95,7 +95,8 @@ load(signet_store *st, const char *type, uint64_t n, time_t now)
 	double t0;
 
 	addr_of(n - 1, last, sizeof(last), lastb, sizeof(lastb));
-	if (signet_store_lookup(st, last, lastb, 0, &u) == SIGNET_OK &&
+	if (signet_store_lookup(st, last, lastb, 0, time(NULL), &u) ==
+		    SIGNET_OK &&
 	    u.count > 0) {
 		printf("%-6s load     %llu addresses already there\n", type,
 		       (unsigned long long)n);
@@ -181,7 +182,8 @@ main(int argc, char **argv)
 
 		addr_of(mix(i + 77) % n, addr, sizeof(addr), base,
 			sizeof(base));
-		if (signet_store_lookup(st, addr, base, 0, &u) != SIGNET_OK ||
+		if (signet_store_lookup(st, addr, base, 0, now, &u) !=
+			    SIGNET_OK ||
 		    u.count == 0)
 			errors++;
 		lat[i] = mono_us() - s;

@@ -126,7 +126,7 @@ hammer(signet_config *cfg, int nproc, int m, const char *addr, const char *base,
 	}
 	if (st == NULL && (st = open_store(cfg)) == NULL)
 		return 1;
-	signet_status s = signet_store_lookup(st, addr, base, 0, &u);
+	signet_status s = signet_store_lookup(st, addr, base, 0, now_t(), &u);
 	printf("errors=%d ", errors);
 	print_usage(s, &u, st);
 	signet_store_close(&st);
@@ -257,7 +257,8 @@ main(int argc, char **argv)
 		print_usage(s, &u, st);
 	} else if (strcmp(cmd, "lookup") == 0 && argc >= 5) {
 		s = signet_store_lookup(st, argv[3], argv[4],
-					argc > 5 ? atoll(argv[5]) : 0, &u);
+					argc > 5 ? atoll(argv[5]) : 0, now_t(),
+					&u);
 		print_usage(s, &u, st);
 	} else if (strcmp(cmd, "revoke") == 0 && argc >= 4) {
 		s = signet_store_revoke(st, argv[3],
