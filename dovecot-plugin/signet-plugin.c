@@ -160,24 +160,18 @@ struct signet_headers {
 	const char *bind_date, *bind_from, *bind_subject;
 };
 
-/* A header value as Exim's module reads it: line ends dropped, runs of
-   white space made one space, trimmed.  NULL when empty. */
+/* A header value as Exim's module reads it (signet_header_unfold), on
+   the data stack.  NULL when empty. */
 static const char *
 unfold(const char *v)
 {
-	string_t *s = t_str_new(strlen(v) + 1);
+	size_t len = strlen(v), n = 0;
+	char *out = t_malloc_no0(len + 1);
 
-	for (; *v != '\0'; v++) {
-		if (*v == '\r' || *v == '\n')
-			continue;
-		if ((*v == ' ' || *v == '\t') &&
-		    (str_len(s) == 0 || str_c(s)[str_len(s) - 1] == ' '))
-			continue;
-		str_append_c(s, *v == '\t' ? ' ' : *v);
-	}
-	while (str_len(s) > 0 && str_c(s)[str_len(s) - 1] == ' ')
-		str_truncate(s, str_len(s) - 1);
-	return str_len(s) > 0 ? str_c(s) : NULL;
+	/* out is as long as the value: never cut short */
+	if (signet_header_unfold(v, len, out, len + 1, &n) != SIGNET_OK)
+		return NULL;
+	return n > 0 ? out : NULL;
 }
 
 /* Copies the header of input (up to its blank line, or all of a message

@@ -109,29 +109,20 @@ plain_headers(const char *p, const char *end)
 	return NULL;
 }
 
-/* Copies the header value starting at p, unfolded and trimmed. */
+/* Copies the header value starting at p (up to the end of the field: a
+   line end not followed by white space), unfolded as the core does. */
 static int
 copy_value(const char *p, const char *end, char *out, size_t outlen)
 {
+	const char *q = p;
 	size_t o = 0;
 
-	for (; p < end; p++) {
-		if (*p == '\r')
-			continue;
-		if (*p == '\n') {
-			if (p + 1 < end && (p[1] == ' ' || p[1] == '\t'))
-				continue;
-			break;
-		}
-		if ((*p == ' ' || *p == '\t') && o == 0)
-			continue;
-		if (o + 1 >= outlen)
-			return -1;
-		out[o++] = *p == '\t' ? ' ' : *p;
-	}
-	while (o > 0 && out[o - 1] == ' ')
-		o--;
-	out[o] = '\0';
+	while (q < end && !(*q == '\n' &&
+			    (q + 1 >= end || (q[1] != ' ' && q[1] != '\t'))))
+		q++;
+	if (signet_header_unfold(p, (size_t)(q - p), out, outlen, &o) !=
+	    SIGNET_OK)
+		return -1;
 	return o > 0 ? 0 : -1;
 }
 

@@ -37,16 +37,9 @@ header_value(const header_line *h)
 	p++;
 	len = strlen(p);
 	out = (char *)store_get((int)len + 1, GET_TAINTED);
-	for (; *p != '\0'; p++) {
-		if (*p == '\r' || *p == '\n')
-			continue;
-		if ((*p == ' ' || *p == '\t') && (o == 0 || out[o - 1] == ' '))
-			continue;
-		out[o++] = *p == '\t' ? ' ' : *p;
-	}
-	while (o > 0 && out[o - 1] == ' ')
-		o--;
-	out[o] = '\0';
+	/* out is as long as the value: never cut short */
+	if (signet_header_unfold(p, len, out, len + 1, &o) != SIGNET_OK)
+		return NULL;
 	return o > 0 ? out : NULL;
 }
 

@@ -15,27 +15,53 @@
 
 #define HDR_FIELD_MAX 1024
 
-/* The canonical form of a field: runs of SP, HT, CR and LF (folding
-   included) as one SP, none at either end, cut to max octets. */
-static size_t
-canon_field(const char *s, char *out, size_t max)
+signet_status
+signet_header_unfold(const char *v, size_t len, char *out, size_t outsz,
+		     size_t *outlen_r)
 {
+	signet_status st = SIGNET_OK;
 	size_t n = 0;
 	int space = 0;
 
-	for (; s != NULL && *s != '\0' && n < max; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
+	if (outsz == 0)
+		return SIGNET_E_BUFFER;
+	for (size_t i = 0; v != NULL && i < len && v[i] != '\0'; i++) {
+		char c = v[i];
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
 			space = 1;
 			continue;
 		}
 		if (space && n > 0) {
-			out[n++] = ' ';
-			if (n == max)
+			if (n + 1 >= outsz) {
+				st = SIGNET_E_BUFFER;
 				break;
+			}
+			out[n++] = ' ';
 		}
 		space = 0;
-		out[n++] = *s;
+		if (n + 1 >= outsz) {
+			st = SIGNET_E_BUFFER;
+			break;
+		}
+		out[n++] = c;
 	}
+	out[n] = '\0';
+	if (outlen_r != NULL)
+		*outlen_r = n;
+	return st;
+}
+
+/* The canonical form of a field, cut to max octets (the cut is part of
+   the binding's definition); out has room for max + 1. */
+static size_t
+canon_field(const char *s, char *out, size_t max)
+{
+	size_t n = 0;
+	/* SIGNET_E_BUFFER is the cut */
+	signet_status st = signet_header_unfold(s, (size_t)-1, out, max + 1, &n);
+
+	(void)st;
 	return n;
 }
 

@@ -259,6 +259,15 @@ uint32_t signet_message_binding(const char *message_id);
 
 /* ---- Signet-Provenance header ---- */
 
+/* A header value as the hub and Dovecot both read it, the one definition
+   the message bindings below rely on: line ends dropped, each run of
+   white space (SP, HT, CR, LF: folding included) one SP, none at either
+   end.  Reads up to len octets or a NUL.  SIGNET_E_BUFFER when out is cut
+   short (still NUL-terminated, *outlen_r octets). */
+SIGNET_WUR signet_status signet_header_unfold(const char *v, size_t len,
+					      char *out, size_t outsz,
+					      size_t *outlen_r);
+
 /* 32-bit binding of a message that has no Message-ID, to its first Date,
    From and Subject fields (NULL for a missing one).  Folding and runs of
    white space do not count, so Exim and Dovecot, which unfold headers

@@ -48,6 +48,34 @@ test_msg(const json_t *cases)
 	T_OK("prov vectors: msg cases", json_array_size(cases) >= 8);
 }
 
+/* signet_header_unfold against the vectors' canonical form, and its cut */
+static void
+test_unfold(const json_t *cases)
+{
+	char got[256], name[64];
+	size_t i, n;
+	json_t *c;
+
+	json_array_foreach(cases, i, c) {
+		const char *v = str(c, "value");
+
+		snprintf(name, sizeof(name), "prov vector unfold %zu", i);
+		T_OK(name, signet_header_unfold(v, strlen(v), got, sizeof(got),
+						&n) == SIGNET_OK &&
+				   strcmp(got, str(c, "unfolded")) == 0 &&
+				   n == strlen(got));
+	}
+	T_OK("prov vectors: unfold cases", json_array_size(cases) >= 6);
+	T_OK("unfold: cut short says so",
+	     signet_header_unfold(" ab  cd", 7, got, 4, &n) ==
+			     SIGNET_E_BUFFER &&
+		     strcmp(got, "ab ") == 0 && n == 3);
+	T_OK("unfold: reads len octets only",
+	     signet_header_unfold("ab cd", 2, got, sizeof(got), &n) ==
+			     SIGNET_OK &&
+		     strcmp(got, "ab") == 0);
+}
+
 static void
 test_rcpt_and_seal(const json_t *v, const signet_keyring *kr, time_t now)
 {
@@ -121,6 +149,7 @@ main(void)
 	signet_key_prepare(&k);
 
 	test_msg(json_object_get(v, "msg"));
+	test_unfold(json_object_get(v, "unfold"));
 	test_rcpt_and_seal(v, &kr, now);
 	signet_wipe(&k, sizeof(k));
 	json_decref(v);

@@ -84,8 +84,22 @@ SEALS = [
       ["helo", "evil; verdict=valid %0A\r\nX: y"], ["tls", "none"]]),
 ]
 
+# header values as Exim, the DSN reader and Dovecot see them (folded with
+# CRLF or LF, tabs, leading and trailing space): one unfolding for all
+UNFOLDS = [
+    "<a@b>",
+    " <a@b> ",
+    "<20261122.1234@isp.example>\r\n",
+    "Undelivered Mail\r\n Returned to\tSender",
+    "Undelivered Mail\n\tReturned  to   Sender\n",
+    "\t\r\n \t",
+    "x\r\n\r\n y",
+    "",
+]
+
 out = {
     "key": {"hex": KEY.hex(), "id": KEY_ID},
+    "unfold": [{"value": v, "unfolded": canon(v).decode()} for v in UNFOLDS],
     "msg": [{"message_id": m, "msg": message_binding(m)} for m in MSGIDS] +
            [{"message_id": None, "date": d, "from": f, "subject": s,
              "msg": header_binding(d, f, s)} for d, f, s in HEADERS],
