@@ -9,7 +9,7 @@ EXIM_LSDIR = /usr/lib/exim4/local_scan
 # Exim's headers are not warning-clean under our flags.
 EXTRA_CFLAGS_exim-scan/ = -isystem /usr/include/exim4
 
-.PHONY: exim-scan install-exim install-exim-conf bench-exim
+.PHONY: exim-scan install-exim install-exim-conf bench-exim bench-growth-exim
 all: $(EXIM_SO) $(EXIM_HELPER)
 exim-scan: $(EXIM_SO) $(EXIM_HELPER)
 
@@ -60,3 +60,6 @@ install-exim-conf:
 
 bench-exim: $(EXIM_SO)
 	sh tests/exim/bench.sh
+
+bench-growth-exim: $(EXIM_SO)
+	sh tests/exim/bench_growth.sh

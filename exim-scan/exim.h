@@ -23,8 +23,19 @@ struct sx_msg {
 	int dsn_read;
 	int dsn_found;
 	char orig_msgid[256];
-	int sealed_fault_logged;
 };
+
+/* The spooled facts of the Signet-Provenance headers (incoming.c), made
+   into one sealed header per delivery by sx_seal (seal.c). */
+#define SX_FACTS_HEADER "Signet-Facts"
+#define SX_FACTS_RCPT_HEADER "Signet-Facts-Rcpt"
+
+/* The value of a header, unfolded and trimmed, in Exim's store; NULL
+   when empty. */
+const char *sx_header_value(const header_line *h);
+
+/* This recipient's Signet-Provenance header line for headers_add, or "". */
+const char *sx_seal(struct sx_state *s, const char *rcpt, time_t now);
 
 /* Expands an Exim expression; "" when unset or on failure. */
 const char *sx_expand(const char *expr);

@@ -1,6 +1,7 @@
 /* End of DATA for every message: drop incoming Signet-* headers, rewrite
-   signed recipients to their base address, and add one sealed
-   Signet-Provenance header per local recipient. */
+   signed recipients to their base address, and spool the facts each
+   local recipient's Signet-Provenance header is sealed from at delivery
+   (seal.c). */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -24,9 +25,8 @@ find_header(const char *name)
 	return NULL;
 }
 
-/* The value of a header, unfolded and trimmed, in Exim's store. */
-static const char *
-header_value(const header_line *h)
+const char *
+sx_header_value(const header_line *h)
 {
 	const char *p = strchr((const char *)h->text, ':');
 	size_t len, o = 0;
@@ -108,7 +108,7 @@ first_value(const char *name)
 {
 	const header_line *h = find_header(name);
 
-	return h != NULL ? header_value(h) : NULL;
+	return h != NULL ? sx_header_value(h) : NULL;
 }
 
 void
@@ -118,7 +118,7 @@ sx_msg_begin(struct sx_msg *m)
 	const char *cfg_path;
 
 	m->bounce = sender_address == NULL || *sender_address == '\0';
-	m->msgid = h != NULL ? header_value(h) : NULL;
+	m->msgid = h != NULL ? sx_header_value(h) : NULL;
 	if (m->msgid != NULL)
 		signet_prov_msg(m->msgid, NULL, NULL, NULL, m->msg_binding);
 	else
@@ -147,7 +147,7 @@ dsn_message_id(struct sx_msg *m)
 		return m->dsn_found ? m->orig_msgid : NULL;
 	m->dsn_read = 1;
 	ct = find_header("Content-Type:");
-	if (ct != NULL && (v = header_value(ct)) != NULL)
+	if (ct != NULL && (v = sx_header_value(ct)) != NULL)
 		report = strncasecmp(v, "multipart/report", 16) == 0;
 	/* The file starts with its own name ("ID-D"); the body follows.
 	   Skipping that line, rather than SPOOL_DATA_START_OFFSET bytes,
@@ -204,7 +204,6 @@ prov_fields(const struct sx_msg *m, const struct sx_rcpt_info *r,
 	char issued[32], key[16];
 	int closed = r->presented != NULL && r->v.format == SIGNET_FMT_SIGNET;
 
-	signet_prov_init(p);
 	add(p, "v", "1");
 	/* ties the sealed record to this message: a copy pasted onto
 	   another message does not check at delivery */
@@ -243,26 +242,31 @@ prov_fields(const struct sx_msg *m, const struct sx_rcpt_info *r,
 	add(p, "host", *m->host != '\0' ? m->host : NULL);
 }
 
+/* Adds the facts a recipient's Signet-Provenance header is made of at
+   delivery (sx_seal): one Signet-Facts header for the message, and a
+   Signet-Facts-Rcpt header, for= the recipient's id, for each recipient
+   whose record differs.  Sealing at delivery keeps every copy to its own
+   header; spooling sealed headers for all recipients made each of N
+   copies carry N of them. */
 static void
-seal_and_add(struct sx_msg *m, const struct sx_rcpt_info *r)
+add_facts(struct sx_msg *m, const struct sx_rcpt_info *r, int own)
 {
-	char out[SIGNET_HEADER_BUFSZ];
+	char out[SIGNET_HEADER_BUFSZ], id[SIGNET_PROV_RCPT_ID_BUFSZ];
 	struct signet_prov p;
-	const signet_keyring *kr = sx_seal_keyring(m->s);
-	signet_status st = SIGNET_E_KEYRING;
 
+	signet_prov_init(&p);
+	if (own) {
+		signet_prov_rcpt_id(r->rcpt, id);
+		add(&p, "for", id);
+	}
 	prov_fields(m, r, &p);
-	if (kr != NULL)
-		st = signet_prov_seal(kr, &p, r->rcpt, m->now, out,
-				      sizeof(out));
-	if (st != SIGNET_OK) {
-		if (!m->sealed_fault_logged)
-			sx_log("no Signet-Provenance header added: %s",
-			       signet_strerror(st));
-		m->sealed_fault_logged = 1;
+	if (signet_prov_format(&p, out, sizeof(out)) != SIGNET_OK) {
+		sx_log("no provenance for <%s>: its record is too long",
+		       r->rcpt);
 		return;
 	}
-	header_add(' ', "Signet-Provenance: %s\n", out);
+	header_add(' ', "%s: %s\n",
+		   own ? SX_FACTS_RCPT_HEADER : SX_FACTS_HEADER, out);
 }
 
 static void
@@ -286,6 +290,18 @@ report(struct sx_msg *m, const struct sx_rcpt_info *r)
 	sx_event(m->s, m->now, "sealed", kv);
 }
 
+/* The verdict of a recipient that does not look signed and is not
+   exempt. */
+static const char *
+default_verdict(const struct sx_msg *m)
+{
+	return m->bounce &&
+			       signet_config_null_policy(m->s->cfg) !=
+				       SIGNET_NULL_OFF
+		       ? "unsigned-bounce"
+		       : "none";
+}
+
 /* Rewrites a signed recipient to its base; returns non-zero when the
    message has to wait (no keys to read the address with). */
 static int
@@ -298,14 +314,9 @@ check_recipient(struct sx_msg *m, int i, struct sx_rcpt_info *r)
 	r->v.key_id = -1;
 	if (!signet_is_signed(addr)) {
 		sx_lower(addr, r->rcpt, sizeof(r->rcpt));
-		r->verdict =
-			m->bounce &&
-					!signet_config_is_exempt(m->s->cfg,
-								 addr) &&
-					signet_config_null_policy(m->s->cfg) !=
-						SIGNET_NULL_OFF
-				? "unsigned-bounce"
-				: "none";
+		r->verdict = signet_config_is_exempt(m->s->cfg, addr)
+				     ? "none"
+				     : default_verdict(m);
 		return 0;
 	}
 	if (m->s->kr == NULL)
@@ -337,7 +348,7 @@ int
 sx_scan_recipients(struct sx_msg *m, uschar **text_r)
 {
 	struct sx_rcpt_info r;
-	int i;
+	int i, facts = 0;
 
 	if (m->s->cfg == NULL) {
 		sx_log("no provenance added: configuration unusable");
@@ -354,7 +365,17 @@ sx_scan_recipients(struct sx_msg *m, uschar **text_r)
 				     "try again later";
 			return LOCAL_SCAN_TEMPREJECT;
 		}
-		seal_and_add(m, &r);
+		if (!facts) {
+			struct sx_rcpt_info d;
+
+			memset(&d, 0, sizeof(d));
+			d.verdict = default_verdict(m);
+			add_facts(m, &d, 0);
+			facts = 1;
+		}
+		if (r.presented != NULL || r.bind != NULL ||
+		    strcmp(r.verdict, default_verdict(m)) != 0)
+			add_facts(m, &r, 1);
 		/* Ordinary mail is recorded by its header and Exim's own log
 		   line; bounces and signed recipients are decisions. */
 		if (r.presented != NULL || m->bounce)

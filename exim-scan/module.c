@@ -12,6 +12,7 @@ SX_EXPORT int signet_rcpt(uschar **yield, int argc, uschar *argv[]);
 SX_EXPORT int signet_rcpt_wanted(uschar **yield, int argc, uschar *argv[]);
 SX_EXPORT int signet_base(uschar **yield, int argc, uschar *argv[]);
 SX_EXPORT int signet_preload(uschar **yield, int argc, uschar *argv[]);
+SX_EXPORT int signet_seal(uschar **yield, int argc, uschar *argv[]);
 
 int
 local_scan_version_major(void)
@@ -191,6 +192,24 @@ signet_preload(uschar **yield, int argc, uschar *argv[])
 		(void)signet_crypto_prepare(); /* AES's fetch, before forks */
 	}
 	*yield = argc > 1 ? argv[1] : US "";
+	return OK;
+}
+
+/* ${dlfunc{signet.so}{signet_seal}{CONFIG}{RCPT}}, in a local transport's
+   headers_add: this recipient's Signet-Provenance header, or "" (the copy
+   goes out untagged, never held back). */
+int
+signet_seal(uschar **yield, int argc, uschar *argv[])
+{
+	if (argc < 2) {
+		sx_log("signet_seal needs the configuration and the recipient "
+		       "as arguments, got %d argument(s)",
+		       argc);
+		*yield = US "";
+		return OK;
+	}
+	*yield = US sx_seal(sx_state_get((const char *)argv[0]),
+			    (const char *)argv[1], time(NULL));
 	return OK;
 }
 

@@ -213,9 +213,9 @@ seal_mac(const struct signet_key *k, const struct signet_prov *p, size_t n,
 }
 
 /* The recipient's tag under key k: the first 10 octets, in hex, of
-   HMAC-SHA256 of RCPT_LABEL, a NUL and the lower-cased address.  Every
-   copy of a message carries the headers of all its local recipients until
-   Dovecot removes the others', so the header must not name them (Bcc). */
+   HMAC-SHA256 of RCPT_LABEL, a NUL and the lower-cased address: a copy
+   may travel beyond its recipient's mailbox, so the header must not name
+   them (Bcc). */
 static signet_status
 rcpt_tag(const struct signet_key *k, const char *rcpt,
 	 char tag_r[2 * SIGNET_RCPT_TAG_BYTES + 1])
@@ -235,43 +235,25 @@ rcpt_tag(const struct signet_key *k, const char *rcpt,
 	return SIGNET_OK;
 }
 
-signet_status
-signet_prov_seal(const signet_keyring *kr, struct signet_prov *p,
-		 const char *rcpt, time_t now, char *out, size_t outlen)
+void
+signet_prov_rcpt_id(const char *rcpt, char out[SIGNET_PROV_RCPT_ID_BUFSZ])
 {
-	const struct signet_key *k;
-	unsigned char mac[32];
-	char num[24], hex[65];
-	size_t pos = 0, line = sizeof("Signet-Provenance: ") - 1;
-	signet_status st;
+	static const char label[] = "signet-rcpt-id-v1";
+	char text[sizeof(label) + SIGNET_ADDR_BUFSZ];
+	unsigned char h[32];
+	size_t pos = sizeof(label);
 
-	k = signet_keyring_signer(kr, SIGNET_KEY_SEAL, now);
-	if (k == NULL)
-		return SIGNET_E_NO_KEY;
-	if (signet_prov_get(p, "seal") != NULL ||
-	    signet_prov_get(p, "t") != NULL ||
-	    signet_prov_get(p, "k") != NULL ||
-	    signet_prov_get(p, "rcpt") != NULL)
-		return SIGNET_E_SYNTAX;
-	if (p->nfields + 4 > SIGNET_PROV_FIELDS_MAX)
-		return SIGNET_E_BUFFER;
-	st = rcpt_tag(k, rcpt, hex);
-	if (st != SIGNET_OK)
-		return st;
-	if (signet_prov_add(p, "rcpt", hex) != SIGNET_OK)
-		return SIGNET_E_INTERNAL;
-	snprintf(num, sizeof(num), "%lld", (long long)now);
-	if (signet_prov_add(p, "t", num) != SIGNET_OK)
-		return SIGNET_E_INTERNAL;
-	snprintf(num, sizeof(num), "%d", k->id);
-	if (signet_prov_add(p, "k", num) != SIGNET_OK)
-		return SIGNET_E_INTERNAL;
-	st = seal_mac(k, p, p->nfields, mac);
-	if (st != SIGNET_OK)
-		return st;
-	signet_hex_encode(mac, sizeof(mac), hex);
-	if (signet_prov_add(p, "seal", hex) != SIGNET_OK)
-		return SIGNET_E_INTERNAL;
+	memcpy(text, label, sizeof(label));
+	for (; rcpt != NULL && *rcpt != '\0' && pos < sizeof(text); rcpt++)
+		text[pos++] = (char)tolower((unsigned char)*rcpt);
+	signet_sha256(text, pos, h);
+	signet_hex_encode(h, 16, out);
+}
+
+signet_status
+signet_prov_format(const struct signet_prov *p, char *out, size_t outlen)
+{
+	size_t pos = 0, line = sizeof("Signet-Provenance: ") - 1;
 
 	if (outlen == 0)
 		return SIGNET_E_BUFFER;
@@ -304,6 +286,46 @@ signet_prov_seal(const signet_keyring *kr, struct signet_prov *p,
 		}
 	}
 	return SIGNET_OK;
+}
+
+signet_status
+signet_prov_seal(const signet_keyring *kr, struct signet_prov *p,
+		 const char *rcpt, time_t now, char *out, size_t outlen)
+{
+	const struct signet_key *k;
+	unsigned char mac[32];
+	char num[24], hex[65];
+	signet_status st;
+
+	k = signet_keyring_signer(kr, SIGNET_KEY_SEAL, now);
+	if (k == NULL)
+		return SIGNET_E_NO_KEY;
+	if (signet_prov_get(p, "seal") != NULL ||
+	    signet_prov_get(p, "t") != NULL ||
+	    signet_prov_get(p, "k") != NULL ||
+	    signet_prov_get(p, "rcpt") != NULL)
+		return SIGNET_E_SYNTAX;
+	if (p->nfields + 4 > SIGNET_PROV_FIELDS_MAX)
+		return SIGNET_E_BUFFER;
+	st = rcpt_tag(k, rcpt, hex);
+	if (st != SIGNET_OK)
+		return st;
+	if (signet_prov_add(p, "rcpt", hex) != SIGNET_OK)
+		return SIGNET_E_INTERNAL;
+	snprintf(num, sizeof(num), "%lld", (long long)now);
+	if (signet_prov_add(p, "t", num) != SIGNET_OK)
+		return SIGNET_E_INTERNAL;
+	snprintf(num, sizeof(num), "%d", k->id);
+	if (signet_prov_add(p, "k", num) != SIGNET_OK)
+		return SIGNET_E_INTERNAL;
+	st = seal_mac(k, p, p->nfields, mac);
+	if (st != SIGNET_OK)
+		return st;
+	signet_hex_encode(mac, sizeof(mac), hex);
+	if (signet_prov_add(p, "seal", hex) != SIGNET_OK)
+		return SIGNET_E_INTERNAL;
+
+	return signet_prov_format(p, out, outlen);
 }
 
 static int

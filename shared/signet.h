@@ -313,6 +313,17 @@ SIGNET_WUR signet_status signet_prov_seal(const signet_keyring *kr,
 					  const char *rcpt, time_t now,
 					  char *out, size_t outlen);
 /* Parses a header value (folded or not) into p. */
+#define SIGNET_PROV_RCPT_ID_BUFSZ 33
+/* Names a recipient in the hub's own spooled records without naming the
+   address: 32 hex digits of SHA-256 of a label and the lower-cased
+   address. */
+void signet_prov_rcpt_id(const char *rcpt,
+			 char out[SIGNET_PROV_RCPT_ID_BUFSZ]);
+
+/* The fields as a header value (encoded, "; " between them, folded
+   before 72 columns), without a seal: for the hub's own use. */
+SIGNET_WUR signet_status signet_prov_format(const struct signet_prov *p,
+					    char *out, size_t outlen);
 SIGNET_WUR signet_status signet_prov_parse(const char *value,
 					   struct signet_prov *p_r);
 /* Checks the seal of a parsed header for rcpt (compared without case), or

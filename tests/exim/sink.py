@@ -6,7 +6,8 @@
   sink.py lmtp SOCKET LOG LMTP on a Unix socket that accepts everything;
                           logs one line per transaction: the RCPT
                           addresses | the rcpt= values of the
-                          Signet-Provenance headers in the data."""
+                          Signet-Provenance headers in the data | the
+                          number of Signet-Facts* headers in it."""
 import os
 import re
 import socketserver
@@ -65,7 +66,11 @@ class Handler(socketserver.StreamRequestHandler):
                 if MODE == "lmtp":
                     prov = re.findall(
                         r"(?im)^Signet-Provenance:.*?\brcpt=([^;\s]+)", text)
-                    log(" ".join(rcpts) + " | " + " ".join(prov))
+                    facts = re.findall(r"(?im)^Signet-Facts", text)
+                    extra = (" | %d" % len(text)
+                             if os.environ.get("SINK_BYTES") else "")
+                    log(" ".join(rcpts) + " | " + " ".join(prov) + " | " +
+                        str(len(facts)) + extra)
                 for _ in (rcpts if MODE == "lmtp" else [0]):
                     self.reply("250 OK stored")
             elif verb == "QUIT":

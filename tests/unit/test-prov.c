@@ -76,6 +76,42 @@ test_unfold(const json_t *cases)
 		     strcmp(got, "ab") == 0);
 }
 
+/* the hub's unsealed records: written, read back the same; recipients
+   named by a hash that ignores case */
+static void
+test_facts(void)
+{
+	char out[SIGNET_HEADER_BUFSZ], a[SIGNET_PROV_RCPT_ID_BUFSZ],
+		b[SIGNET_PROV_RCPT_ID_BUFSZ];
+	struct signet_prov p, q;
+	int same;
+
+	signet_prov_init(&p);
+	T_OK("facts: fields",
+	     signet_prov_add(&p, "for", "x") == SIGNET_OK &&
+		     signet_prov_add(&p, "helo", "evil; v=1 %0A\r\nX: y") ==
+			     SIGNET_OK &&
+		     signet_prov_add(&p, "from", "") == SIGNET_OK);
+	T_OK("facts: format and parse",
+	     signet_prov_format(&p, out, sizeof(out)) == SIGNET_OK &&
+		     signet_prov_parse(out, &q) == SIGNET_OK);
+	same = q.nfields == p.nfields;
+	for (size_t i = 0; same && i < p.nfields; i++)
+		same = strcmp(p.field[i].key, q.field[i].key) == 0 &&
+		       strcmp(p.field[i].value, q.field[i].value) == 0;
+	T_OK("facts: read back the same", same);
+	T_OK("facts: no seal", signet_prov_get(&q, "seal") == NULL);
+	T_OK("facts: small buffer",
+	     signet_prov_format(&p, out, 8) == SIGNET_E_BUFFER);
+	signet_prov_rcpt_id("Alice@ISP.example", a);
+	signet_prov_rcpt_id("alice@isp.example", b);
+	T_OK("rcpt id: case ignored, 32 hex digits",
+	     strcmp(a, b) == 0 && strlen(a) == 32 &&
+		     strspn(a, "0123456789abcdef") == 32);
+	signet_prov_rcpt_id("bob@isp.example", b);
+	T_OK("rcpt id: differs by address", strcmp(a, b) != 0);
+}
+
 static void
 test_rcpt_and_seal(const json_t *v, const signet_keyring *kr, time_t now)
 {
@@ -150,6 +186,7 @@ main(void)
 
 	test_msg(json_object_get(v, "msg"));
 	test_unfold(json_object_get(v, "unfold"));
+	test_facts();
 	test_rcpt_and_seal(v, &kr, now);
 	signet_wipe(&k, sizeof(k));
 	json_decref(v);
