@@ -10,6 +10,8 @@
 
 static struct sx_state state;
 static int event_fault_logged;
+/* kept open between events; never opened by the daemon's preload */
+static signet_event_log *events;
 
 static int
 file_changed(struct sx_file *f, const char *path)
@@ -194,7 +196,13 @@ sx_event(const struct sx_state *s, time_t now, const char *kind,
 	path = signet_config_event_log_path(s->cfg);
 	if (path == NULL || *path == '\0')
 		return;
-	st = signet_event_write(path, now, kind, kv);
+	if (events == NULL ||
+	    strcmp(signet_event_log_path(events), path) != 0) {
+		signet_event_log_free(&events);
+		if (signet_event_log_new(path, &events) != SIGNET_OK)
+			return;
+	}
+	st = signet_event_log_write(events, now, kind, kv);
 	/* Once per process: a lasting fault would otherwise flood the log. */
 	if (st != SIGNET_OK && !event_fault_logged) {
 		sx_log("cannot write events to %s: %s", path,

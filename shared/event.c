@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -197,25 +198,88 @@ event_line(time_t now, const char *kind, const char *const *kv,
 	return b.p;
 }
 
+struct signet_event_log {
+	int fd;		/* -1 until the first write, or after a failed one */
+	time_t checked; /* when the path was last compared with fd */
+	char path[];
+};
+
 signet_status
-signet_event_write(const char *path, time_t now, const char *kind,
-		   const char *const *kv)
+signet_event_log_new(const char *path, signet_event_log **log_r)
+{
+	size_t n = strlen(path) + 1;
+	signet_event_log *l = malloc(sizeof(*l) + n);
+
+	*log_r = NULL;
+	if (l == NULL)
+		return SIGNET_E_NOMEM;
+	l->fd = -1;
+	l->checked = 0;
+	memcpy(l->path, path, n);
+	*log_r = l;
+	return SIGNET_OK;
+}
+
+const char *
+signet_event_log_path(const signet_event_log *log)
+{
+	return log != NULL ? log->path : NULL;
+}
+
+void
+signet_event_log_free(signet_event_log **log)
+{
+	if (*log == NULL)
+		return;
+	if ((*log)->fd >= 0)
+		close((*log)->fd);
+	free(*log);
+	*log = NULL;
+}
+
+/* The file stays open between events; once a second (by the caller's
+   clock) it is checked against the path, so that a rotated feed is
+   followed. */
+static int
+log_fd(signet_event_log *l, time_t now)
+{
+	struct stat a, b;
+
+	if (l->fd >= 0 && now != l->checked) {
+		l->checked = now;
+		if (stat(l->path, &a) != 0 || fstat(l->fd, &b) != 0 ||
+		    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+			close(l->fd);
+			l->fd = -1;
+		}
+	}
+	if (l->fd < 0) {
+		l->fd = open(l->path,
+			     O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+				     O_NOCTTY,
+			     0640);
+		l->checked = now;
+	}
+	return l->fd;
+}
+
+signet_status
+signet_event_log_write(signet_event_log *log, time_t now, const char *kind,
+		       const char *const *kv)
 {
 	char *line;
 	size_t len, done = 0;
 	ssize_t r = 0;
 	int fd, err = 0;
 
-	if (path == NULL || path[0] == '\0')
+	if (log == NULL || log->path[0] == '\0')
 		return SIGNET_OK;
 	if (kind == NULL)
 		return SIGNET_E_INTERNAL;
 	line = event_line(now, kind, kv, &len);
 	if (line == NULL)
 		return SIGNET_E_INTERNAL;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-		  0640);
-	if (fd < 0) {
+	if ((fd = log_fd(log, now)) < 0) {
 		err = errno;
 		free(line);
 		errno = err;
@@ -232,9 +296,31 @@ signet_event_write(const char *path, time_t now, const char *kind,
 		else if (errno != EINTR)
 			err = errno;
 	}
-	if (close(fd) < 0 && err == 0)
-		err = errno;
 	free(line);
+	if (err != 0) {
+		/* opened afresh next time */
+		close(log->fd);
+		log->fd = -1;
+	}
 	errno = err;
 	return err != 0 ? SIGNET_E_IO : SIGNET_OK;
+}
+
+signet_status
+signet_event_write(const char *path, time_t now, const char *kind,
+		   const char *const *kv)
+{
+	signet_event_log *log;
+	signet_status st;
+	int err;
+
+	if (path == NULL || path[0] == '\0')
+		return SIGNET_OK;
+	if ((st = signet_event_log_new(path, &log)) != SIGNET_OK)
+		return st;
+	st = signet_event_log_write(log, now, kind, kv);
+	err = errno;
+	signet_event_log_free(&log);
+	errno = err;
+	return st;
 }

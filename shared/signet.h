@@ -349,6 +349,18 @@ SIGNET_WUR signet_status signet_event_write(const char *path, time_t now,
 					    const char *kind,
 					    const char *const *kv);
 
+/* The same for a process that writes many: the file is opened at the
+   first write and kept open (close-on-exec), and checked against the path
+   at most once a second of now, so that a rotated feed is followed. */
+typedef struct signet_event_log signet_event_log;
+SIGNET_WUR signet_status signet_event_log_new(const char *path,
+					      signet_event_log **log_r);
+SIGNET_WUR signet_status signet_event_log_write(signet_event_log *log,
+						time_t now, const char *kind,
+						const char *const *kv);
+const char *signet_event_log_path(const signet_event_log *log);
+void signet_event_log_free(signet_event_log **log);
+
 /* ---- state store: use counts and revocations (advisory) ---- */
 
 typedef struct signet_store signet_store;

@@ -226,6 +226,51 @@ test_errors(void)
 		     errno == ENOENT);
 }
 
+static int
+count_lines(const char *file)
+{
+	char line[4096];
+	FILE *f = fopen(file, "r");
+	int n = 0;
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		n++;
+	if (f != NULL)
+		fclose(f);
+	return n;
+}
+
+/* A kept log: opened once, followed to a new file only when a second of
+   the caller's clock has passed (a rotation: the old file renamed). */
+static void
+test_kept_log(void)
+{
+	const char *kv[] = {"rcpt", "a@isp.example", NULL};
+	char rotated[600];
+	signet_event_log *log = NULL;
+
+	snprintf(rotated, sizeof(rotated), "%s.1", path);
+	T_OK("log: new", signet_event_log_new(path, &log) == SIGNET_OK &&
+				 strcmp(signet_event_log_path(log), path) == 0);
+	T_OK("log: first write",
+	     signet_event_log_write(log, T0, "verified", kv) == SIGNET_OK);
+	T_OK("log: renamed away", rename(path, rotated) == 0);
+	T_OK("log: same second, same file (no reopen)",
+	     signet_event_log_write(log, T0, "verified", kv) == SIGNET_OK &&
+		     count_lines(rotated) == 2 && access(path, F_OK) != 0);
+	T_OK("log: next second, the new file",
+	     signet_event_log_write(log, T0 + 1, "verified", kv) ==
+			     SIGNET_OK &&
+		     count_lines(path) == 1 && count_lines(rotated) == 2);
+	signet_event_log_free(&log);
+	T_OK("log: free sets NULL", log == NULL);
+	signet_event_log_free(&log);
+	T_OK("log: NULL log writes nothing",
+	     signet_event_log_write(NULL, T0, "verified", kv) == SIGNET_OK);
+	unlink(rotated);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -242,6 +287,7 @@ main(void)
 	test_format();
 	test_like_jansson();
 	test_concurrent();
+	test_kept_log();
 	test_errors();
 	rmdir(dir);
 	return t_failed != 0;
