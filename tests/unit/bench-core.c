@@ -20,28 +20,38 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* nkeys (at most 10) address keys, all still verifying; the newest
+   signs. */
 static signet_keyring *
-ring(void)
+ring_of(int nkeys)
 {
 	static const char hex[] =
 		"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 	signet_keyring *kr = calloc(1, sizeof(*kr));
-	struct signet_key *k;
 
 	kr->cap = SIGNET_KEYS_MAX;
 	kr->keys = calloc(kr->cap, sizeof(kr->keys[0]));
-	k = &kr->keys[kr->n++];
+	for (int i = 1; i <= nkeys; i++) {
+		struct signet_key *k = &kr->keys[kr->n++];
 
-	k->id = 1;
-	k->purpose = SIGNET_KEY_ADDR;
-	k->created = T0 - 86400;
-	k->signs_until = T0 + 90 * 86400;
-	k->verifies_until = T0 + 150 * 86400;
-	if (signet_hex_decode(hex, 64, k->secret) != 0)
-		abort();
-	memcpy(k->secret_hex, hex, sizeof(hex));
-	signet_key_prepare(k);
+		k->id = nkeys == 1 ? 1 : i - 1; /* one digit */
+		k->purpose = SIGNET_KEY_ADDR;
+		k->created = T0 - (nkeys - i + 1) * 86400;
+		k->signs_until = T0 + 90 * 86400;
+		k->verifies_until = T0 + 150 * 86400;
+		if (signet_hex_decode(hex, 64, k->secret) != 0)
+			abort();
+		k->secret[0] = (unsigned char)i;
+		memcpy(k->secret_hex, hex, sizeof(hex));
+		signet_key_prepare(k);
+	}
 	return kr;
+}
+
+static signet_keyring *
+ring(void)
+{
+	return ring_of(1);
 }
 
 static volatile unsigned sink;
@@ -118,10 +128,32 @@ main(int argc, char **argv)
 	struct signet_verdict v;
 	double r_cs, r_cv, r_ps, r_pv, r_h256, r_aes, r_h1;
 	long n = 2000000;
+	/* a hub that accepts prvs too: by default a closed-format hub answers
+	   prvs as forged, and the prvs rows would time that early refusal */
+	struct signet_lifetimes lt;
 
 	if (argc > 3 && strcmp(argv[1], "files") == 0) {
 		bench_once_files(argv[2], argv[3]);
 		return 0;
+	}
+	/* verify KEYS N: N closed and N prvs verifies with a KEYS-key ring,
+	   for callgrind (instructions per verify against the keyring's size) */
+	if (argc > 3 && strcmp(argv[1], "verify") == 0) {
+		signet_keyring *kv = ring_of(atoi(argv[2]));
+		long m = atol(argv[3]);
+
+		signet_lifetimes_default(&lt);
+		lt.formats |= SIGNET_FORMAT_BIT(SIGNET_FMT_PRVS);
+		if (signet_sign(kv, NULL, SIGNET_FMT_SIGNET, base, "<m@x>", T0,
+				closed, sizeof(closed)) != SIGNET_OK ||
+		    signet_sign(kv, NULL, SIGNET_FMT_PRVS, base, NULL, T0, prvs,
+				sizeof(prvs)) != SIGNET_OK)
+			abort();
+		for (long i = 0; i < m; i++)
+			sink += signet_verify(kv, &lt, closed, T0 + 60, &v) +
+				signet_verify(kv, &lt, prvs, T0 + 60, &v);
+		signet_keyring_free(&kv);
+		return sink == 0 ? 0 : 1;
 	}
 	if (argc > 1 && strcmp(argv[1], "once") == 0) {
 		bench_once();
@@ -129,21 +161,25 @@ main(int argc, char **argv)
 	}
 	if (argc > 1)
 		n = atol(argv[1]);
+	signet_lifetimes_default(&lt);
+	lt.formats |= SIGNET_FORMAT_BIT(SIGNET_FMT_PRVS);
 	kr = ring();
 	k = &kr->keys[0];
 	if (signet_sign(kr, NULL, SIGNET_FMT_SIGNET, base, "<m@x>", T0, closed,
 			sizeof(closed)) != SIGNET_OK ||
 	    signet_sign(kr, NULL, SIGNET_FMT_PRVS, base, NULL, T0, prvs,
-			sizeof(prvs)) != SIGNET_OK)
+			sizeof(prvs)) != SIGNET_OK ||
+	    signet_verify(kr, &lt, closed, T0 + 60, &v) != SIGNET_OK ||
+	    signet_verify(kr, &lt, prvs, T0 + 60, &v) != SIGNET_OK)
 		abort();
 	memset(blk, 7, sizeof(blk));
 
 	RATE(r_cs, n, sink += signet_sign(kr, NULL, SIGNET_FMT_SIGNET, base,
 					  "<m@x>", T0, closed, sizeof(closed)));
-	RATE(r_cv, n, sink += signet_verify(kr, NULL, closed, T0 + 60, &v));
+	RATE(r_cv, n, sink += signet_verify(kr, &lt, closed, T0 + 60, &v));
 	RATE(r_ps, n, sink += signet_sign(kr, NULL, SIGNET_FMT_PRVS, base,
 					  NULL, T0, prvs, sizeof(prvs)));
-	RATE(r_pv, n, sink += signet_verify(kr, NULL, prvs, T0 + 60, &v));
+	RATE(r_pv, n, sink += signet_verify(kr, &lt, prvs, T0 + 60, &v));
 	/* The raw primitives of a closed verify: HMAC-SHA256 of the base
 	   address with a prepared key, then an AES-128 key schedule and one
 	   block. */
@@ -171,5 +207,37 @@ main(int argc, char **argv)
 	       r_cv >= 1e6 ? "met" : "NOT met",
 	       r_pv >= 2e6 ? "met" : "NOT met");
 	signet_keyring_free(&kr);
+
+	/* Growth with the keyring: 10 keys (a year of monthly rotation kept
+	   for verifying), the address signed with the newest. */
+	{
+		double r10c, r10p;
+		signet_keyring *k10 = ring_of(10);
+
+		if (signet_sign(k10, NULL, SIGNET_FMT_SIGNET, base, "<m@x>",
+				T0, closed, sizeof(closed)) != SIGNET_OK ||
+		    signet_sign(k10, NULL, SIGNET_FMT_PRVS, base, NULL, T0,
+				prvs, sizeof(prvs)) != SIGNET_OK ||
+		    signet_verify(k10, &lt, closed, T0 + 60, &v) != SIGNET_OK ||
+		    signet_verify(k10, &lt, prvs, T0 + 60, &v) != SIGNET_OK) {
+			fprintf(stderr, "bench-core: 10-key ring does not "
+					"verify its own addresses: %s %s\n",
+				signet_status_name(signet_verify(
+					k10, &lt, closed, T0 + 60, &v)),
+				signet_status_name(signet_verify(
+					k10, &lt, prvs, T0 + 60, &v)));
+			abort();
+		}
+		RATE(r10c, n, sink += signet_verify(k10, &lt, closed, T0 + 60,
+						    &v));
+		RATE(r10p, n, sink += signet_verify(k10, &lt, prvs, T0 + 60,
+						    &v));
+		ROW("closed verify, 10 keys", r10c);
+		ROW("prvs verify, 10 keys", r10p);
+		printf("10 keys / 1 key: closed verify %.2fx, prvs verify "
+		       "%.2fx\n",
+		       r_cv / r10c, r_pv / r10p);
+		signet_keyring_free(&k10);
+	}
 	return 0;
 }
