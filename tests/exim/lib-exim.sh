@@ -132,10 +132,12 @@ setup_exim() {
 	trust_conf "$CONF"
 }
 
-# start_exim PORT [CONF]: foreground daemon in the background.
+# start_exim PORT [CONF [QUEUE]]: foreground daemon in the background.
+# QUEUE is its queue-run option, -q30m unless given; "-odq" starts no
+# queue runner (whose start-up run would otherwise race with a count).
 start_exim() {
 	_conf=${2:-$CONF}
-	"$EXIM" -C "$_conf" -bdf -q30m -oX "$1" -oP "$OUT/exim-$1.pid" \
+	"$EXIM" -C "$_conf" -bdf "${3:--q30m}" -oX "$1" -oP "$OUT/exim-$1.pid" \
 		>>"$OUT/daemon-$1.out" 2>&1 &
 	EXIM_PIDS="$EXIM_PIDS $!"
 	wait_listen "$1"

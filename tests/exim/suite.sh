@@ -733,14 +733,15 @@ sh "$TOP/tests/exim/shipped.sh" "$OUT"
 # inherits them: over three messages on three connections nothing opens
 # the keyring or the configuration again.  The same count against a daemon
 # with SIGNET_NO_PRELOAD (one open of each per connection) shows that the
-# count sees the reads it is meant to see.  These daemons only queue: a
-# delivery process (a fresh exec) reads both once, to seal.
+# count sees the reads it is meant to see.  These daemons only queue and
+# run no queue: a delivery process (a fresh exec) reads both once, to seal,
+# and a queue run at a daemon's start once raced with a count.
 start_exim "$PORT" || fail preload-daemon "exim did not listen on $PORT"
 dpid=$(cat "$OUT/exim-$PORT.pid" 2>/dev/null)
 QO=$OUT/exim-queueonly.conf
 { echo 'queue_only = true'; cat "$CONF"; } >"$QO"
 trust_conf "$QO"
-start_exim 2528 "$QO" || fail preload-daemon "exim did not listen on 2528"
+start_exim 2528 "$QO" -odq || fail preload-daemon "exim did not listen on 2528"
 swaks --server 127.0.0.1 --port 2528 --timeout 20 \
 	--from someone@remote.example --to bob@example.com \
 	--data "@$OUT/m2" >/dev/null 2>&1
@@ -753,7 +754,7 @@ expect_eq preload-no-reads-per-connection "$(opens 2528)" \
 NOPRE=$OUT/exim-nopreload.conf
 { echo 'SIGNET_NO_PRELOAD = yes'; cat "$QO"; } >"$NOPRE"
 trust_conf "$NOPRE"
-if start_exim 2527 "$NOPRE"; then
+if start_exim 2527 "$NOPRE" -odq; then
 	expect_eq nopreload-reads-per-connection "$(opens 2527)" \
 		"keyring.json 3 signet.json 3 "
 else
