@@ -68,27 +68,20 @@ add_text(struct sdp_output *out, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* "20 Nov 14:03 UTC", without locale. */
+/* "20 Nov 14:03 UTC", without locale; "" for 0 (not known). */
 static void
-short_time(const char *rfc3339, char buf[32])
+short_time(time_t t, char buf[32])
 {
 	static const char mon[12][4] = { "Jan", "Feb", "Mar", "Apr", "May",
 					 "Jun", "Jul", "Aug", "Sep", "Oct",
 					 "Nov", "Dec" };
-	time_t t = rfc3339 == NULL ? -1 : signet_time_parse(rfc3339);
 	struct tm tm;
 
 	buf[0] = '\0';
-	if (t == (time_t)-1 || gmtime_r(&t, &tm) == NULL)
+	if (t == 0 || gmtime_r(&t, &tm) == NULL)
 		return;
 	snprintf(buf, 32, "%d %s %02d:%02d UTC", tm.tm_mday, mon[tm.tm_mon],
 		 tm.tm_hour, tm.tm_min);
-}
-
-static int
-is(const char *v, const char *want)
-{
-	return v != NULL && strcmp(v, want) == 0;
 }
 
 static const char *
@@ -101,102 +94,116 @@ domain_of(const char *addr)
 
 /* The verdict of a header whose seal is good. */
 static void
-map_verdict(const struct signet_prov *p, const char *isp,
+map_verdict(const struct signet_record *r, const char *isp,
 	    struct sdp_output *out)
 {
-	const char *verdict = signet_prov_get(p, "verdict");
-	const char *bind = signet_prov_get(p, "bind");
 	char owner[96], when[32];
+	const char *on;
 
-	clean(signet_prov_get(p, "owner"), owner, sizeof(owner));
+	clean(r->owner, owner, sizeof(owner));
 	if (owner[0] == '\0')
 		clean(out->rcpt, owner, sizeof(owner));
-	short_time(signet_prov_get(p, "issued"), when);
+	short_time(r->issued, when);
+	on = when[0] != '\0' ? " on " : "";
 
-	if (is(verdict, "valid") && is(bind, "mismatch")) {
-		/* A genuine address, but quoted by a bounce of some other
-		   message: a leaked address being replayed. */
-		out->result = SDP_FORGED;
-		add_text(out, "FORGED: not a reply to your message; it reuses "
-			      "the address %s was given%s%s", owner,
-			 when[0] != '\0' ? " on " : "", when);
-	} else if (is(verdict, "valid") && is(bind, "unknown")) {
-		/* Our address, but nothing ties the bounce to the message it
-		   was issued for: a replay of a leaked address looks the
-		   same, so this is not "genuine". */
-		out->result = SDP_UNBOUND;
-		add_text(out, "UNCONFIRMED REPLY: to an address issued to "
-			      "%s%s%s, but the bounce does not say for which "
-			      "message", owner, when[0] != '\0' ? " on " : "",
-			 when);
-	} else if (is(verdict, "valid")) {
-		out->result = SDP_VERIFIED;
-		if (when[0] != '\0')
-			add_text(out, "genuine reply to your message of %s "
-				      "sent as %s", when, owner);
-		else
-			add_text(out, "genuine reply to a message sent as %s",
-				 owner);
-	} else if (is(verdict, "forged")) {
+	switch (r->verdict) {
+	case SIGNET_RV_VALID:
+		if (r->bind == SIGNET_BIND_MISMATCH) {
+			/* A genuine address, but quoted by a bounce of some
+			   other message: a leaked address being replayed. */
+			out->result = SDP_FORGED;
+			add_text(out, "FORGED: not a reply to your message; it "
+				      "reuses the address %s was given%s%s",
+				 owner, on, when);
+		} else if (r->bind == SIGNET_BIND_UNKNOWN) {
+			/* Our address, but nothing ties the bounce to the
+			   message it was issued for: a replay of a leaked
+			   address looks the same, so this is not
+			   "genuine". */
+			out->result = SDP_UNBOUND;
+			add_text(out, "UNCONFIRMED REPLY: to an address issued "
+				      "to %s%s%s, but the bounce does not say "
+				      "for which message",
+				 owner, on, when);
+		} else {
+			out->result = SDP_VERIFIED;
+			if (when[0] != '\0')
+				add_text(out, "genuine reply to your message "
+					      "of %s sent as %s",
+					 when, owner);
+			else
+				add_text(out, "genuine reply to a message sent "
+					      "as %s",
+					 owner);
+		}
+		break;
+	case SIGNET_RV_FORGED:
 		out->result = SDP_FORGED;
 		add_text(out, "FORGED: %s never issued this address", isp);
-	} else if (is(verdict, "revoked")) {
+		break;
+	case SIGNET_RV_REVOKED:
 		out->result = SDP_FORGED;
 		add_text(out, "FORGED: %s withdrew this address of %s", isp,
 			 owner);
-	} else if (is(verdict, "expired")) {
+		break;
+	case SIGNET_RV_EXPIRED:
 		out->result = SDP_UNVERIFIED;
 		add_text(out, "EXPIRED: the address %s was given%s%s is no "
-			      "longer valid", owner,
-			 when[0] != '\0' ? " on " : "", when);
-	} else if (is(verdict, "fading")) {
+			      "longer valid",
+			 owner, on, when);
+		break;
+	case SIGNET_RV_FADING:
 		out->result = SDP_UNVERIFIED;
 		add_text(out, "UNVERIFIED: the address %s was given%s%s is "
-			      "too old or too often used", owner,
-			 when[0] != '\0' ? " on " : "", when);
-	} else if (is(verdict, "unsigned-bounce")) {
+			      "too old or too often used",
+			 owner, on, when);
+		break;
+	case SIGNET_RV_UNSIGNED_BOUNCE:
 		out->result = SDP_UNSIGNED_BOUNCE;
 		add_text(out, "UNSIGNED BOUNCE: %s did not sign this address, "
-			      "so this is not a reply to mail you sent", isp);
-	} else if (is(verdict, "none")) {
+			      "so this is not a reply to mail you sent",
+			 isp);
+		break;
+	case SIGNET_RV_NONE:
 		out->result = SDP_NONE;
-	} else {
+		break;
+	case SIGNET_RV_ABUSE:
+	case SIGNET_RV_FOREIGN:
+	case SIGNET_RV_UNVERIFIED:
 		out->result = SDP_UNVERIFIED;
 		add_text(out, "UNVERIFIED: %s could not check this message",
 			 isp);
+		break;
 	}
 }
 
 /* How the message reached the hub (Gutmann: what protected the hop the
    user cannot see). */
 static void
-describe_link(const struct signet_prov *p, const char *isp,
+describe_link(const struct signet_record *r, const char *isp,
 	      struct sdp_output *out)
 {
-	const char *tls = signet_prov_get(p, "tls");
 	char v[80], auth[80], peer[80], helo[80];
 
-	clean(tls, v, sizeof(v));
-	clean(signet_prov_get(p, "auth"), auth, sizeof(auth));
-	clean(signet_prov_get(p, "peer"), peer, sizeof(peer));
-	clean(signet_prov_get(p, "helo"), helo, sizeof(helo));
-	if (is(signet_prov_get(p, "origin"), "hub")) {
+	clean(r->tls, v, sizeof(v));
+	clean(r->auth, auth, sizeof(auth));
+	clean(r->peer, peer, sizeof(peer));
+	clean(r->helo, helo, sizeof(helo));
+	if (r->hub_report) {
 		/* made on the hub: no link to describe */
 		add_text(out, "a delivery report made by %s itself", isp);
 		return;
 	}
-	if (tls == NULL || is(tls, "none") || v[0] == '\0') {
+	if (r->tls == NULL || v[0] == '\0') {
 		out->insecure = 1;
 		add_text(out, "arrived at %s over an unencrypted link", isp);
 	} else {
 		add_text(out, "arrived at %s over %s%s", isp, v,
-			 is(signet_prov_get(p, "pfs"), "yes") ?
-				 "" :
-				 " without forward secrecy");
+			 r->pfs ? "" : " without forward secrecy");
 	}
 	if (auth[0] != '\0')
 		add_text(out, "sent by authenticated user %s", auth);
-	if (is(signet_prov_get(p, "peer"), "local"))
+	if (r->local)
 		add_text(out, "submitted on the hub itself");
 	else if (peer[0] != '\0' && helo[0] != '\0')
 		add_text(out, "from %s [%s]", helo, peer);
@@ -224,25 +231,13 @@ rcpt_matches(const struct sdp_input *in, const struct signet_prov *p,
 	return 0;
 }
 
-/* Was a header with a good seal made for this message?  The hub binds it
-   (msg=) to the Message-ID, or without one to the Date, From and Subject
-   (h and the binding), so a record copied from a delivered message onto
-   another does not count.  1: this message's; 0: another's; -1: it does
-   not say (no msg=: from a hub before every record named its message),
-   so it vouches for no message in particular. */
+/* Was a header with a good seal made for this message (see
+   signet_prov_same_message)?  1 yes, 0 another's, -1 it does not say. */
 static int
 same_message(const struct sdp_input *in, const struct signet_prov *p)
 {
-	const char *msg = signet_prov_get(p, "msg");
-	char want[SIGNET_PROV_MSG_BUFSZ];
-
-	if (msg == NULL)
-		return -1;
-	if (msg[0] != 'h' && in->message_id == NULL)
-		return 0;
-	signet_prov_msg(msg[0] == 'h' ? NULL : in->message_id, in->date,
-			in->from, in->subject, want);
-	return strcmp(msg, want) == 0;
+	return signet_prov_same_message(p, in->message_id, in->date, in->from,
+					in->subject);
 }
 
 /* What the headers for other recipients are: OTHER_HUB, one was sealed by
@@ -274,14 +269,11 @@ other_headers(const struct sdp_input *in, struct signet_prov *p)
 static int
 fresh(const struct sdp_input *in, const struct signet_prov *p)
 {
-	const char *t = signet_prov_get(p, "t");
-	char *end;
-	long long when;
+	long long when = signet_prov_sealed_at(p);
 
 	if (in->seal_max_age <= 0)
 		return 1;
-	when = t == NULL ? 0 : strtoll(t, &end, 10);
-	if (t == NULL || *end != '\0' || end == t)
+	if (when < 0)
 		return 0;
 	return when <= (long long)in->now + 300 &&
 	       (long long)in->now - when <= in->seal_max_age;
@@ -304,7 +296,7 @@ check_seal(const struct sdp_input *in, const char *isp,
 		int m, same;
 
 		if (signet_prov_parse(in->prov[i], p) != SIGNET_OK ||
-		    signet_prov_get(p, "rcpt") == NULL)
+		    signet_prov_sealed_at(p) < 0)
 			continue;
 		m = rcpt_matches(in, p, &rcpt);
 		if (m < 0) {
@@ -402,11 +394,10 @@ check_seal(const struct sdp_input *in, const char *isp,
 }
 
 static void
-check_lookalike(const struct sdp_input *in, const struct signet_prov *p,
+check_lookalike(const struct sdp_input *in, const struct signet_record *r,
 		struct sdp_output *out)
 {
-	const char *env = p == NULL ? NULL : domain_of(signet_prov_get(p,
-								      "from"));
+	const char *env = r == NULL ? NULL : domain_of(r->from);
 	const char *cand[2], *like = NULL;
 	char d[96], l[96];
 
@@ -435,6 +426,7 @@ void
 sdp_evaluate(const struct sdp_input *in, struct sdp_output *out)
 {
 	struct signet_prov p;
+	struct signet_record rec;
 	const char *rd = domain_of(in->rcpt[0] != NULL ? in->rcpt[0] :
 							in->rcpt[1]);
 	char isp[96];
@@ -462,14 +454,13 @@ sdp_evaluate(const struct sdp_input *in, struct sdp_output *out)
 		check_seal(in, isp, &p, out);
 	}
 	if (out->prov_idx >= 0) {
-		const char *v = signet_prov_get(&p, "verdict");
-
-		out->verdict = v == NULL ? "" : v;
-		map_verdict(&p, isp, out);
+		signet_record_read(&p, &rec);
+		out->verdict = signet_rv_name(rec.verdict);
+		map_verdict(&rec, isp, out);
 	}
-	check_lookalike(in, out->prov_idx >= 0 ? &p : NULL, out);
+	check_lookalike(in, out->prov_idx >= 0 ? &rec : NULL, out);
 	if (out->prov_idx >= 0)
-		describe_link(&p, isp, out);
+		describe_link(&rec, isp, out);
 
 	switch (out->result) {
 	case SDP_VERIFIED:

@@ -81,7 +81,8 @@ struct sdp_output {
 	unsigned int keywords;   /* bits of enum sdp_kw */
 	unsigned int tags;       /* bits of enum sdp_tag */
 	signet_status status;    /* of the seal check, for the log */
-	const char *verdict;     /* the header's verdict field, or "" */
+	const char *verdict;     /* the header's verdict (signet_rv_name), or
+				    "" */
 	const char *rcpt;        /* the address that header is for, or NULL */
 	char line[SDP_LINE_MAX]; /* Signet-Result text, one line, ASCII */
 };

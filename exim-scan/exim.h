@@ -17,7 +17,8 @@ struct sx_msg {
 	const char *msgid; /* Message-ID header value, or NULL */
 	char msg_binding[SIGNET_PROV_MSG_BUFSZ]; /* msg= of its records */
 	/* hop, and what the ACL snippet said */
-	const char *tls, *cipher, *pfs, *auth, *peer, *helo, *host, *relay;
+	const char *tls, *cipher, *auth, *peer, *helo, *host, *relay;
+	int pfs;	/* forward secrecy */
 	int hub_report; /* a bounce Exim itself made (see read_vars) */
 	/* a bounce's returned Message-ID, read on first need */
 	int dsn_read;

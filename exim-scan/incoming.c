@@ -88,12 +88,8 @@ read_vars(struct sx_msg *m, const char **cfg_path_r)
 			*nl = '\0';
 		p = nl != NULL ? nl + 1 : NULL;
 	}
-	if (*m->tls == '\0')
-		m->tls = "none";
 	m->pfs = strncmp(m->tls, "TLS1.3", 6) == 0 ||
-				 strstr(m->cipher, "DHE") != NULL
-			 ? "yes"
-			 : "no";
+		 strstr(m->cipher, "DHE") != NULL;
 	m->peer = sender_host_address != NULL
 			  ? (const char *)sender_host_address
 			  : "local";
@@ -164,82 +160,60 @@ dsn_message_id(struct sx_msg *m)
 	return m->dsn_found ? m->orig_msgid : NULL;
 }
 
-static const char *
-binding_word(struct sx_msg *m, const struct signet_verdict *v)
+static enum signet_bind
+binding(struct sx_msg *m, const struct signet_verdict *v)
 {
 	const char *orig;
 
 	if (!v->has_binding)
-		return "none";
+		return SIGNET_BIND_NONE;
 	orig = dsn_message_id(m);
 	if (orig == NULL)
-		return "unknown";
-	return signet_message_binding(orig) == v->binding ? "match"
-							  : "mismatch";
+		return SIGNET_BIND_UNKNOWN;
+	return signet_message_binding(orig) == v->binding
+		       ? SIGNET_BIND_MATCH
+		       : SIGNET_BIND_MISMATCH;
 }
 
 /* What one recipient's header says. */
 struct sx_rcpt_info {
 	const char *presented; /* signed address as given, or NULL */
 	char rcpt[SIGNET_ADDR_BUFSZ];
-	const char *verdict;
+	enum signet_rv verdict;
 	struct signet_verdict v;
-	const char *bind;
+	enum signet_bind bind;
 };
 
 static void
-add(struct signet_prov *p, const char *key, const char *value)
+fill_record(const struct sx_msg *m, const struct sx_rcpt_info *r,
+	    struct signet_record *rec)
 {
-	if (value == NULL)
-		return;
-	/* Only an over-long value fails here: the field is left out. */
-	if (signet_prov_add(p, key, value) != SIGNET_OK)
-		sx_log("provenance field %s left out (too long)", key);
-}
-
-static void
-prov_fields(const struct sx_msg *m, const struct sx_rcpt_info *r,
-	    struct signet_prov *p)
-{
-	char issued[32], key[16];
-	int closed = r->presented != NULL && r->v.format == SIGNET_FMT_SIGNET;
-
-	add(p, "v", "1");
+	signet_record_init(rec);
 	/* ties the sealed record to this message: a copy pasted onto
 	   another message does not check at delivery */
-	add(p, "msg", m->msg_binding[0] != '\0' ? m->msg_binding : NULL);
-	add(p, "addr", r->presented);
-	add(p, "verdict", r->verdict);
+	memcpy(rec->msg, m->msg_binding, sizeof(rec->msg));
+	rec->addr = r->presented;
+	rec->verdict = r->verdict;
 	if (r->presented != NULL) {
-		add(p, "reason", signet_status_name(r->v.status));
-		add(p, "owner", r->v.base);
-		add(p, "format",
-		    r->v.format == SIGNET_FMT_SIGNET ? "signet" : "prvs");
-		if (closed && r->v.issued != 0) {
-			signet_time_format(r->v.issued, issued);
-			add(p, "issued", issued);
-		}
-		if (r->v.key_id >= 0) {
-			snprintf(key, sizeof(key), "%d", r->v.key_id);
-			add(p, "key", key);
-		}
+		rec->reason = r->v.status;
+		rec->owner = r->v.base;
+		rec->format = r->v.format;
+		rec->issued = r->v.issued;
+		rec->key_id = r->v.key_id;
 	}
-	if (m->bounce) {
-		add(p, "bounce", "yes");
-		add(p, "bind", r->bind);
-		if (r->bind != NULL && strcmp(r->bind, "none") != 0)
-			add(p, "orig-msgid",
-			    m->dsn_found ? m->orig_msgid : NULL);
-	}
-	add(p, "from", m->bounce ? "" : (const char *)sender_address);
-	add(p, "tls", m->tls);
-	add(p, "cipher", *m->cipher != '\0' ? m->cipher : NULL);
-	add(p, "pfs", m->pfs);
-	add(p, "auth", *m->auth != '\0' ? m->auth : NULL);
-	add(p, "peer", m->peer);
-	add(p, "origin", m->bounce && m->hub_report ? "hub" : NULL);
-	add(p, "helo", *m->helo != '\0' ? m->helo : NULL);
-	add(p, "host", *m->host != '\0' ? m->host : NULL);
+	rec->bounce = m->bounce;
+	rec->bind = r->bind;
+	rec->orig_msgid = m->dsn_found ? m->orig_msgid : NULL;
+	rec->from = (const char *)sender_address;
+	rec->tls = *m->tls != '\0' ? m->tls : NULL;
+	rec->cipher = *m->cipher != '\0' ? m->cipher : NULL;
+	rec->pfs = m->pfs;
+	rec->auth = *m->auth != '\0' ? m->auth : NULL;
+	rec->peer = (const char *)sender_host_address;
+	rec->local = sender_host_address == NULL;
+	rec->hub_report = m->hub_report;
+	rec->helo = *m->helo != '\0' ? m->helo : NULL;
+	rec->host = *m->host != '\0' ? m->host : NULL;
 }
 
 /* Adds the facts a recipient's Signet-Provenance header is made of at
@@ -252,14 +226,19 @@ static void
 add_facts(struct sx_msg *m, const struct sx_rcpt_info *r, int own)
 {
 	char out[SIGNET_HEADER_BUFSZ], id[SIGNET_PROV_RCPT_ID_BUFSZ];
+	struct signet_record rec;
 	struct signet_prov p;
+	const char *omitted;
 
-	signet_prov_init(&p);
+	fill_record(m, r, &rec);
 	if (own) {
 		signet_prov_rcpt_id(r->rcpt, id);
-		add(&p, "for", id);
+		rec.rcpt_id = id;
 	}
-	prov_fields(m, r, &p);
+	signet_prov_init(&p);
+	/* Only an over-long value fails: that field is left out. */
+	if (signet_record_add(&p, &rec, &omitted) != SIGNET_OK)
+		sx_log("provenance field %s left out (too long)", omitted);
 	if (signet_prov_format(&p, out, sizeof(out)) != SIGNET_OK) {
 		sx_log("no provenance for <%s>: its record is too long",
 		       r->rcpt);
@@ -273,65 +252,69 @@ static void
 report(struct sx_msg *m, const struct sx_rcpt_info *r)
 {
 	const char *kv[16];
+	const char *tls = *m->tls != '\0' ? m->tls : "none";
 	size_t n = 0;
 
 	sx_kv(kv, &n, "rcpt", r->rcpt);
 	sx_kv(kv, &n, "addr", r->presented);
-	sx_kv(kv, &n, "verdict", r->verdict);
-	sx_kv(kv, &n, "bind", r->bind);
+	sx_kv(kv, &n, "verdict", signet_rv_name(r->verdict));
+	sx_kv(kv, &n, "bind", signet_bind_name(r->bind));
 	sx_kv(kv, &n, "exim_id", (const char *)message_id);
 	sx_kv(kv, &n, "peer", m->peer);
-	sx_kv(kv, &n, "tls", m->tls);
+	sx_kv(kv, &n, "tls", tls);
 	kv[n] = NULL;
 	sx_log("rcpt <%s>%s%s%s verdict=%s%s%s tls=%s", r->rcpt,
 	       r->presented ? " as <" : "", r->presented ? r->presented : "",
-	       r->presented ? ">" : "", r->verdict, r->bind ? " bind=" : "",
-	       r->bind ? r->bind : "", m->tls);
+	       r->presented ? ">" : "", signet_rv_name(r->verdict),
+	       r->bind != SIGNET_BIND_ABSENT ? " bind=" : "",
+	       r->bind != SIGNET_BIND_ABSENT ? signet_bind_name(r->bind) : "",
+	       tls);
 	sx_event(m->s, m->now, "sealed", kv);
 }
 
-/* The verdict of a recipient that does not look signed and is not
-   exempt. */
-static const char *
+/* The verdict of the message's recipients that do not look signed and
+   are not exempt. */
+static enum signet_rv
 default_verdict(const struct sx_msg *m)
 {
-	return m->bounce &&
-			       signet_config_null_policy(m->s->cfg) !=
-				       SIGNET_NULL_OFF
-		       ? "unsigned-bounce"
-		       : "none";
+	return signet_rcpt_unsigned(m->s->cfg, m->bounce);
 }
 
 /* Rewrites a signed recipient to its base; returns non-zero when the
-   message has to wait (no keys to read the address with). */
+   message has to wait (no keys to read the address with).  The verdict
+   is the RCPT decision's, without the store: RCPT counted it already. */
 static int
 check_recipient(struct sx_msg *m, int i, struct sx_rcpt_info *r)
 {
 	const char *addr = (const char *)recipients_list[i].address;
-	signet_status st;
+	struct signet_rcpt_in in = {
+		.cfg = m->s->cfg,
+		.kr = m->s->kr,
+		.lt = &m->s->lt,
+		.sender = m->bounce ? "" : (const char *)sender_address,
+		.mode = SIGNET_RCPT_LOOK,
+	};
+	struct signet_rcpt_answer a;
 
 	memset(r, 0, sizeof(*r));
-	r->v.key_id = -1;
-	if (!signet_is_signed(addr)) {
+	if (m->s->kr == NULL && signet_is_signed(addr))
+		return 1;
+	signet_rcpt_decide(&in, addr, m->now, &a);
+	r->verdict = a.verdict;
+	r->v = a.v;
+	if (!a.is_signed) {
 		sx_lower(addr, r->rcpt, sizeof(r->rcpt));
-		r->verdict = signet_config_is_exempt(m->s->cfg, addr)
-				     ? "none"
-				     : default_verdict(m);
 		return 0;
 	}
-	if (m->s->kr == NULL)
-		return 1;
 	r->presented = addr;
-	st = signet_verify(m->s->kr, &m->s->lt, addr, m->now, &r->v);
-	r->verdict = sx_verdict_word(st);
-	if (st != SIGNET_E_SYNTAX && r->v.base[0] != '\0') {
-		recipients_list[i].address = string_copy(US r->v.base);
-		sx_lower(r->v.base, r->rcpt, sizeof(r->rcpt));
+	if (a.v.status != SIGNET_E_SYNTAX && a.v.base[0] != '\0') {
+		recipients_list[i].address = string_copy(US a.v.base);
+		sx_lower(a.v.base, r->rcpt, sizeof(r->rcpt));
 	} else {
 		sx_lower(addr, r->rcpt, sizeof(r->rcpt));
 	}
 	if (m->bounce)
-		r->bind = binding_word(m, &r->v);
+		r->bind = binding(m, &r->v);
 	return 0;
 }
 
@@ -373,8 +356,8 @@ sx_scan_recipients(struct sx_msg *m, uschar **text_r)
 			add_facts(m, &d, 0);
 			facts = 1;
 		}
-		if (r.presented != NULL || r.bind != NULL ||
-		    strcmp(r.verdict, default_verdict(m)) != 0)
+		if (r.presented != NULL || r.bind != SIGNET_BIND_ABSENT ||
+		    r.verdict != default_verdict(m))
 			add_facts(m, &r, 1);
 		/* Ordinary mail is recorded by its header and Exim's own log
 		   line; bounces and signed recipients are decisions. */

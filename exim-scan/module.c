@@ -51,19 +51,20 @@ sx_expand(const char *expr)
 	return v == NULL ? "" : (const char *)v;
 }
 
+/* by signet_class */
 static const char *const action_names[] = {"accept", "defer", "reject"};
 
 static void
 rcpt_report(struct sx_state *s, const char *rcpt, const char *sender,
-	    const struct sx_rcpt_answer *a, time_t now)
+	    const struct signet_rcpt_answer *a, time_t now)
 {
 	char count[24] = "";
 	const char *peer = sender_host_address != NULL
 				   ? (const char *)sender_host_address
 				   : "local";
-	const char *kind = a->action == SX_ACCEPT  ? "verified"
-			   : a->action == SX_DEFER ? "deferred"
-						   : "rejected";
+	const char *kind = a->cls == SIGNET_CLASS_ACCEPT  ? "verified"
+			   : a->cls == SIGNET_CLASS_DEFER ? "deferred"
+							  : "rejected";
 	const char *kv[20];
 	size_t n = 0;
 
@@ -74,14 +75,15 @@ rcpt_report(struct sx_state *s, const char *rcpt, const char *sender,
 		snprintf(count, sizeof(count), "%llu", a->usage.count);
 	sx_kv(kv, &n, "rcpt", rcpt);
 	sx_kv(kv, &n, "sender", sender);
-	sx_kv(kv, &n, "verdict", a->tag);
-	sx_kv(kv, &n, "reason", signet_status_name(a->v.status));
+	sx_kv(kv, &n, "verdict", signet_rv_name(a->verdict));
+	sx_kv(kv, &n, "reason", signet_status_name(a->status));
 	sx_kv(kv, &n, "owner", a->is_signed ? a->v.base : NULL);
 	sx_kv(kv, &n, "peer", peer);
 	sx_kv(kv, &n, "uses", a->counted ? count : NULL);
 	kv[n] = NULL;
 	sx_log("rcpt <%s> from <%s> [%s]: %s %s (%s)%s%s", rcpt, sender, peer,
-	       action_names[a->action], a->tag, signet_status_name(a->v.status),
+	       action_names[a->cls], signet_rv_name(a->verdict),
+	       signet_status_name(a->status),
 	       a->counted ? " uses=" : "", count);
 	sx_event(s, now, kind, kv);
 }
@@ -148,12 +150,13 @@ signet_rcpt(uschar **yield, int argc, uschar *argv[])
 	s = sx_state_get(argc > 2 ? (const char *)argv[2] : NULL);
 	sx_rcpt_check(s, rcpt, sender, (const char *)sender_host_address, now,
 		      &a);
-	rcpt_report(s, rcpt, sender, &a, now);
-	if (a.action == SX_ACCEPT)
-		*yield = string_sprintf("accept %s", a.tag);
+	rcpt_report(s, rcpt, sender, &a.d, now);
+	if (a.d.cls == SIGNET_CLASS_ACCEPT)
+		*yield = string_sprintf("accept %s",
+					signet_rv_name(a.d.verdict));
 	else
-		*yield = string_sprintf("%s %s %s", action_names[a.action],
-					a.tag, a.text);
+		*yield = string_sprintf("%s %s %s", action_names[a.d.cls],
+					signet_rv_name(a.d.verdict), a.text);
 	return OK;
 }
 

@@ -47,22 +47,13 @@ signet_store *sx_store(struct sx_state *s, time_t now);
 int sx_base_of(const char *addr, char *out, size_t outlen);
 
 /* The answer for one RCPT (see signet_rcpt in module.c). */
-enum sx_action { SX_ACCEPT, SX_DEFER, SX_REJECT };
 struct sx_rcpt_answer {
-	enum sx_action action;
-	const char *tag; /* first word after the action, e.g. "valid" */
-	char text[512];	 /* SMTP reply text with its codes */
-	struct signet_verdict v;
-	int is_signed;
-	int counted; /* the store counted this presentation */
-	struct signet_usage usage;
+	struct signet_rcpt_answer d;
+	char text[512]; /* SMTP reply text with its codes; "" to accept */
 };
 /* peer: the client's IP address, or NULL for a local submission. */
 void sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
 		   const char *peer, time_t now, struct sx_rcpt_answer *a_r);
-
-/* Verdict word of the provenance header for a verify status. */
-const char *sx_verdict_word(signet_status st);
 
 /* The first Message-ID header line found in the returned part of a DSN
    (or anywhere in a bounce's body when it has no such part).  Writes the

@@ -13,12 +13,11 @@ facts_for(const char *rcpt)
 {
 	const size_t rn = sizeof(SX_FACTS_RCPT_HEADER ":") - 1;
 	const size_t mn = sizeof(SX_FACTS_HEADER ":") - 1;
-	char id[SIGNET_PROV_RCPT_ID_BUFSZ], want[SIGNET_PROV_RCPT_ID_BUFSZ + 8];
+	char id[SIGNET_PROV_RCPT_ID_BUFSZ];
 	const char *msg = NULL, *v;
 	const header_line *h;
 
 	signet_prov_rcpt_id(rcpt, id);
-	snprintf(want, sizeof(want), "for=%s", id);
 	for (h = header_list; h != NULL; h = h->next) {
 		const char *t = (const char *)h->text;
 
@@ -26,8 +25,7 @@ facts_for(const char *rcpt)
 			continue;
 		if (strncasecmp(t, SX_FACTS_RCPT_HEADER ":", rn) == 0) {
 			v = sx_header_value(h);
-			if (v != NULL && strncmp(v, want, strlen(want)) == 0 &&
-			    (v[strlen(want)] == ';' || v[strlen(want)] == '\0'))
+			if (signet_record_is_for(v, id))
 				return v;
 		} else if (msg == NULL &&
 			   strncasecmp(t, SX_FACTS_HEADER ":", mn) == 0) {
@@ -46,19 +44,23 @@ sx_seal(struct sx_state *s, const char *rcpt, time_t now)
 	char out[SIGNET_HEADER_BUFSZ], lower[SIGNET_ADDR_BUFSZ];
 	const char *facts;
 	const signet_keyring *kr;
-	struct signet_prov p;
+	struct signet_prov spooled, p;
+	struct signet_record rec;
 	signet_status st;
+	const char *omitted;
 	size_t i, o = 0;
 
 	sx_lower(rcpt, lower, sizeof(lower));
 	facts = facts_for(lower);
 	if (facts == NULL)
 		return "";
-	st = signet_prov_parse(facts, &p);
-	if (st == SIGNET_OK && strcmp(p.field[0].key, "for") == 0) {
-		memmove(&p.field[0], &p.field[1],
-			(p.nfields - 1) * sizeof(p.field[0]));
-		p.nfields--;
+	st = signet_prov_parse(facts, &spooled);
+	if (st == SIGNET_OK) {
+		/* the record as this version writes it, without for= */
+		signet_record_read(&spooled, &rec);
+		rec.rcpt_id = NULL;
+		signet_prov_init(&p);
+		st = signet_record_add(&p, &rec, &omitted);
 	}
 	kr = sx_seal_keyring(s);
 	if (st == SIGNET_OK)

@@ -1,7 +1,9 @@
 # libsignet.a (the core) and the signet tool.
 CORE_SRC = shared/status.c shared/util.c shared/crypto.c shared/addr.c \
+	shared/decide.c \
 	shared/fmt_prvs.c shared/fmt_closed.c shared/sign.c shared/prov.c \
-	shared/config.c shared/keyring.c shared/event.c shared/lookalike.c \
+	shared/record.c shared/config.c shared/keyring.c shared/event.c \
+	shared/lookalike.c \
 	shared/store.c shared/store_lmdb.c shared/store_redis.c
 CORE_SRC := $(filter $(wildcard shared/*.c),$(CORE_SRC))
 CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)

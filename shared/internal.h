@@ -41,6 +41,9 @@ const struct signet_key *signet_keyring_signer(const signet_keyring *kr,
 					       time_t now);
 
 /* Writes a printf-style message into errbuf (if errbuf is not NULL). */
+/* A status from its signet_status_name(); SIGNET_E_INTERNAL if none. */
+signet_status signet_status_by_name(const char *name);
+
 void signet_err(char *errbuf, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

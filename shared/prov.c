@@ -438,6 +438,19 @@ signet_prov_is_for(const signet_keyring *kr, const struct signet_prov *p,
 	return tag_is(k, signet_prov_get(p, "rcpt"), rcpt);
 }
 
+long long
+signet_prov_sealed_at(const struct signet_prov *p)
+{
+	const char *t = signet_prov_get(p, "t");
+	char *end;
+	long long when;
+
+	if (t == NULL || signet_prov_get(p, "rcpt") == NULL)
+		return -1;
+	when = strtoll(t, &end, 10);
+	return end != t && *end == '\0' && when >= 0 ? when : -1;
+}
+
 signet_status
 signet_prov_verify(const signet_keyring *kr, const struct signet_prov *p,
 		   const char *rcpt, time_t now)

@@ -338,6 +338,99 @@ SIGNET_WUR signet_status signet_prov_verify(const signet_keyring *kr,
    signet_prov_verify() does that. */
 int signet_prov_is_for(const signet_keyring *kr, const struct signet_prov *p,
 		       const char *rcpt, time_t now);
+/* When a parsed header was sealed (its t=, covered by the seal), or -1
+   when it lacks t= or rcpt=: not a sealed header. */
+long long signet_prov_sealed_at(const struct signet_prov *p);
+
+/* ---- the provenance record: what a header's fields mean ----
+
+   The hub builds the record, Dovecot reads it; both go through these
+   calls, so each field name and verdict word is written here once. */
+
+/* The hub's verdict on one recipient address at RCPT time and in the
+   record and event feed ("valid", "forged", ...: signet_rv_name). */
+enum signet_rv {
+	SIGNET_RV_NONE,            /* nothing to check: ordinary mail */
+	SIGNET_RV_VALID,           /* issued by us, within its life */
+	SIGNET_RV_FORGED,          /* never issued, malformed, or future */
+	SIGNET_RV_REVOKED,         /* withdrawn by the postmaster */
+	SIGNET_RV_EXPIRED,         /* past lifetime and grace, or key gone */
+	SIGNET_RV_FADING,          /* in grace, or used more than allowed */
+	SIGNET_RV_UNSIGNED_BOUNCE, /* a bounce to an address never signed */
+	SIGNET_RV_ABUSE,           /* the mailbox is locked (guessing) */
+	SIGNET_RV_FOREIGN,         /* not one of our domains */
+	SIGNET_RV_UNVERIFIED       /* could not check */
+};
+const char *signet_rv_name(enum signet_rv rv);
+/* A word back to its verdict; an unknown word or NULL is UNVERIFIED, so
+   a newer hub's word is never taken for a good one. */
+enum signet_rv signet_rv_parse(const char *word);
+/* The verdict signet_verify()'s status gives a signed address. */
+enum signet_rv signet_rv_of_status(signet_status st);
+
+/* Does a bounce return the message its signed address was issued for? */
+enum signet_bind {
+	SIGNET_BIND_ABSENT,   /* not recorded: not a bounce */
+	SIGNET_BIND_NONE,     /* the address names no message (prvs, plain) */
+	SIGNET_BIND_UNKNOWN,  /* the bounce shows no Message-ID */
+	SIGNET_BIND_MATCH,
+	SIGNET_BIND_MISMATCH
+};
+/* "none", "unknown", "match", "mismatch"; NULL for ABSENT. */
+const char *signet_bind_name(enum signet_bind b);
+
+/* A record's fields.  Strings are NULL when absent; the read ones point
+   into the parsed header. */
+struct signet_record {
+	const char *rcpt_id;  /* for=: the hub's spooled facts only */
+	char msg[SIGNET_PROV_MSG_BUFSZ]; /* signet_prov_msg(); "" absent */
+	const char *addr;     /* the signed address as presented */
+	enum signet_rv verdict;
+	/* set when addr is: */
+	signet_status reason; /* signet_verify()'s status */
+	const char *owner;    /* the address it was issued to */
+	enum signet_format format;
+	time_t issued;        /* closed format only; 0 not known */
+	int key_id;           /* -1 not known */
+	/* the message: */
+	int bounce;           /* null envelope sender */
+	enum signet_bind bind;
+	const char *orig_msgid; /* the Message-ID the bounce returns */
+	const char *from;     /* envelope sender ("" for a bounce) */
+	const char *tls;      /* protocol; NULL: not encrypted */
+	const char *cipher;
+	int pfs;              /* forward secrecy */
+	const char *auth;     /* authenticated id */
+	const char *peer;     /* client IP address */
+	int local;            /* submitted on the hub itself (no peer) */
+	int hub_report;       /* made by the hub itself (its own DSN) */
+	const char *helo;
+	const char *host;     /* the hub's name */
+};
+
+/* An empty record: verdict none, key_id -1, every string NULL. */
+void signet_record_init(struct signet_record *r_r);
+/* Appends r's fields to p in their fixed order.  A value too long for a
+   field is left out, named in *omitted_r, and SIGNET_E_BUFFER returned
+   after the rest is added; the record is then still usable. */
+SIGNET_WUR signet_status signet_record_add(struct signet_prov *p,
+					   const struct signet_record *r,
+					   const char **omitted_r);
+/* Reads a parsed header's record fields (unknown ones are skipped). */
+void signet_record_read(const struct signet_prov *p,
+			struct signet_record *r_r);
+/* Was a parsed header made for this message?  Its msg= binds it to the
+   Message-ID (NULL: none), or without one to the first Date, From and
+   Subject, so a record copied onto another message does not count.
+   1: this message's; 0: another's; -1: no msg= (a hub from before every
+   record named its message): it vouches for no message in particular. */
+int signet_prov_same_message(const struct signet_prov *p,
+			     const char *message_id, const char *date,
+			     const char *from, const char *subject);
+/* Is a spooled facts header value (unfolded) the record for= the
+   recipient with this id?  A prefix test, without parsing. */
+int signet_record_is_for(const char *value,
+			 const char id[SIGNET_PROV_RCPT_ID_BUFSZ]);
 
 /* ---- event feed: one JSON object per line ---- */
 
@@ -385,7 +478,8 @@ SIGNET_WUR signet_status signet_store_open(const signet_config *cfg,
 					   char *errbuf, size_t errlen);
 void signet_store_close(signet_store **st);
 /* Counts one presentation of signed (whose base is base, issued at issued,
-   kept until expires) and returns the updated usage. */
+   kept until expires) and returns the updated usage.  A prvs address
+   knows only its day: signet_rcpt_decide() dates it by its lifetime. */
 SIGNET_WUR signet_status signet_store_hit(signet_store *st, const char *signed_addr,
 					  const char *base, time_t issued,
 					  time_t expires, time_t now,
@@ -447,6 +541,58 @@ SIGNET_WUR signet_status signet_guess_check(signet_store *st,
 					    const char *base, const char *peer,
 					    signet_status crypto, time_t now,
 					    struct signet_guess *g_r);
+/* The same answer without counting: what signet_guess_check would say. */
+SIGNET_WUR signet_status signet_guess_peek(signet_store *st,
+					   const signet_config *cfg,
+					   const char *base, const char *peer,
+					   signet_status crypto, time_t now,
+					   struct signet_guess *g_r);
+
+/* ---- the RCPT decision ----
+
+   What the hub answers to RCPT TO of one of its addresses (a bounce, a
+   callout probe, or ordinary mail), decided in one place for Exim's
+   ${dlfunc}, its local_scan and signet verify, so they cannot disagree. */
+
+enum signet_rcpt_mode {
+	SIGNET_RCPT_COUNT, /* an SMTP RCPT: the store counts it */
+	SIGNET_RCPT_LOOK   /* the same answer, predicted: nothing counted */
+};
+
+struct signet_rcpt_in {
+	const signet_config *cfg;          /* NULL: configuration unusable */
+	const signet_keyring *kr;          /* NULL: keyring unreadable */
+	const struct signet_lifetimes *lt; /* signet_config_lifetimes() */
+	signet_store *store;               /* NULL: none, or unreachable */
+	const char *sender; /* envelope sender, "" for a bounce; NULL judges
+			       the address alone (signet verify): what is
+			       not an address is then refused */
+	const char *peer;   /* client IP address; NULL: local */
+	enum signet_rcpt_mode mode;
+};
+
+struct signet_rcpt_answer {
+	signet_class cls;       /* accept; defer: 4xx; reject: 5xx */
+	enum signet_rv verdict; /* its word for the ACL, record and feed */
+	signet_status status;   /* why: the signature's verdict after the
+				   store's counts and revocation, or what
+				   stopped the check */
+	int is_signed;
+	struct signet_verdict v; /* the address as signet_verify read it */
+	int have_usage;          /* usage is the store's */
+	int counted;             /* COUNT mode: this RCPT was counted */
+	struct signet_usage usage;
+	struct signet_guess guess; /* guess.reached: log it once */
+	int store_fault;         /* the store failed: signature alone */
+};
+
+/* Decides one RCPT.  Never fails: each fault has its answer (a store
+   fault leaves the signature's verdict; no keys defers what needs them). */
+void signet_rcpt_decide(const struct signet_rcpt_in *in, const char *rcpt,
+			time_t now, struct signet_rcpt_answer *a_r);
+/* The verdict of an unsigned, not exempt, address of ours: a bounce to
+   it is an unsigned bounce unless the null-sender policy is off. */
+enum signet_rv signet_rcpt_unsigned(const signet_config *cfg, int bounce);
 
 /* ---- state store: fault reports (added for issue 6) ---- */
 

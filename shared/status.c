@@ -1,5 +1,7 @@
 /* Status names, classes and texts. */
-#include "signet.h"
+#include <string.h>
+
+#include "internal.h"
 
 struct status_text {
 	signet_status st;
@@ -44,6 +46,16 @@ find(signet_status st)
 			return &texts[i];
 	}
 	return NULL;
+}
+
+signet_status
+signet_status_by_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		if (strcmp(texts[i].name, name) == 0)
+			return texts[i].st;
+	}
+	return SIGNET_E_INTERNAL;
 }
 
 signet_class

@@ -331,12 +331,6 @@ signet_store_hit(signet_store *st, const char *signed_addr, const char *base,
 	if (!norm(signed_addr, a) || !norm(base, b))
 		return SIGNET_E_SYNTAX;
 	keep = keep_until(st, expires, now);
-	/* prvs carries only its expiry day: date it by its lifetime, and
-	   by its grace too, since callers may pass the end of grace
-	   (verdict.dies) as expires.  Too early errs on the side of a
-	   base revocation. */
-	if (issued <= 0 && expires > 0)
-		issued = expires - st->lt.prvs_lifetime - st->lt.grace;
 	return st->ops->hit(st, a, b, issued, keep, now, u_r);
 }
 
@@ -519,10 +513,11 @@ guess_mailbox(const signet_config *cfg, const char *base, char *out,
 	return 1;
 }
 
-signet_status
-signet_guess_check(signet_store *st, const signet_config *cfg, const char *base,
-		   const char *peer, signet_status crypto, time_t now,
-		   struct signet_guess *g_r)
+/* count: 1 counts a forged attempt, 0 says what counting would give */
+static signet_status
+guess(signet_store *st, const signet_config *cfg, const char *base,
+      const char *peer, signet_status crypto, time_t now, int count,
+      struct signet_guess *g_r)
 {
 	long long max = signet_config_get_int(cfg, "fade.max_forged", 20);
 	long long window = 3600 * signet_config_get_int(
@@ -545,7 +540,14 @@ signet_guess_check(signet_store *st, const signet_config *cfg, const char *base,
 	if (crypto == SIGNET_E_FORGED || crypto == SIGNET_E_SYNTAX) {
 		/* Kept for the window after the last attempt: a guesser who
 		   keeps trying keeps the mailbox locked. */
-		s = st->ops->hit(st, kb, kn, 0, now + (time_t)window, now, &u);
+		if (count) {
+			s = st->ops->hit(st, kb, kn, 0, now + (time_t)window,
+					 now, &u);
+		} else {
+			s = st->ops->lookup(st, kb, kn, 0, now, &u);
+			u.count++;
+			u.base_count++;
+		}
 		if (s != SIGNET_OK)
 			return s;
 		g_r->count = u.count;
@@ -562,4 +564,20 @@ signet_guess_check(signet_store *st, const signet_config *cfg, const char *base,
 	g_r->count = u.count;
 	g_r->locked = max > 0 && u.count >= (unsigned long long)max;
 	return SIGNET_OK;
+}
+
+signet_status
+signet_guess_check(signet_store *st, const signet_config *cfg, const char *base,
+		   const char *peer, signet_status crypto, time_t now,
+		   struct signet_guess *g_r)
+{
+	return guess(st, cfg, base, peer, crypto, now, 1, g_r);
+}
+
+signet_status
+signet_guess_peek(signet_store *st, const signet_config *cfg, const char *base,
+		  const char *peer, signet_status crypto, time_t now,
+		  struct signet_guess *g_r)
+{
+	return guess(st, cfg, base, peer, crypto, now, 0, g_r);
 }

@@ -195,46 +195,43 @@ cmd_sign(struct tool *t, int argc, char **argv)
 
 struct check {
 	const char *addr, *message_id;
-	struct signet_verdict v;
-	signet_status st; /* after use counts and revocation */
+	struct signet_verdict v; /* v.status: after use counts, revocation */
+	struct signet_rcpt_answer a;
 	int bind_match;	  /* -1 not checked, 0 no, 1 yes */
-	int have_usage;
-	struct signet_usage u;
 	char store_err[SIGNET_ERR_BUFSZ];
 };
 
+/* The answer Exim's RCPT would give now (signet_rcpt_decide), without
+   counting it: the store is read, never written. */
 static void
-apply_store(struct tool *t, struct check *c)
+decide(struct tool *t, struct check *c)
 {
 	signet_config *cfg = tool_config(t);
+	struct signet_lifetimes lt;
+	struct signet_rcpt_in in = {
+		.cfg = cfg,
+		.kr = tool_keyring(t),
+		.lt = &lt,
+		.mode = SIGNET_RCPT_LOOK,
+	};
 	signet_store *store = NULL;
-	time_t issued = c->v.issued;
 
-	if (c->st != SIGNET_OK && c->st != SIGNET_E_FADING)
-		return;
-	if (strcmp(signet_config_get_string(cfg, "store.type", "lmdb"),
-		   "none") == 0)
-		return;
-	if (signet_store_open(cfg, &store, c->store_err,
-			      sizeof(c->store_err)) != SIGNET_OK)
-		return;
-	if (issued == 0 && c->v.expires > 0) {
-		struct signet_lifetimes lt;
-
-		signet_config_lifetimes(cfg, &lt);
-		issued = c->v.expires - (time_t)lt.prvs_lifetime;
-	}
-	if (signet_store_lookup(store, c->addr, c->v.base, issued, t->now,
-				&c->u) == SIGNET_OK) {
-		c->have_usage = 1;
-		c->st = signet_usage_apply(cfg, &c->u, c->st);
-	} else {
+	signet_config_lifetimes(cfg, &lt);
+	if (signet_is_signed(c->addr) &&
+	    strcmp(signet_config_get_string(cfg, "store.type", "lmdb"),
+		   "none") != 0 &&
+	    signet_store_open(cfg, &store, c->store_err,
+			      sizeof(c->store_err)) == SIGNET_OK)
+		in.store = store;
+	signet_rcpt_decide(&in, c->addr, t->now, &c->a);
+	if (c->a.store_fault) {
 		const char *f = signet_store_fault(store, t->now);
 
 		snprintf(c->store_err, sizeof(c->store_err), "%s",
 			 f != NULL ? f : "lookup failed");
 	}
 	signet_store_close(&store);
+	c->v = c->a.v;
 }
 
 /* The first line: the verdict in plain words.  Text output shows the
@@ -248,7 +245,24 @@ summary(const struct check *c, int raw, char *buf, size_t len)
 	char dies[32];
 
 	signet_time_format(v->dies, dies);
-	switch (c->st) {
+	if (c->a.verdict == SIGNET_RV_FOREIGN) {
+		snprintf(buf, len,
+			 "%s is not in one of our domains: we neither sign "
+			 "nor check it",
+			 a);
+		return;
+	}
+	if (c->a.verdict == SIGNET_RV_ABUSE) {
+		snprintf(buf, len,
+			 "too many forged return addresses of %s have been "
+			 "tried: every signed address of it, %s too, is "
+			 "answered 450 (try later) for now",
+			 raw ? c->a.guess.mailbox
+			     : tool_esc(c->a.guess.mailbox),
+			 a);
+		return;
+	}
+	switch (c->a.status) {
 	case SIGNET_OK:
 		snprintf(buf, len, "%s is a valid signed address of %s%s", a, b,
 			 c->bind_match == 0 ? ", but it was issued for "
@@ -262,7 +276,7 @@ summary(const struct check *c, int raw, char *buf, size_t len)
 			 a);
 		break;
 	case SIGNET_E_FADING:
-		if (c->have_usage && v->status == SIGNET_OK)
+		if (c->a.have_usage && v->status == SIGNET_OK)
 			snprintf(buf, len,
 				 "%s was issued for %s, but it has "
 				 "been used more often than allowed: answered "
@@ -285,8 +299,8 @@ summary(const struct check *c, int raw, char *buf, size_t len)
 		snprintf(buf, len,
 			 "%s was issued for %s, but the postmaster "
 			 "revoked it%s%s",
-			 a, b, c->u.reason[0] ? ": " : "",
-			 raw ? c->u.reason : tool_esc(c->u.reason));
+			 a, b, c->a.usage.reason[0] ? ": " : "",
+			 raw ? c->a.usage.reason : tool_esc(c->a.usage.reason));
 		break;
 	case SIGNET_E_FORGED:
 		snprintf(buf, len,
@@ -315,7 +329,7 @@ summary(const struct check *c, int raw, char *buf, size_t len)
 		break;
 	default:
 		snprintf(buf, len, "%s cannot be checked now: %s", a,
-			 signet_strerror(c->st));
+			 signet_strerror(c->a.status));
 		break;
 	}
 }
@@ -366,8 +380,8 @@ print_json(const struct check *c, const char *text)
 	signet_time_format(v->dies, dies);
 	snprintf(b, sizeof(b), "%08" PRIx32, v->binding);
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "address",
-		      c->addr, "status", signet_status_name(c->st), "class",
-		      class_names[signet_status_class(c->st)], "verdict", text,
+		      c->addr, "status", signet_status_name(c->a.status), "class",
+		      class_names[c->a.cls], "verdict", text,
 		      "owner", signed_ && real ? v->base : NULL,
 		      "claimed_owner", signed_ && !real ? v->base : NULL,
 		      "format", signed_ ? format_name(v->format) : NULL);
@@ -396,13 +410,13 @@ print_json(const struct check *c, const char *text)
 	json_object_set_new(o, "binding_matches",
 			    c->bind_match < 0 ? json_null()
 					      : json_boolean(c->bind_match));
-	if (c->have_usage)
+	if (c->a.have_usage)
 		json_object_set_new(
 			o, "usage",
 			json_pack("{s:I, s:I, s:b, s:s}", "uses",
-				  (json_int_t)c->u.count, "base_uses",
-				  (json_int_t)c->u.base_count, "revoked",
-				  c->u.revoked, "reason", c->u.reason));
+				  (json_int_t)c->a.usage.count, "base_uses",
+				  (json_int_t)c->a.usage.base_count, "revoked",
+				  c->a.usage.revoked, "reason", c->a.usage.reason));
 	if (c->store_err[0] != '\0')
 		json_object_set_new(o, "store_error",
 				    json_string(c->store_err));
@@ -417,7 +431,7 @@ print_text(const struct check *c, const char *text)
 	int signed_ =
 		v->status != SIGNET_NOT_SIGNED && v->status != SIGNET_E_SYNTAX;
 
-	printf("%s: %s.\n", signet_status_name(c->st), text);
+	printf("%s: %s.\n", signet_status_name(c->a.status), text);
 	if (!signed_)
 		return;
 	printf("  %s   %s\n",
@@ -445,11 +459,11 @@ print_text(const struct check *c, const char *text)
 		binding_text(c, bind, sizeof(bind));
 		printf("  message:  %s\n", bind);
 	}
-	if (c->have_usage)
+	if (c->a.have_usage)
 		printf("  uses:     %llu of this address, %llu of all "
 		       "addresses of %s%s\n",
-		       c->u.count, c->u.base_count, tool_esc(v->base),
-		       c->u.revoked ? "; revoked" : "");
+		       c->a.usage.count, c->a.usage.base_count, tool_esc(v->base),
+		       c->a.usage.revoked ? "; revoked" : "");
 	if (c->store_err[0] != '\0')
 		printf("  store:    not reachable (%s): the verdict is from "
 		       "the signature alone\n",
@@ -459,11 +473,9 @@ print_text(const struct check *c, const char *text)
 int
 cmd_verify(struct tool *t, int argc, char **argv)
 {
-	struct signet_lifetimes lt;
 	struct addr_opts o;
 	struct check c;
 	char text[SIGNET_ERR_BUFSZ];
-	signet_config *cfg;
 	int rc;
 
 	if (tool_help(argc, argv, verify_usage))
@@ -478,20 +490,17 @@ cmd_verify(struct tool *t, int argc, char **argv)
 	    (tool_json_text("verify", "ADDRESS", c.addr) != 0 ||
 	     tool_json_text("verify", "--message-id", c.message_id) != 0))
 		return TOOL_USAGE;
-	cfg = tool_config(t);
-	signet_config_lifetimes(cfg, &lt);
-	c.st = signet_verify(tool_keyring(t), &lt, c.addr, t->now, &c.v);
+	decide(t, &c);
 	c.bind_match = -1;
 	if (c.v.has_binding && c.message_id != NULL)
 		c.bind_match =
 			signet_message_binding(c.message_id) == c.v.binding;
-	apply_store(t, &c);
 	summary(&c, t->json, text, sizeof(text));
 	if (t->json)
 		print_json(&c, text);
 	else
 		print_text(&c, text);
-	switch (signet_status_class(c.st)) {
+	switch (c.a.cls) {
 	case SIGNET_CLASS_ACCEPT:
 		rc = TOOL_VALID;
 		break;

@@ -188,6 +188,7 @@ count_event(json_t *ev, void *ctx)
 	const char *kind = tool_event_str(ev, "event");
 	const char *ts = tool_event_str(ev, "ts");
 	const char *verdict = tool_event_str(ev, "verdict");
+	enum signet_rv rv = signet_rv_parse(verdict);
 	const char *base = event_base(ev);
 	char low[STORE_KEY_MAX];
 	enum series k;
@@ -211,11 +212,11 @@ count_event(json_t *ev, void *ctx)
 	} else if (strcmp(kind, "rejected") == 0) {
 		k = S_REFUSED;
 	} else if (strcmp(kind, "deferred") == 0) {
-		if (verdict != NULL && strcmp(verdict, "abuse") == 0) {
+		if (rv == SIGNET_RV_ABUSE) {
 			s->abuse++;
 			return 0;
 		}
-		if (verdict == NULL || strcmp(verdict, "fading") != 0) {
+		if (rv != SIGNET_RV_FADING) {
 			s->deferred_other++;
 			return 0;
 		}

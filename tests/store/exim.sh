@@ -89,6 +89,64 @@ expect_eq exim-lmdb-revoked-550 "$(rcpt "$S")" 550
 "$SIGNET" -c "$XCONF" unrevoke "$S" >/dev/null
 expect_eq exim-lmdb-unrevoked-250 "$(rcpt "$S")" 250
 
+# ---- signet verify gives Exim's answer (signet_rcpt_decide) ----
+# For each address, signet verify first (it predicts and counts nothing),
+# then a null-sender RCPT to the daemon (which counts): the exit code and
+# the reply must agree, 0/250, 2/450, 1/550.  Limits are low so that the
+# table reaches use counts and the guessing lock.
+xconf "{\"type\": \"lmdb\", \"path\": \"$STATE\"}" \
+	'"fade": {"max_uses": 2, "max_forged": 2},
+	 "verify_formats": ["signet", "prvs"]'
+sleep 1.1 # a daemon looks at its files at most once a second
+agree() { # NAME ADDRESS WANT_REPLY
+	"$SIGNET" -c "$XCONF" verify "$2" >"$OUT/agree-$1.out" 2>&1
+	_rc=$?
+	_code=$(rcpt "$2")
+	case "$_code" in
+	250) _want=0 ;; 450) _want=2 ;; 550) _want=1 ;; *) _want="?" ;;
+	esac
+	expect_eq "agree-$1" "$_code verify=$_rc" "$3 verify=$_want"
+}
+day=86400
+now=$(date +%s)
+# forge ADDR: one character of its tag changed
+forge() {
+	python3 -c 'import sys
+a = sys.argv[1]; i = a.index("=sg") + 5
+print(a[:i] + ("a" if a[i] != "a" else "b") + a[i + 1:])' "$1"
+}
+A1=$(sign bob@example.com)
+agree valid "$A1" 250
+agree valid-again "$A1" 250
+# the third presentation is past max_uses: signet verify must say so
+# before Exim counts it
+agree over-used "$A1" 450
+agree prvs "$("$SIGNET" -c "$XCONF" sign --format prvs bob@example.com)" 250
+agree forged "$(forge "$A1")" 550
+agree in-grace "$("$SIGNET" -c "$XCONF" --now $((now - 46 * day)) \
+	sign carol@example.com)" 450
+agree expired "$("$SIGNET" -c "$XCONF" --now $((now - 60 * day)) \
+	sign carol@example.com)" 550
+A2=$(sign dave@example.com)
+"$SIGNET" -c "$XCONF" revoke "$A2" --reason "table" >/dev/null
+agree revoked "$A2" 550
+A3=$(sign carol@example.com)
+P3=$("$SIGNET" -c "$XCONF" sign --format prvs carol@example.com)
+"$SIGNET" -c "$XCONF" revoke carol@example.com --reason "left" >/dev/null
+agree base-revoked "$A3" 550
+# a prvs address has only its day: one signed earlier today is covered
+agree base-revoked-prvs "$P3" 550
+"$SIGNET" -c "$XCONF" unrevoke carol@example.com >/dev/null
+# guessing: two forged addresses of dave reach max_forged; a genuine
+# one is then answered 450 like any other of his
+A4=$("$SIGNET" -c "$XCONF" sign --message-id '<table@x>' dave@example.com)
+F4=$(forge "$A4")
+agree forged-1 "$F4" 550
+agree forged-2 "$F4" 550
+agree locked "$A4" 450
+xconf "{\"type\": \"lmdb\", \"path\": \"$STATE\"}"
+sleep 1.1
+
 # ---- a corrupt LMDB file: a clear log line, mail flows ----
 mv "$STATE" "$STATE.good"
 head -c 65536 /dev/urandom >"$STATE"

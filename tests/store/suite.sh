@@ -169,15 +169,15 @@ expect_eq lmdb-base-revoked-before "$(field revoked "$out")" 1
 out=$($ST "$L" hit f=sgnew@isp.example f@isp.example $((NOW - 50)))
 expect_eq lmdb-base-not-revoked-after "$(field revoked "$out")" 0
 
-# prvs tags carry no issue time: dated from the end of grace the caller
-# passes (prvs lifetime 7 days + grace 7 days)
+# a base revocation covers what was issued before it, by the issue time
+# the caller gives (for prvs, signet_rcpt_decide dates it)
 DAY=86400
 $ST "$L" revoke p@isp.example $((NOW - 3 * DAY)) >/dev/null
-out=$($ST "$L" hit prvs=1001cccccc=p@isp.example p@isp.example 0 \
-	$((NOW - 5 * DAY + 14 * DAY)))
+out=$($ST "$L" hit prvs=1001cccccc=p@isp.example p@isp.example \
+	$((NOW - 5 * DAY)) $((NOW - 5 * DAY + 14 * DAY)))
 expect_eq lmdb-base-revoked-prvs-before "$(field revoked "$out")" 1
-out=$($ST "$L" hit prvs=1001dddddd=p@isp.example p@isp.example 0 \
-	$((NOW - 1 * DAY + 14 * DAY)))
+out=$($ST "$L" hit prvs=1001dddddd=p@isp.example p@isp.example \
+	$((NOW - 1 * DAY)) $((NOW - 1 * DAY + 14 * DAY)))
 expect_eq lmdb-base-not-revoked-prvs-after "$(field revoked "$out")" 0
 
 # expiry: records live until expires + grace, then go

@@ -97,6 +97,68 @@ UNFOLDS = [
     "",
 ]
 
+# typed records (struct signet_record's members) and the fields they are
+# written as (docs/FORMATS.md): the order, what is left out, the words
+RECORDS = [
+    # a genuine bounce to a closed-format address, over TLS 1.3
+    {"msg": "29d27808", "addr": "alice+s1abcdefgh@isp.example",
+     "verdict": "valid", "reason": "ok", "owner": "alice@isp.example",
+     "format": "signet", "issued": 1795334400, "key_id": 3, "bounce": 1,
+     "bind": "match", "orig_msgid": "<20261122.1234@isp.example>",
+     "from": None, "tls": "TLS1.3", "cipher": "TLS_AES_256_GCM_SHA384",
+     "pfs": 1, "auth": None, "peer": "203.0.113.5", "hub_report": 0,
+     "helo": "mx.example.org", "host": "hub.isp.example"},
+    # ordinary mail submitted on the hub: no TLS, peer local
+    {"msg": "h6c75989a", "verdict": "none", "from": "carl@example.org",
+     "bounce": 0, "tls": None, "pfs": 0, "auth": "carl", "local": 1,
+     "host": "hub.isp.example"},
+    # the hub's own delivery report to an unsigned address; a prvs
+    # address has no issue time and binds no message
+    {"rcpt_id": "0123456789abcdef0123456789abcdef", "msg": "29d27808",
+     "verdict": "unsigned-bounce", "bounce": 1, "bind": "none",
+     "orig_msgid": "<ignored@x>", "hub_report": 1, "tls": None, "pfs": 0,
+     "local": 1},
+    {"msg": "29d27808", "addr": "prvs=1234abcdef=bob@isp.example",
+     "verdict": "expired", "reason": "expired", "owner": "bob@isp.example",
+     "format": "prvs", "issued": 1795334400, "key_id": 1, "bounce": 1,
+     "bind": "unknown", "tls": "TLS1.2", "pfs": 0, "peer": "192.0.2.7"},
+    # nothing known of the client: no peer field at all
+    {"verdict": "fading", "tls": "TLS1.2", "pfs": 1},
+]
+
+
+def rfc3339(t):
+    import datetime
+    return datetime.datetime.fromtimestamp(
+        t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def record_fields(r):
+    g = r.get
+    signed = g("addr") is not None
+    bind = g("bind") if g("bounce") else None
+    f = [["for", g("rcpt_id")], ["v", "1"], ["msg", g("msg")],
+         ["addr", g("addr")], ["verdict", g("verdict")],
+         ["reason", g("reason") if signed else None],
+         ["owner", g("owner") if signed else None],
+         ["format", g("format") if signed else None],
+         ["issued", rfc3339(g("issued")) if signed and g("issued") and
+          g("format") == "signet" else None],
+         ["key", str(g("key_id")) if signed and
+          g("key_id") is not None else None],
+         ["bounce", "yes" if g("bounce") else None],
+         ["bind", bind],
+         ["orig-msgid", g("orig_msgid") if bind not in (None, "none")
+          else None],
+         ["from", "" if g("bounce") else g("from")],
+         ["tls", g("tls") or "none"], ["cipher", g("cipher")],
+         ["pfs", "yes" if g("pfs") else "no"], ["auth", g("auth")],
+         ["peer", "local" if g("local") else g("peer")],
+         ["origin", "hub" if g("bounce") and g("hub_report") else None],
+         ["helo", g("helo")], ["host", g("host")]]
+    return [[k, v] for k, v in f if v is not None]
+
+
 out = {
     "key": {"hex": KEY.hex(), "id": KEY_ID},
     "unfold": [{"value": v, "unfolded": canon(v).decode()} for v in UNFOLDS],
@@ -106,6 +168,7 @@ out = {
     "rcpt": [{"rcpt": r, "tag": rcpt_tag(r)} for r in RCPTS],
     "seal": [{"rcpt": r, "t": t, "fields": f, "header": seal(f, r, t)}
              for r, t, f in SEALS],
+    "record": [{"record": r, "fields": record_fields(r)} for r in RECORDS],
 }
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "prov.json"), "w") as fh:
