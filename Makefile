@@ -33,6 +33,7 @@ CORE_LIBS = -lcrypto -ljansson
 all:
 
 include shared/build.mk
+include tool/build.mk
 -include exim-scan/build.mk
 -include dovecot-plugin/build.mk
 include tests/build.mk

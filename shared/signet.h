@@ -515,7 +515,7 @@ signet_status signet_usage_apply(const signet_config *cfg,
 				 const struct signet_usage *u,
 				 signet_status crypto_status);
 
-/* ---- state store: guessing (forged attempts, issue 11) ---- */
+/* ---- state store: guessing (forged attempts) ---- */
 
 struct signet_guess {
 	unsigned long long count;     /* forged attempts on the mailbox, none
@@ -594,7 +594,7 @@ void signet_rcpt_decide(const struct signet_rcpt_in *in, const char *rcpt,
    it is an unsigned bounce unless the null-sender policy is off. */
 enum signet_rv signet_rcpt_unsigned(const signet_config *cfg, int bounce);
 
-/* ---- state store: fault reports (added for issue 6) ---- */
+/* ---- state store: fault reports ---- */
 
 /* The text of the store's last fault (which file or server, what went
    wrong) when it has not been reported yet, or when it persists and the
@@ -602,6 +602,66 @@ enum signet_rv signet_rcpt_unsigned(const signet_config *cfg, int bounce);
    failed, and log what it returns: a lasting fault is then logged once a
    minute per process, not on every call. */
 const char *signet_store_fault(signet_store *st, time_t now);
+
+/* ---- state store: administration (the signet tool) ---- */
+
+#define SIGNET_STORE_REASON_MAX 128
+
+enum signet_store_kind {
+	SIGNET_STORE_ADDR,    /* use count of one signed address */
+	SIGNET_STORE_BASE,    /* use count of every address of a base */
+	SIGNET_STORE_REV,     /* revocation of one signed address */
+	SIGNET_STORE_BASE_REV /* revocation of a base, before a time */
+};
+
+/* One record, as listed by signet_store_foreach(). */
+struct signet_store_entry {
+	enum signet_store_kind kind;
+	const char *addr;            /* lower-cased address */
+	unsigned long long count;    /* ADDR, BASE */
+	unsigned long long granted;  /* ADDR, BASE: signet_store_grant */
+	time_t first, last;          /* ADDR; BASE: last only */
+	time_t keep;                 /* the record is dropped after this */
+	time_t time;                 /* REV, BASE_REV: when revoked */
+	time_t before;               /* BASE_REV */
+	const char *reason;          /* REV, BASE_REV */
+};
+
+/* Everything known about one address, for `signet show`. */
+struct signet_store_record {
+	int have_addr, have_base, have_rev, have_base_rev;
+	struct signet_store_entry addr, base, rev, base_rev;
+	char reason[SIGNET_STORE_REASON_MAX];
+	char base_reason[SIGNET_STORE_REASON_MAX];
+};
+
+/* Return non-zero to stop the listing. */
+typedef int signet_store_foreach_cb(const struct signet_store_entry *e,
+				    void *ctx);
+
+/* Lists every live record (as at now). */
+SIGNET_WUR signet_status signet_store_foreach(signet_store *st, time_t now,
+					      signet_store_foreach_cb *cb,
+					      void *ctx);
+/* Drops the records past their keep; *removed_r says how many. */
+SIGNET_WUR signet_status signet_store_purge(signet_store *st, time_t now,
+					    unsigned long long *removed_r);
+/* Counts one use of each of n addresses (lower-case already) in few
+   transactions or round trips: for loading test and benchmark data. */
+SIGNET_WUR signet_status signet_store_hit_many(signet_store *st, size_t n,
+					       const char *const *addrs,
+					       const char *const *bases,
+					       time_t expires, time_t now);
+/* Everything known about an address (signed, with its base, or a base). */
+SIGNET_WUR signet_status signet_store_record(signet_store *st,
+					     const char *addr,
+					     const char *base, time_t now,
+					     struct signet_store_record *r_r);
+/* "lmdb" or "redis". */
+const char *signet_store_type(const signet_store *st);
+/* Replaces store.timeout_ms and forgets a failed connection, for the
+   signet tool: a person can wait longer than an SMTP client. */
+void signet_store_set_timeout(signet_store *st, long ms);
 
 /* ---- look-alike domains ---- */
 

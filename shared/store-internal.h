@@ -8,39 +8,8 @@
 /* Keys are lower-cased addresses: Exim lower-cases local parts, and the
    tags of both formats are case-insensitive. */
 #define STORE_KEY_MAX SIGNET_ADDR_BUFSZ
-#define STORE_REASON_MAX 128
 /* Seconds between two reports of a lasting fault (signet_store_fault). */
 #define STORE_FAULT_INTERVAL 60
-
-enum store_kind {
-	STORE_ADDR,    /* use count of one signed address */
-	STORE_BASE,    /* use count of every address of a base */
-	STORE_REV,     /* revocation of one signed address */
-	STORE_BASE_REV /* revocation of a base, before a time */
-};
-
-/* One record, as listed by signet_store_foreach(). */
-struct store_entry {
-	enum store_kind kind;
-	const char *addr;	  /* lower-cased address */
-	unsigned long long count; /* ADDR, BASE */
-	unsigned long long granted; /* ADDR, BASE: signet_store_grant */
-	time_t first, last;	  /* ADDR; BASE: last only */
-	time_t keep;		  /* the record is dropped after this */
-	time_t time;		  /* REV, BASE_REV: when revoked */
-	time_t before;		  /* BASE_REV */
-	const char *reason;	  /* REV, BASE_REV */
-};
-
-/* Full record of one address, for `signet show`. */
-struct store_record {
-	int have_addr, have_base, have_rev, have_base_rev;
-	struct store_entry addr, base, rev, base_rev;
-	char reason[STORE_REASON_MAX], base_reason[STORE_REASON_MAX];
-};
-
-/* Return non-zero to stop the listing. */
-typedef int store_foreach_cb(const struct store_entry *e, void *ctx);
 
 struct store_ops {
 	const char *name;
@@ -53,7 +22,7 @@ struct store_ops {
 				struct signet_usage *u_r);
 	signet_status (*record)(signet_store *st, const char *addr,
 				const char *base, time_t now,
-				struct store_record *r_r);
+				struct signet_store_record *r_r);
 	/* base_rev: addr is a base; keep: when the record may go. */
 	signet_status (*revoke)(signet_store *st, const char *addr,
 				int base_rev, time_t before, const char *reason,
@@ -61,7 +30,7 @@ struct store_ops {
 	signet_status (*unrevoke)(signet_store *st, const char *addr,
 				  int base_rev, int *found_r);
 	signet_status (*foreach)(signet_store *st, time_t now,
-				 store_foreach_cb *cb, void *ctx);
+				 signet_store_foreach_cb *cb, void *ctx);
 	signet_status (*purge)(signet_store *st, time_t now,
 			       unsigned long long *removed_r);
 	/* n hits at once (normalised keys), for bulk loads. */
@@ -123,26 +92,6 @@ signet_status store_lmdb_open(const signet_config *cfg, signet_store *st,
 			      char *errbuf, size_t errlen);
 signet_status store_redis_open(const signet_config *cfg, signet_store *st,
 			       char *errbuf, size_t errlen);
-
-/* Listing and upkeep, for the signet tool. */
-signet_status signet_store_foreach(signet_store *st, time_t now,
-				   store_foreach_cb *cb, void *ctx);
-signet_status signet_store_purge(signet_store *st, time_t now,
-				 unsigned long long *removed_r);
-/* Counts one use of each of n addresses (lower-case already) in few
-   transactions or round trips: for loading test and benchmark data. */
-signet_status signet_store_hit_many(signet_store *st, size_t n,
-				    const char *const *addrs,
-				    const char *const *bases, time_t expires,
-				    time_t now);
-/* Everything known about an address (signed or base). */
-signet_status signet_store_record(signet_store *st, const char *addr,
-				  const char *base, time_t now,
-				  struct store_record *r_r);
-const char *signet_store_type(const signet_store *st);
-/* Replaces store.timeout_ms and forgets a failed connection, for the
-   signet tool: a person can wait longer than an SMTP client. */
-void signet_store_set_timeout(signet_store *st, long ms);
 
 /* Decides whether a base revocation covers an address issued at issued
    (0: unknown, as for prvs, where only the expiry day is known). */

@@ -121,7 +121,7 @@ none_lookup(signet_store *st UNUSED, const char *addr UNUSED,
 static signet_status
 none_record(signet_store *st UNUSED, const char *addr UNUSED,
 	    const char *base UNUSED, time_t now UNUSED,
-	    struct store_record *r_r UNUSED)
+	    struct signet_store_record *r_r UNUSED)
 {
 	return SIGNET_OK;
 }
@@ -147,7 +147,7 @@ none_unrevoke(signet_store *st UNUSED, const char *addr UNUSED,
 
 static signet_status
 none_foreach(signet_store *st UNUSED, time_t now UNUSED,
-	     store_foreach_cb *cb UNUSED, void *ctx UNUSED)
+	     signet_store_foreach_cb *cb UNUSED, void *ctx UNUSED)
 {
 	return SIGNET_OK;
 }
@@ -367,7 +367,7 @@ signet_store_lookup(signet_store *st, const char *signed_addr, const char *base,
 
 signet_status
 signet_store_record(signet_store *st, const char *addr, const char *base,
-		    time_t now, struct store_record *r_r)
+		    time_t now, struct signet_store_record *r_r)
 {
 	char a[STORE_KEY_MAX], b[STORE_KEY_MAX];
 	const char *bp;
@@ -384,7 +384,7 @@ signet_status
 signet_store_revoke(signet_store *st, const char *addr, time_t before,
 		    const char *reason, time_t now)
 {
-	char a[STORE_KEY_MAX], why[STORE_REASON_MAX];
+	char a[STORE_KEY_MAX], why[SIGNET_STORE_REASON_MAX];
 	long long life;
 	int base_rev;
 	time_t keep;
@@ -424,7 +424,7 @@ signet_store_unrevoke(signet_store *st, const char *addr)
 }
 
 signet_status
-signet_store_foreach(signet_store *st, time_t now, store_foreach_cb *cb,
+signet_store_foreach(signet_store *st, time_t now, signet_store_foreach_cb *cb,
 		     void *ctx)
 {
 	if (st == NULL)

@@ -101,23 +101,23 @@ struct lstore {
 };
 
 static const char *
-kind_prefix(enum store_kind k)
+kind_prefix(enum signet_store_kind k)
 {
 	switch (k) {
-	case STORE_ADDR:
+	case SIGNET_STORE_ADDR:
 		return "a:";
-	case STORE_BASE:
+	case SIGNET_STORE_BASE:
 		return "b:";
-	case STORE_REV:
+	case SIGNET_STORE_REV:
 		return "r:";
-	case STORE_BASE_REV:
+	case SIGNET_STORE_BASE_REV:
 		return "R:";
 	}
 	return "?:";
 }
 
 static int
-kind_of(const MDB_val *k, enum store_kind *kind_r)
+kind_of(const MDB_val *k, enum signet_store_kind *kind_r)
 {
 	const char *p = k->mv_data;
 
@@ -125,23 +125,23 @@ kind_of(const MDB_val *k, enum store_kind *kind_r)
 		return 0;
 	switch (p[0]) {
 	case 'a':
-		*kind_r = STORE_ADDR;
+		*kind_r = SIGNET_STORE_ADDR;
 		return 1;
 	case 'b':
-		*kind_r = STORE_BASE;
+		*kind_r = SIGNET_STORE_BASE;
 		return 1;
 	case 'r':
-		*kind_r = STORE_REV;
+		*kind_r = SIGNET_STORE_REV;
 		return 1;
 	case 'R':
-		*kind_r = STORE_BASE_REV;
+		*kind_r = SIGNET_STORE_BASE_REV;
 		return 1;
 	}
 	return 0;
 }
 
 static void
-mkkey(enum store_kind k, const char *addr, char buf[STORE_KEY_MAX + 2],
+mkkey(enum signet_store_kind k, const char *addr, char buf[STORE_KEY_MAX + 2],
       MDB_val *key_r)
 {
 	size_t len = strlen(addr);
@@ -377,7 +377,7 @@ txn_begin(struct lenv *e, unsigned int flags, MDB_txn **txn_r)
 /* Reads a live record of kind k into out (size n): 0, MDB_NOTFOUND when
    absent, expired or not ours, or an LMDB error. */
 static int
-get_rec(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
+get_rec(struct lenv *e, MDB_txn *txn, enum signet_store_kind k, const char *addr,
 	void *out, size_t n, time_t now, const char **tail_r, size_t *tlen_r)
 {
 	char buf[STORE_KEY_MAX + 2];
@@ -402,7 +402,7 @@ get_rec(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
 }
 
 static int
-put_val(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
+put_val(struct lenv *e, MDB_txn *txn, enum signet_store_kind k, const char *addr,
 	const void *v, size_t n)
 {
 	char buf[STORE_KEY_MAX + 2];
@@ -424,7 +424,7 @@ sweep(struct lenv *e, MDB_txn *txn, time_t now, size_t span,
 	MDB_val key, val;
 	MDB_cursor *cur;
 	size_t n = 0, poslen = 0;
-	enum store_kind kind;
+	enum signet_store_kind kind;
 	int rc;
 
 	rc = lmdb.mdb_get(txn, e->dbi, &skey, &val);
@@ -505,12 +505,12 @@ read_revs(struct lenv *e, MDB_txn *txn, const char *addr, const char *base,
 	size_t rlen = 0, brlen = 0;
 	int hr, hb = 0, rc;
 
-	rc = get_rec(e, txn, STORE_REV, addr, &rev, sizeof(rev), now, &reason,
+	rc = get_rec(e, txn, SIGNET_STORE_REV, addr, &rev, sizeof(rev), now, &reason,
 		     &rlen);
 	if ((rc = found(rc, &hr)) != 0)
 		return rc;
 	if (base != NULL) {
-		rc = get_rec(e, txn, STORE_BASE_REV, base, &brev, sizeof(brev),
+		rc = get_rec(e, txn, SIGNET_STORE_BASE_REV, base, &brev, sizeof(brev),
 			     now, &breason, &brlen);
 		if ((rc = found(rc, &hb)) != 0)
 			return rc;
@@ -528,7 +528,7 @@ next_rand(struct lstore *ls)
 
 /* Reads a count record into r (zeroed when absent): 0 or an error. */
 static int
-get_count(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
+get_count(struct lenv *e, MDB_txn *txn, enum signet_store_kind k, const char *addr,
 	  time_t now, struct lrec *r, int *have_r)
 {
 	const char *tail = NULL;
@@ -546,7 +546,7 @@ get_count(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
 
 /* Reads a count record into r and counts one more use. */
 static int
-bump(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
+bump(struct lenv *e, MDB_txn *txn, enum signet_store_kind k, const char *addr,
      time_t keep, time_t now, struct lrec *r)
 {
 	int rc, have;
@@ -579,12 +579,12 @@ lmdb_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 	if ((rc = txn_begin(e, 0, &txn)) != 0)
 		return lfault(st, "cannot start a write", rc);
 	what = "read";
-	if ((rc = bump(e, txn, STORE_ADDR, addr, keep, now, &a)) != 0 ||
-	    (rc = bump(e, txn, STORE_BASE, base, keep, now, &b)) != 0)
+	if ((rc = bump(e, txn, SIGNET_STORE_ADDR, addr, keep, now, &a)) != 0 ||
+	    (rc = bump(e, txn, SIGNET_STORE_BASE, base, keep, now, &b)) != 0)
 		goto fail;
 	what = "write";
-	if ((rc = put_val(e, txn, STORE_ADDR, addr, &a, sizeof(a))) != 0 ||
-	    (rc = put_val(e, txn, STORE_BASE, base, &b, sizeof(b))) != 0)
+	if ((rc = put_val(e, txn, SIGNET_STORE_ADDR, addr, &a, sizeof(a))) != 0 ||
+	    (rc = put_val(e, txn, SIGNET_STORE_BASE, base, &b, sizeof(b))) != 0)
 		goto fail;
 	u_r->count = a.count;
 	u_r->base_count = b.count;
@@ -612,7 +612,7 @@ static signet_status
 lmdb_grant(signet_store *st, const char *addr, const char *base,
 	   unsigned long long uses, time_t keep, time_t now)
 {
-	const enum store_kind kinds[] = {STORE_ADDR, STORE_BASE};
+	const enum signet_store_kind kinds[] = {SIGNET_STORE_ADDR, SIGNET_STORE_BASE};
 	const char *keys[] = {addr, base};
 	struct lrec r;
 	struct lenv *e;
@@ -656,13 +656,13 @@ lmdb_hit_many(signet_store *st, size_t n, const char *const *addrs,
 	for (size_t i = 0; i < n; i++) {
 		if (txn == NULL && (rc = txn_begin(e, 0, &txn)) != 0)
 			return lfault(st, "cannot start a write", rc);
-		if ((rc = bump(e, txn, STORE_ADDR, addrs[i], keep, now, &a)) !=
+		if ((rc = bump(e, txn, SIGNET_STORE_ADDR, addrs[i], keep, now, &a)) !=
 			    0 ||
-		    (rc = bump(e, txn, STORE_BASE, bases[i], keep, now, &b)) !=
+		    (rc = bump(e, txn, SIGNET_STORE_BASE, bases[i], keep, now, &b)) !=
 			    0 ||
-		    (rc = put_val(e, txn, STORE_ADDR, addrs[i], &a,
+		    (rc = put_val(e, txn, SIGNET_STORE_ADDR, addrs[i], &a,
 				  sizeof(a))) != 0 ||
-		    (rc = put_val(e, txn, STORE_BASE, bases[i], &b,
+		    (rc = put_val(e, txn, SIGNET_STORE_BASE, bases[i], &b,
 				  sizeof(b))) != 0) {
 			lmdb.mdb_txn_abort(txn);
 			return lfault(st, "write", rc);
@@ -690,7 +690,7 @@ lmdb_lookup(signet_store *st, const char *addr, const char *base, time_t issued,
 		return SIGNET_E_IO;
 	if ((rc = txn_begin(e, MDB_RDONLY, &txn)) != 0)
 		return lfault(st, "cannot start a read", rc);
-	if ((rc = get_count(e, txn, STORE_ADDR, addr, now, &a, &have)) != 0)
+	if ((rc = get_count(e, txn, SIGNET_STORE_ADDR, addr, now, &a, &have)) != 0)
 		goto fail;
 	if (have) {
 		u_r->count = a.count;
@@ -699,7 +699,7 @@ lmdb_lookup(signet_store *st, const char *addr, const char *base, time_t issued,
 		u_r->last_seen = (time_t)a.last;
 	}
 	if (base != NULL) {
-		if ((rc = get_count(e, txn, STORE_BASE, base, now, &b,
+		if ((rc = get_count(e, txn, SIGNET_STORE_BASE, base, now, &b,
 				    &have)) != 0)
 			goto fail;
 		if (have) {
@@ -717,12 +717,12 @@ fail:
 }
 
 static void
-entry_from(enum store_kind k, const MDB_val *key, const MDB_val *val,
-	   struct store_entry *en, char *reason, size_t rlen)
+entry_from(enum signet_store_kind k, const MDB_val *key, const MDB_val *val,
+	   struct signet_store_entry *en, char *reason, size_t rlen)
 {
 	memset(en, 0, sizeof(*en));
 	en->kind = k;
-	if (k == STORE_ADDR || k == STORE_BASE) {
+	if (k == SIGNET_STORE_ADDR || k == SIGNET_STORE_BASE) {
 		struct lrec r = {0};
 
 		memcpy(&r, val->mv_data,
@@ -748,16 +748,16 @@ entry_from(enum store_kind k, const MDB_val *key, const MDB_val *val,
 }
 
 static size_t
-rec_size(enum store_kind k)
+rec_size(enum signet_store_kind k)
 {
-	return k == STORE_ADDR || k == STORE_BASE ? LREC_MIN
+	return k == SIGNET_STORE_ADDR || k == SIGNET_STORE_BASE ? LREC_MIN
 						  : sizeof(struct lrev);
 }
 
 /* Reads one live record as an entry: 0, MDB_NOTFOUND, or an error. */
 static int
-get_entry(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
-	  time_t now, struct store_entry *en, char *reason, size_t rlen)
+get_entry(struct lenv *e, MDB_txn *txn, enum signet_store_kind k, const char *addr,
+	  time_t now, struct signet_store_entry *en, char *reason, size_t rlen)
 {
 	char buf[STORE_KEY_MAX + 2];
 	MDB_val key, val;
@@ -778,7 +778,7 @@ get_entry(struct lenv *e, MDB_txn *txn, enum store_kind k, const char *addr,
 
 static signet_status
 lmdb_record(signet_store *st, const char *addr, const char *base, time_t now,
-	    struct store_record *r)
+	    struct signet_store_record *r)
 {
 	struct lenv *e;
 	MDB_txn *txn;
@@ -789,17 +789,17 @@ lmdb_record(signet_store *st, const char *addr, const char *base, time_t now,
 		return SIGNET_E_IO;
 	if ((rc = txn_begin(e, MDB_RDONLY, &txn)) != 0)
 		return lfault(st, "cannot start a read", rc);
-	rc = get_entry(e, txn, STORE_ADDR, addr, now, &r->addr, NULL, 0);
+	rc = get_entry(e, txn, SIGNET_STORE_ADDR, addr, now, &r->addr, NULL, 0);
 	if ((rc = found(rc, &r->have_addr)) != 0)
 		goto fail;
-	rc = get_entry(e, txn, STORE_REV, addr, now, &r->rev, r->reason,
+	rc = get_entry(e, txn, SIGNET_STORE_REV, addr, now, &r->rev, r->reason,
 		       sizeof(r->reason));
 	if ((rc = found(rc, &r->have_rev)) != 0)
 		goto fail;
-	rc = get_entry(e, txn, STORE_BASE, b, now, &r->base, NULL, 0);
+	rc = get_entry(e, txn, SIGNET_STORE_BASE, b, now, &r->base, NULL, 0);
 	if ((rc = found(rc, &r->have_base)) != 0)
 		goto fail;
-	rc = get_entry(e, txn, STORE_BASE_REV, b, now, &r->base_rev,
+	rc = get_entry(e, txn, SIGNET_STORE_BASE_REV, b, now, &r->base_rev,
 		       r->base_reason, sizeof(r->base_reason));
 	if ((rc = found(rc, &r->have_base_rev)) != 0)
 		goto fail;
@@ -814,7 +814,7 @@ static signet_status
 lmdb_revoke(signet_store *st, const char *addr, int base_rev, time_t before,
 	    const char *reason, time_t now, time_t keep)
 {
-	unsigned char buf[sizeof(struct lrev) + STORE_REASON_MAX];
+	unsigned char buf[sizeof(struct lrev) + SIGNET_STORE_REASON_MAX];
 	struct lrev r;
 	struct lenv *e;
 	MDB_txn *txn;
@@ -830,7 +830,7 @@ lmdb_revoke(signet_store *st, const char *addr, int base_rev, time_t before,
 	memcpy(buf + sizeof(r), reason, rlen);
 	if ((rc = txn_begin(e, 0, &txn)) != 0)
 		return lfault(st, "cannot start a write", rc);
-	rc = put_val(e, txn, base_rev ? STORE_BASE_REV : STORE_REV, addr, buf,
+	rc = put_val(e, txn, base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr, buf,
 		     sizeof(r) + rlen);
 	if (rc != 0) {
 		lmdb.mdb_txn_abort(txn);
@@ -853,7 +853,7 @@ lmdb_unrevoke(signet_store *st, const char *addr, int base_rev, int *found_r)
 	*found_r = 0;
 	if (lenv_get(st, &e) != SIGNET_OK)
 		return SIGNET_E_IO;
-	mkkey(base_rev ? STORE_BASE_REV : STORE_REV, addr, buf, &key);
+	mkkey(base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr, buf, &key);
 	if ((rc = txn_begin(e, 0, &txn)) != 0)
 		return lfault(st, "cannot start a write", rc);
 	rc = lmdb.mdb_del(txn, e->dbi, &key, NULL);
@@ -868,11 +868,11 @@ lmdb_unrevoke(signet_store *st, const char *addr, int base_rev, int *found_r)
 }
 
 static signet_status
-lmdb_foreach(signet_store *st, time_t now, store_foreach_cb *cb, void *ctx)
+lmdb_foreach(signet_store *st, time_t now, signet_store_foreach_cb *cb, void *ctx)
 {
-	char addr[STORE_KEY_MAX], reason[STORE_REASON_MAX];
-	struct store_entry en;
-	enum store_kind kind;
+	char addr[STORE_KEY_MAX], reason[SIGNET_STORE_REASON_MAX];
+	struct signet_store_entry en;
+	enum signet_store_kind kind;
 	struct lenv *e;
 	MDB_cursor *cur;
 	MDB_txn *txn;

@@ -321,7 +321,7 @@ rflush(signet_store *st, struct rpipe *p, const char *what)
 }
 
 static void
-rkey(const struct rstore *rs, enum store_kind k, const char *addr, char *buf,
+rkey(const struct rstore *rs, enum signet_store_kind k, const char *addr, char *buf,
      size_t len)
 {
 	static const char kinds[] = "abrR";
@@ -377,10 +377,10 @@ redis_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 
 	if (rconnect(st) != SIGNET_OK)
 		return SIGNET_E_IO;
-	rkey(rs, STORE_ADDR, addr, ka, sizeof(ka));
-	rkey(rs, STORE_BASE, base, kb, sizeof(kb));
-	rkey(rs, STORE_REV, addr, kr, sizeof(kr));
-	rkey(rs, STORE_BASE_REV, base, kR, sizeof(kR));
+	rkey(rs, SIGNET_STORE_ADDR, addr, ka, sizeof(ka));
+	rkey(rs, SIGNET_STORE_BASE, base, kb, sizeof(kb));
+	rkey(rs, SIGNET_STORE_REV, addr, kr, sizeof(kr));
+	rkey(rs, SIGNET_STORE_BASE_REV, base, kR, sizeof(kR));
 	snprintf(snow, sizeof(snow), "%lld", (long long)now);
 	snprintf(skeep, sizeof(skeep), "%lld", (long long)keep);
 	snprintf(sissued, sizeof(sissued), "%lld", (long long)issued);
@@ -447,13 +447,13 @@ redis_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 
 /* Appends the reads of one record: HMGET of its fields and its TTL. */
 static void
-append_read(struct rstore *rs, struct rpipe *p, enum store_kind k,
+append_read(struct rstore *rs, struct rpipe *p, enum signet_store_kind k,
 	    const char *addr)
 {
 	char key[STORE_KEY_MAX + REDIS_PREFIX_MAX + 4];
 
 	rkey(rs, k, addr, key, sizeof(key));
-	if (k == STORE_ADDR || k == STORE_BASE)
+	if (k == SIGNET_STORE_ADDR || k == SIGNET_STORE_BASE)
 		hiredis.redisAppendCommand(rs->c, "HMGET %s c f l g", key);
 	else
 		hiredis.redisAppendCommand(rs->c, "HMGET %s t before reason",
@@ -464,8 +464,8 @@ append_read(struct rstore *rs, struct rpipe *p, enum store_kind k,
 
 /* Decodes the replies of append_read at i; 1 if the record exists. */
 static int
-decode_read(const struct rpipe *p, int i, enum store_kind k, time_t now,
-	    struct store_entry *en, char *reason, size_t rlen)
+decode_read(const struct rpipe *p, int i, enum signet_store_kind k, time_t now,
+	    struct signet_store_entry *en, char *reason, size_t rlen)
 {
 	const redisReply *r = p->reply[i], *ttl = p->reply[i + 1];
 	const char *s;
@@ -481,7 +481,7 @@ decode_read(const struct rpipe *p, int i, enum store_kind k, time_t now,
 				   ttl->integer >= 0
 			   ? now + (time_t)ttl->integer
 			   : 0;
-	if (k == STORE_ADDR || k == STORE_BASE) {
+	if (k == SIGNET_STORE_ADDR || k == SIGNET_STORE_BASE) {
 		en->count = rnum(relem(r, 0));
 		en->first = (time_t)rnum(relem(r, 1));
 		en->last = (time_t)rnum(relem(r, 2));
@@ -498,7 +498,7 @@ decode_read(const struct rpipe *p, int i, enum store_kind k, time_t now,
 
 static signet_status
 read_all(signet_store *st, const char *addr, const char *base, time_t now,
-	 struct store_record *rec)
+	 struct signet_store_record *rec)
 {
 	struct rstore *rs = st->impl;
 	struct sigpipe_guard g;
@@ -508,10 +508,10 @@ read_all(signet_store *st, const char *addr, const char *base, time_t now,
 	if (rconnect(st) != SIGNET_OK)
 		return SIGNET_E_IO;
 	sigpipe_hold(&g);
-	append_read(rs, &p, STORE_ADDR, addr);
-	append_read(rs, &p, STORE_REV, addr);
-	append_read(rs, &p, STORE_BASE, base != NULL ? base : addr);
-	append_read(rs, &p, STORE_BASE_REV, base != NULL ? base : addr);
+	append_read(rs, &p, SIGNET_STORE_ADDR, addr);
+	append_read(rs, &p, SIGNET_STORE_REV, addr);
+	append_read(rs, &p, SIGNET_STORE_BASE, base != NULL ? base : addr);
+	append_read(rs, &p, SIGNET_STORE_BASE_REV, base != NULL ? base : addr);
 	ret = rflush(st, &p, "read");
 	sigpipe_release(&g);
 	if (ret != SIGNET_OK) {
@@ -519,13 +519,13 @@ read_all(signet_store *st, const char *addr, const char *base, time_t now,
 		return SIGNET_E_IO;
 	}
 	rec->have_addr =
-		decode_read(&p, 0, STORE_ADDR, now, &rec->addr, NULL, 0);
-	rec->have_rev = decode_read(&p, 2, STORE_REV, now, &rec->rev,
+		decode_read(&p, 0, SIGNET_STORE_ADDR, now, &rec->addr, NULL, 0);
+	rec->have_rev = decode_read(&p, 2, SIGNET_STORE_REV, now, &rec->rev,
 				    rec->reason, sizeof(rec->reason));
 	rec->have_base =
-		decode_read(&p, 4, STORE_BASE, now, &rec->base, NULL, 0);
+		decode_read(&p, 4, SIGNET_STORE_BASE, now, &rec->base, NULL, 0);
 	rec->have_base_rev =
-		decode_read(&p, 6, STORE_BASE_REV, now, &rec->base_rev,
+		decode_read(&p, 6, SIGNET_STORE_BASE_REV, now, &rec->base_rev,
 			    rec->base_reason, sizeof(rec->base_reason));
 	rpipe_free(&p);
 	return SIGNET_OK;
@@ -535,7 +535,7 @@ static signet_status
 redis_lookup(signet_store *st, const char *addr, const char *base,
 	     time_t issued, time_t now, struct signet_usage *u_r)
 {
-	struct store_record rec;
+	struct signet_store_record rec;
 
 	memset(&rec, 0, sizeof(rec));
 	if (read_all(st, addr, base, now, &rec) != SIGNET_OK)
@@ -565,7 +565,7 @@ redis_lookup(signet_store *st, const char *addr, const char *base,
 
 static signet_status
 redis_record(signet_store *st, const char *addr, const char *base, time_t now,
-	     struct store_record *r_r)
+	     struct signet_store_record *r_r)
 {
 	return read_all(st, addr, base, now, r_r);
 }
@@ -593,7 +593,7 @@ redis_revoke(signet_store *st, const char *addr, int base_rev, time_t before,
 
 	if (rconnect(st) != SIGNET_OK)
 		return SIGNET_E_IO;
-	rkey(rs, base_rev ? STORE_BASE_REV : STORE_REV, addr, key, sizeof(key));
+	rkey(rs, base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr, key, sizeof(key));
 	snprintf(snow, sizeof(snow), "%lld", (long long)now);
 	snprintf(skeep, sizeof(skeep), "%lld", (long long)keep);
 	snprintf(sbefore, sizeof(sbefore), "%lld", (long long)before);
@@ -624,8 +624,8 @@ redis_grant(signet_store *st, const char *addr, const char *base,
 	(void)now;
 	if (rconnect(st) != SIGNET_OK)
 		return SIGNET_E_IO;
-	rkey(rs, STORE_ADDR, addr, ka, sizeof(ka));
-	rkey(rs, STORE_BASE, base, kb, sizeof(kb));
+	rkey(rs, SIGNET_STORE_ADDR, addr, ka, sizeof(ka));
+	rkey(rs, SIGNET_STORE_BASE, base, kb, sizeof(kb));
 	snprintf(skeep, sizeof(skeep), "%lld", (long long)keep);
 	snprintf(suses, sizeof(suses), "%llu", uses);
 	sigpipe_hold(&g);
@@ -654,7 +654,7 @@ redis_unrevoke(signet_store *st, const char *addr, int base_rev, int *found_r)
 	*found_r = 0;
 	if (rconnect(st) != SIGNET_OK)
 		return SIGNET_E_IO;
-	rkey(rs, base_rev ? STORE_BASE_REV : STORE_REV, addr, key, sizeof(key));
+	rkey(rs, base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr, key, sizeof(key));
 	sigpipe_hold(&g);
 	hiredis.redisAppendCommand(rs->c, "DEL %s", key);
 	p.n = 1;
@@ -667,7 +667,7 @@ redis_unrevoke(signet_store *st, const char *addr, int base_rev, int *found_r)
 }
 
 static int
-kind_of_key(const struct rstore *rs, const char *key, enum store_kind *k_r,
+kind_of_key(const struct rstore *rs, const char *key, enum signet_store_kind *k_r,
 	    const char **addr_r)
 {
 	size_t plen = strlen(rs->prefix);
@@ -677,16 +677,16 @@ kind_of_key(const struct rstore *rs, const char *key, enum store_kind *k_r,
 		return 0;
 	switch (p[0]) {
 	case 'a':
-		*k_r = STORE_ADDR;
+		*k_r = SIGNET_STORE_ADDR;
 		break;
 	case 'b':
-		*k_r = STORE_BASE;
+		*k_r = SIGNET_STORE_BASE;
 		break;
 	case 'r':
-		*k_r = STORE_REV;
+		*k_r = SIGNET_STORE_REV;
 		break;
 	case 'R':
-		*k_r = STORE_BASE_REV;
+		*k_r = SIGNET_STORE_BASE_REV;
 		break;
 	default:
 		return 0;
@@ -699,12 +699,12 @@ kind_of_key(const struct rstore *rs, const char *key, enum store_kind *k_r,
    returns non-zero if the callback stopped or the server failed. */
 static int
 foreach_batch(signet_store *st, const redisReply *keys, time_t now,
-	      store_foreach_cb *cb, void *ctx, signet_status *ret_r)
+	      signet_store_foreach_cb *cb, void *ctx, signet_status *ret_r)
 {
 	struct rstore *rs = st->impl;
-	char reason[STORE_REASON_MAX];
-	struct store_entry en;
-	enum store_kind kind[REDIS_PIPE_MAX / 2];
+	char reason[SIGNET_STORE_REASON_MAX];
+	struct signet_store_entry en;
+	enum signet_store_kind kind[REDIS_PIPE_MAX / 2];
 	const char *addr[REDIS_PIPE_MAX / 2];
 	size_t i = 0;
 
@@ -742,7 +742,7 @@ foreach_batch(signet_store *st, const redisReply *keys, time_t now,
 }
 
 static signet_status
-redis_foreach(signet_store *st, time_t now, store_foreach_cb *cb, void *ctx)
+redis_foreach(signet_store *st, time_t now, signet_store_foreach_cb *cb, void *ctx)
 {
 	struct rstore *rs = st->impl;
 	char cursor[32] = "0", match[REDIS_PREFIX_MAX + 2];
@@ -820,10 +820,10 @@ redis_hit_many(signet_store *st, size_t n, const char *const *addrs,
 		ret = rload(st);
 	while (i < n && ret == SIGNET_OK) {
 		for (sent = 0; i < n && sent < REDIS_BATCH; i++, sent++) {
-			rkey(rs, STORE_ADDR, addrs[i], ka, sizeof(ka));
-			rkey(rs, STORE_BASE, bases[i], kb, sizeof(kb));
-			rkey(rs, STORE_REV, addrs[i], kr, sizeof(kr));
-			rkey(rs, STORE_BASE_REV, bases[i], kR, sizeof(kR));
+			rkey(rs, SIGNET_STORE_ADDR, addrs[i], ka, sizeof(ka));
+			rkey(rs, SIGNET_STORE_BASE, bases[i], kb, sizeof(kb));
+			rkey(rs, SIGNET_STORE_REV, addrs[i], kr, sizeof(kr));
+			rkey(rs, SIGNET_STORE_BASE_REV, bases[i], kR, sizeof(kR));
 			hiredis.redisAppendCommand(
 				rs->c,
 				"EVALSHA %s 4 %s %s %s %s %lld "

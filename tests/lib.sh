@@ -2,7 +2,7 @@
 # Every check prints one "PASS: suite: name" or "FAIL: suite: name: why".
 TOP=${TOP:-$(pwd)}
 B=${B:-$TOP/build}
-SIGNET=${SIGNET:-$B/shared/signet}
+SIGNET=${SIGNET:-$B/tool/signet}
 
 pass() { echo "PASS: $SUITE: $1"; }
 fail() { echo "FAIL: $SUITE: $1: $2"; }

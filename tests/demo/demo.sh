@@ -14,7 +14,7 @@ SUITE=demo
 E2E=${DEMO_DIR:-$TOP/tests/out/demo}
 E2E_PORT=${DEMO_PORT:-2590}
 . "$TOP/tests/e2e/lib-e2e.sh"
-SIGNET=$B/shared/signet
+SIGNET=$B/tool/signet
 
 die() {
 	echo "demo: $*" >&2

@@ -252,10 +252,10 @@ e2e_setup() {
 	: >"$HUB/events.jsonl"
 	hub_config
 	# The hub holds both keys; Dovecot gets the seal key only.
-	"$B/shared/signet" -c "$SIGNET_JSON" keys init --owner "$EXIM_USER" \
+	"$B/tool/signet" -c "$SIGNET_JSON" keys init --owner "$EXIM_USER" \
 		>"$E2E/keys.out" 2>&1 ||
 		{ E2E_ERR="keys init: $(cat "$E2E/keys.out")"; return 1; }
-	"$B/shared/signet" -c "$SIGNET_JSON" keys export-seal \
+	"$B/tool/signet" -c "$SIGNET_JSON" keys export-seal \
 		--owner "$DC_USER" "$DC_DIR/seal-keyring.json" \
 		>>"$E2E/keys.out" 2>&1 ||
 		{ E2E_ERR="export-seal: $(cat "$E2E/keys.out")"; return 1; }

@@ -21,7 +21,7 @@ if [ "$(id -u)" != 0 ]; then
 	fail setup "must run as root (private exim4 and dovecot)"
 	exit 1
 fi
-for f in "$SO" "$DP_SO" "$B/shared/signet"; do
+for f in "$SO" "$DP_SO" "$B/tool/signet"; do
 	[ -f "$f" ] || { fail setup "missing $f (make all)"; exit 1; }
 done
 trap e2e_stop EXIT
@@ -234,7 +234,7 @@ codes=$(replay "$S6")
 # One use by the remote's callout, then up to max_uses (5) and 3 for its
 # one recipient (fade.uses_per_recipient) in all.
 expect_eq 6-replay-fades-450 "$codes" " 250 250 250 250 250 250 250 450"
-if runuser -u "$EXIM_USER" -- "$B/shared/signet" -c "$SIGNET_JSON" \
+if runuser -u "$EXIM_USER" -- "$B/tool/signet" -c "$SIGNET_JSON" \
 	revoke "$S6" --reason "stolen" >"$E2E/revoke.out" 2>&1; then
 	pass 6-revoke-ran
 else
@@ -243,7 +243,7 @@ fi
 t=$(smtp_to hub --from '<>' --to "$S6" --quit-after RCPT)
 expect_match 6-revoked-550 "$(rcpt_reply "$t")" \
 	'^550 5\.7\.1 .*withdrawn by our postmaster'
-show=$("$B/shared/signet" -c "$SIGNET_JSON" show "$S6" 2>&1)
+show=$("$B/tool/signet" -c "$SIGNET_JSON" show "$S6" 2>&1)
 expect_match 6-show-revoked "$show" \
 	'revoked'
 
@@ -286,7 +286,7 @@ expect_match as-bob-bounce-genuine "$res" '^genuine reply to your message'
 
 # ---- keys rotate on a single hub: Dovecot's seal keyring follows at
 # once, so a reply sealed with the new key is still "genuine" ----
-SIGNET_DOVECOT_CONFIG=$DC_CONF "$B/shared/signet" -c "$SIGNET_JSON" \
+SIGNET_DOVECOT_CONFIG=$DC_CONF "$B/tool/signet" -c "$SIGNET_JSON" \
 	keys rotate >"$E2E/rotate.out" 2>&1
 expect_match rotate-updates-dovecot-seal "$(cat "$E2E/rotate.out")" \
 	"^updated .*/seal-keyring\.json \(Dovecot's seal keyring\)"
@@ -327,7 +327,7 @@ done
 # config check opens each key file as its reader: the hub's keyring as
 # Debian-exim, and the seal keyring the test Dovecot names as its mail user.
 T="env SIGNET_DOVECOT_CONFIG=$DC_CONF SIGNET_MAIL_USER=$DC_USER \
-SIGNET_EXIM_USER=$EXIM_USER $B/shared/signet -c $SIGNET_JSON"
+SIGNET_EXIM_USER=$EXIM_USER $B/tool/signet -c $SIGNET_JSON"
 expect_rc tool-config-check 0 $T config check
 cc=$($T config check 2>&1)
 expect_match tool-config-check-as-exim "$cc" \
@@ -398,7 +398,7 @@ expect_nomatch 7-hub-report-no-insecure-keyword \
 
 # ---- revoking all of alice's addresses so far works to the second: the
 # old ones are refused, one issued a second later is not ----
-if runuser -u "$EXIM_USER" -- "$B/shared/signet" -c "$SIGNET_JSON" \
+if runuser -u "$EXIM_USER" -- "$B/tool/signet" -c "$SIGNET_JSON" \
 	revoke alice@isp.example --reason "lost laptop" \
 	>"$E2E/revoke-base.out" 2>&1; then
 	pass revoke-base-ran

@@ -36,7 +36,7 @@ if [ "$(id -u)" != 0 ]; then
 	fail setup "must run as root (private exim4 and dovecot)"
 	exit 1
 fi
-for f in "$SO" "$DP_SO" "$B/shared/signet"; do
+for f in "$SO" "$DP_SO" "$B/tool/signet"; do
 	[ -f "$f" ] || { fail setup "missing $f (make all)"; exit 1; }
 done
 command -v redis-server >/dev/null ||
@@ -123,7 +123,7 @@ ADDRS=$E2E/addrs
 for u in $USERS; do
 	for k in 1 2 3; do
 		id="ISSUED-$u-$k@isp.example"
-		a=$(runuser -u "$EXIM_USER" -- "$B/shared/signet" \
+		a=$(runuser -u "$EXIM_USER" -- "$B/tool/signet" \
 			-c "$SIGNET_JSON" sign "$u@isp.example" \
 			--message-id "<$id>" 2>&1)
 		echo "$u $a $id" >>"$ADDRS"
@@ -178,7 +178,7 @@ wait_progress 40 1
 # moved over the old one.
 t=$(now)
 cp -p "$KR" "$KR.new"
-"$B/shared/signet" -c "$SIGNET_JSON" keys rotate --purpose addr \
+"$B/tool/signet" -c "$SIGNET_JSON" keys rotate --purpose addr \
 	--keyring "$KR.new" >"$E2E/rotate.out" 2>&1 ||
 	fail keyring-rotated-copy "$(cat "$E2E/rotate.out")"
 chown "$EXIM_USER" "$KR.new"

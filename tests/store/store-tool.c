@@ -177,7 +177,7 @@ timed(signet_config *cfg, int n, const char *addr, const char *base,
 }
 
 static int
-list_cb(const struct store_entry *e, void *ctx)
+list_cb(const struct signet_store_entry *e, void *ctx)
 {
 	static const char kinds[] = "abrR";
 

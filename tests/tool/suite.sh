@@ -44,7 +44,7 @@ else
 	names=$(cd "$here/cases" && ls *.cmd | sed 's/\.cmd$//')
 fi
 
-asan=${ASAN_SIGNET:-$TOP/build/asan/shared/signet}
+asan=${ASAN_SIGNET:-$TOP/build/asan/tool/signet}
 if [ $update = 1 ] || [ "$asan" = "$SIGNET" ] || [ ! -x "$asan" ]; then
 	asan=""
 fi

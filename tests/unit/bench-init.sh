@@ -17,8 +17,8 @@ cat >"$out/signet.json" <<JSON
 { "domains": ["isp.example"], "keyring": "$out/keyring.json",
   "store": { "type": "none" } }
 JSON
-"$B"/shared/signet -c "$out/signet.json" keys init >/dev/null
-addr=$("$B"/shared/signet -c "$out/signet.json" sign alice@isp.example)
+"$B"/tool/signet -c "$out/signet.json" keys init >/dev/null
+addr=$("$B"/tool/signet -c "$out/signet.json" sign alice@isp.example)
 n1=$(valgrind --tool=callgrind --toggle-collect=bench_once \
 	--callgrind-out-file="$out/cg1" "$B"/tests/bench-core once \
 	>/dev/null 2>&1; sed -n 's/^summary: //p' "$out/cg1")

@@ -210,7 +210,7 @@ test_lazy_load(void)
 }
 
 static int
-count_cb(const struct store_entry *e, void *ctx)
+count_cb(const struct signet_store_entry *e, void *ctx)
 {
 	unsigned long *n = ctx;
 
@@ -267,8 +267,9 @@ test_lmdb_upkeep(void)
 	     ok == 2000);
 	T_OK("store: lmdb: count exact", u.count == 2000);
 	/* counted as the store sees it when those records are still live */
-	(void)signet_store_foreach(st, t0, count_cb, &n);
-	T_OK("store: lmdb: expired records swept by writes", n <= 2);
+	T_OK("store: lmdb: expired records swept by writes",
+	     signet_store_foreach(st, t0, count_cb, &n) == SIGNET_OK &&
+		     n <= 2);
 	printf("  %lu records live at t0 after 2000 later writes (2 new)\n", n);
 	signet_store_close(&st);
 	signet_config_free(&cfg);

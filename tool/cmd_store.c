@@ -7,7 +7,6 @@
 #include <strings.h>
 
 #include "store-cmds.h"
-#include "store-internal.h"
 
 /* The tool waits longer for Redis than Exim does (store.timeout_ms). */
 #define TOOL_STORE_TIMEOUT_MS 2000
@@ -103,7 +102,7 @@ check_addr(const char *cmd, const char *help, const char *addr)
 {
 	struct signet_addr a;
 
-	if (strlen(addr) >= STORE_KEY_MAX ||
+	if (strlen(addr) >= SIGNET_ADDR_BUFSZ ||
 	    signet_addr_parse(addr, &a) != SIGNET_OK)
 		return tool_usage_error(cmd, help,
 					"\"%s\" is not an address; expected "
@@ -247,7 +246,7 @@ cmd_revoke(struct tool *t, int argc, char **argv)
 int
 cmd_unrevoke(struct tool *t, int argc, char **argv)
 {
-	struct store_record rec;
+	struct signet_store_record rec;
 	signet_store *st;
 	signet_status s;
 	const char *addr;
@@ -352,7 +351,7 @@ why(const char *reason)
 
 static void
 show_text(const char *addr, int is_signed, const char *base,
-	  const struct signet_verdict *v, const struct store_record *r,
+	  const struct signet_verdict *v, const struct signet_store_record *r,
 	  int store_ok, json_t *events, unsigned long bad)
 {
 	char t1[32], t2[32];
@@ -428,7 +427,7 @@ show_text(const char *addr, int is_signed, const char *base,
 
 static json_t *
 show_json(const char *addr, int is_signed, const char *base,
-	  const struct signet_verdict *v, const struct store_record *r,
+	  const struct signet_verdict *v, const struct signet_store_record *r,
 	  int store_ok, json_t *events)
 {
 	json_t *o =
@@ -482,7 +481,7 @@ cmd_show(struct tool *t, int argc, char **argv)
 {
 	char base[SIGNET_ADDR_BUFSZ] = "";
 	struct signet_verdict v;
-	struct store_record rec;
+	struct signet_store_record rec;
 	struct show_ctx c;
 	unsigned long bad = 0;
 	signet_store *st;

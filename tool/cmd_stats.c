@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "store-cmds.h"
-#include "store-internal.h"
 
 #define STATS_DAYS_MAX 3660
 #define TOP_MAX 10
@@ -45,7 +44,7 @@ struct tally {
 struct top {
 	size_t n;
 	struct {
-		char key[STORE_KEY_MAX];
+		char key[SIGNET_ADDR_BUFSZ];
 		unsigned long long n;
 	} e[TOP_MAX];
 };
@@ -190,7 +189,7 @@ count_event(json_t *ev, void *ctx)
 	const char *verdict = tool_event_str(ev, "verdict");
 	enum signet_rv rv = signet_rv_parse(verdict);
 	const char *base = event_base(ev);
-	char low[STORE_KEY_MAX];
+	char low[SIGNET_ADDR_BUFSZ];
 	enum series k;
 	time_t t;
 	int day;
@@ -246,7 +245,7 @@ count_event(json_t *ev, void *ctx)
 }
 
 static int
-count_store(const struct store_entry *e, void *ctx)
+count_store(const struct signet_store_entry *e, void *ctx)
 {
 	struct stats *s = ctx;
 
@@ -256,27 +255,27 @@ count_store(const struct store_entry *e, void *ctx)
 		return 0;
 	}
 	if (strncmp(e->addr, "forged-from ", 12) == 0) {
-		if (e->kind == STORE_BASE)
+		if (e->kind == SIGNET_STORE_BASE)
 			top_add(&s->top_forged_nets, e->addr + 12, e->count);
 		return 0;
 	}
-	if ((e->kind == STORE_ADDR || e->kind == STORE_BASE) && e->count == 0)
+	if ((e->kind == SIGNET_STORE_ADDR || e->kind == SIGNET_STORE_BASE) && e->count == 0)
 		return 0; /* issued with a grant, never presented */
 	switch (e->kind) {
-	case STORE_ADDR:
+	case SIGNET_STORE_ADDR:
 		s->addrs++;
 		if (s->max_uses > 0 &&
 		    e->count > (unsigned long long)s->max_uses + e->granted)
 			s->over_uses++;
 		break;
-	case STORE_BASE:
+	case SIGNET_STORE_BASE:
 		s->bases++;
 		top_add(&s->top_store, e->addr, e->count);
 		break;
-	case STORE_REV:
+	case SIGNET_STORE_REV:
 		s->revoked++;
 		break;
-	case STORE_BASE_REV:
+	case SIGNET_STORE_BASE_REV:
 		s->bases_revoked++;
 		break;
 	}
