@@ -74,7 +74,7 @@ struct signet_memo {
 
 struct signet_keycache {
 	char *path;
-	struct stat st;
+	struct signet_file_stamp stamp;
 	signet_keyring *kr;
 };
 
@@ -95,7 +95,7 @@ keycache_clear(void)
 {
 	signet_keyring_free(&keycache.kr);
 	i_free(keycache.path);
-	i_zero(&keycache.st);
+	i_zero(&keycache.stamp);
 }
 
 /* The seal keyring, reloaded when the file changes.  NULL (logged) when
@@ -104,26 +104,20 @@ static const signet_keyring *
 keyring_get(const char *path, struct event *event)
 {
 	char err[SIGNET_ERR_BUFSZ];
+	struct signet_file_stamp stamp;
 	signet_keyring *kr;
-	struct stat st;
 	signet_status ss;
 
-	if (stat(path, &st) < 0) {
-		e_error(event, "signet: seal keyring %s: stat() failed: %m "
-			"(delivering with result unverified)", path);
-		keycache_clear();
-		return NULL;
-	}
 	if (keycache.kr != NULL && strcmp(keycache.path, path) == 0 &&
-	    st.st_ino == keycache.st.st_ino &&
-	    st.st_dev == keycache.st.st_dev &&
-	    st.st_size == keycache.st.st_size &&
-	    st.st_mode == keycache.st.st_mode &&
-	    st.st_uid == keycache.st.st_uid &&
-	    st.st_mtim.tv_sec == keycache.st.st_mtim.tv_sec &&
-	    st.st_mtim.tv_nsec == keycache.st.st_mtim.tv_nsec)
+	    !signet_file_changed(path, &keycache.stamp))
 		return keycache.kr;
 	keycache_clear();
+	signet_file_stamp(path, &stamp);
+	if (!stamp.seen) {
+		e_error(event, "signet: seal keyring %s: stat() failed: %m "
+			"(delivering with result unverified)", path);
+		return NULL;
+	}
 	err[0] = '\0';
 	ss = signet_keyring_load(path, &kr, err, sizeof(err));
 	if (ss != SIGNET_OK) {
@@ -135,7 +129,7 @@ keyring_get(const char *path, struct event *event)
 	}
 	keycache.kr = kr;
 	keycache.path = i_strdup(path);
-	keycache.st = st;
+	keycache.stamp = stamp;
 	e_debug(event, "signet: loaded seal keyring %s (%zu keys)", path,
 		signet_keyring_count(kr));
 	return kr;
@@ -535,20 +529,20 @@ set_keywords(struct mail_save_context *ctx, const struct signet_settings *set,
 /* Works out this recipient's result for src, whose header is hdrs: the
    keywords, and how the saved copy's header shows the result. */
 static void
-signet_evaluate(struct mail_user *user, struct mail *src,
-		const struct signet_headers *hdrs, struct event *event,
-		struct signet_filter *f_r, unsigned int *keywords_r)
+evaluate_mail(struct mail_user *user, struct mail *src,
+	      const struct signet_headers *hdrs, struct event *event,
+	      struct signet_filter *f_r, unsigned int *keywords_r)
 {
 	struct signet_user *suser = SIGNET_USER_CONTEXT(user);
 	const struct signet_settings *set = &suser->set;
-	struct sdp_input in;
+	struct signet_eval_in in;
 	struct sdp_output out;
 	const char *const *prov = NULL, *rcpt, *line, *strip = NULL, *env;
 	ARRAY_TYPE(const_string) doms;
 	bool raw = mail_is_raw(src);
 	string_t *top;
 	unsigned int i, tag;
-	char folded[SDP_LINE_MAX + 64];
+	char folded[SIGNET_EVAL_LINE_MAX + 64];
 
 	i_zero(&in);
 	rcpt = suser->rcpt;
@@ -610,28 +604,28 @@ signet_evaluate(struct mail_user *user, struct mail *src,
 	f_r->strip = strip;
 	f_r->memo_tag = raw && memo.valid;
 
-	line = out.line[0] != '\0' ? out.line : "no signed address involved";
+	line = out.e.line[0] != '\0' ? out.e.line : "no signed address involved";
 	sdp_fold(line, strlen("Signet-Result: "), folded, sizeof(folded));
 	top = t_str_new(1024);
 	str_append(top, "Signet-Result: ");
 	str_append(top, folded);
 	str_append_c(top, '\n');
-	if (out.prov_idx >= 0) {
+	if (out.e.prov_idx >= 0) {
 		str_append(top, "Signet-Provenance: ");
-		str_append(top, lf_only(prov[out.prov_idx]));
+		str_append(top, lf_only(prov[out.e.prov_idx]));
 		str_append_c(top, '\n');
 	}
 	f_r->top = str_c(top);
 
 	e_debug(event, "signet: rcpt=%s result=%s verdict=%s check=%s "
 		"lookalike=%s records=%u: %s", rcpt == NULL ? "?" : rcpt,
-		sdp_result_name(out.result), out.verdict,
-		signet_status_name(out.status), out.lookalike ? "yes" : "no",
+		signet_result_name(out.e.result), out.e.verdict,
+		signet_status_name(out.e.status), out.e.lookalike ? "yes" : "no",
 		(unsigned int)in.prov_count, line);
-	if (out.result == SDP_FORGED || out.lookalike) {
+	if (out.e.result == SIGNET_RESULT_FORGED || out.e.lookalike) {
 		e_info(event, "signet: rcpt=%s result=%s%s: %s",
-		       rcpt == NULL ? "?" : rcpt, sdp_result_name(out.result),
-		       out.lookalike ? " lookalike" : "", line);
+		       rcpt == NULL ? "?" : rcpt, signet_result_name(out.e.result),
+		       out.e.lookalike ? " lookalike" : "", line);
 	}
 }
 
@@ -680,7 +674,7 @@ copy_stream(struct mail_user *user, struct mail *src, struct istream *input,
 				"%s", i_stream_get_error(input));
 			return -1;
 		}
-		signet_evaluate(user, src, &hdrs, event, &f, keywords_r);
+		evaluate_mail(user, src, &hdrs, event, &f, keywords_r);
 	}
 	*output_r = filter_stream(input, &hdrs, &f);
 	return 0;

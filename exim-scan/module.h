@@ -4,7 +4,6 @@
 #ifndef SIGNET_EXIM_MODULE_H
 #define SIGNET_EXIM_MODULE_H
 
-#include <sys/stat.h>
 #include "signet.h"
 
 #define SX_EXPORT __attribute__((visibility("default")))
@@ -13,11 +12,7 @@
    module keeps its configuration and keys for the life of that process. */
 struct sx_file {
 	char path[4096];
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime;
-	int seen;   /* the fields above describe the loaded file */
+	struct signet_file_stamp stamp; /* the file as loaded */
 	int logged; /* this failure was logged already */
 };
 

@@ -14,21 +14,11 @@ static int event_fault_logged;
 static signet_event_log *events;
 
 static int
-file_changed(struct sx_file *f, const char *path)
+file_changed(const struct sx_file *f, const char *path)
 {
-	struct stat st;
-
 	if (path == NULL)
 		path = "";
-	if (strcmp(f->path, path) != 0)
-		return 1;
-	if (stat(path, &st) != 0)
-		return f->seen;
-	if (!f->seen)
-		return 1;
-	return st.st_dev != f->dev || st.st_ino != f->ino ||
-	       st.st_size != f->size || st.st_mtim.tv_sec != f->mtime.tv_sec ||
-	       st.st_mtim.tv_nsec != f->mtime.tv_nsec;
+	return strcmp(f->path, path) != 0 || signet_file_changed(path, &f->stamp);
 }
 
 /* Records the file as it is now (before loading it, so a change during
@@ -36,17 +26,9 @@ file_changed(struct sx_file *f, const char *path)
 static void
 file_note(struct sx_file *f, const char *path)
 {
-	struct stat st;
-
 	memset(f, 0, sizeof(*f));
 	strncpy(f->path, path, sizeof(f->path) - 1);
-	if (stat(path, &st) != 0)
-		return;
-	f->dev = st.st_dev;
-	f->ino = st.st_ino;
-	f->size = st.st_size;
-	f->mtime = st.st_mtim;
-	f->seen = 1;
+	signet_file_stamp(path, &f->stamp);
 }
 
 static void

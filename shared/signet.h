@@ -432,6 +432,64 @@ int signet_prov_same_message(const struct signet_prov *p,
 int signet_record_is_for(const char *value,
 			 const char id[SIGNET_PROV_RCPT_ID_BUFSZ]);
 
+/* ---- delivery: what a message's provenance says to its recipient ---- */
+
+enum signet_result {
+	SIGNET_RESULT_NONE,	       /* ordinary mail: no signed address */
+	SIGNET_RESULT_VERIFIED,	       /* a genuine reply to our user's mail */
+	SIGNET_RESULT_FORGED,	       /* forged, revoked or replayed address,
+					  or forged provenance */
+	SIGNET_RESULT_UNSIGNED_BOUNCE, /* a bounce to an address never signed */
+	SIGNET_RESULT_UNVERIFIED,      /* could not check */
+	SIGNET_RESULT_UNBOUND	       /* a valid address of ours in a bounce
+					  that does not show which message it
+					  returns: maybe a replayed leak */
+};
+/* "none", "verified", "forged", "unsigned-bounce", "unverified",
+   "unbound-reply". */
+const char *signet_result_name(enum signet_result r);
+
+#define SIGNET_EVAL_RCPTS 2
+#define SIGNET_EVAL_LINE_MAX 900
+
+struct signet_eval_in {
+	/* the envelope recipient as delivered (never an ORCPT), or NULL */
+	const char *rcpt[SIGNET_EVAL_RCPTS];
+	/* the message's Signet-Provenance values */
+	const char *const *prov;
+	size_t prov_count;
+	/* its first Message-ID, unfolded, or NULL; without one, the first
+	   Date, From and Subject (raw, NULL if missing) bind the record */
+	const char *message_id;
+	const char *date, *from, *subject;
+	const char *from_domain;    /* of the From: header, or NULL */
+	const char *env_domain;     /* of the envelope sender, or NULL */
+	const char *const *domains; /* the ISP's own, for look-alikes */
+	size_t domain_count;
+	const signet_keyring *kr;   /* seal keys; NULL: unavailable */
+	time_t now;
+	/* a seal older than this (seconds), or from the future, is a
+	   replay; 0: no limit */
+	long long seal_max_age;
+};
+
+struct signet_eval {
+	enum signet_result result;
+	int lookalike;		/* the sender's domain imitates one of ours */
+	int insecure;		/* it reached the hub over a plain link */
+	int prov_idx;		/* this recipient's sealed header, or -1 */
+	signet_status status;	/* of the seal check, for the log */
+	const char *verdict;	/* that header's verdict word, or "" */
+	const char *rcpt;	/* the address that header is for, or NULL */
+	char line[SIGNET_EVAL_LINE_MAX]; /* for Signet-Result: one line of
+					    printable ASCII */
+};
+
+/* Finds this recipient's header, checks its seal, its message and its
+   age, and says what it means in plain words. */
+void signet_evaluate(const struct signet_eval_in *in,
+		     struct signet_eval *out_r);
+
 /* ---- event feed: one JSON object per line ---- */
 
 /* Appends {"ts":..., "event":kind, key:value...} to the configured file
@@ -673,6 +731,20 @@ int signet_lookalike(const char *const *ours, size_t n, const char *domain,
 		     const char **like_r);
 
 /* ---- utilities ---- */
+
+/* What a file was when it was last read, so that it is read again only
+   when it changes (replaced, rewritten, or its owner or mode changed). */
+struct signet_file_stamp {
+	uint64_t dev, ino, size, mode, uid;
+	int64_t mtime_sec, mtime_nsec;
+	int seen; /* it existed when stamped */
+};
+/* Stamps path as it is now.  Stamp before reading the file, so that a
+   change made while it is read is seen next time. */
+void signet_file_stamp(const char *path, struct signet_file_stamp *s_r);
+/* Non-zero when path is not the file that was stamped: changed, gone, or
+   there now when it was not before. */
+int signet_file_changed(const char *path, const struct signet_file_stamp *s);
 
 /* Constant-time comparison: 0 when equal. */
 int signet_ct_compare(const void *a, const void *b, size_t len);

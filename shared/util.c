@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "internal.h"
@@ -137,4 +138,45 @@ signet_time_parse(const char *s)
 		days += mdays[m - 1] + (m == 2 && leap);
 	days += d - 1;
 	return (time_t)(days * 86400 + h * 3600 + mi * 60 + sec);
+}
+
+static void
+stamp_of(const struct stat *st, struct signet_file_stamp *s_r)
+{
+	memset(s_r, 0, sizeof(*s_r));
+	s_r->dev = (uint64_t)st->st_dev;
+	s_r->ino = (uint64_t)st->st_ino;
+	s_r->size = (uint64_t)st->st_size;
+	s_r->mode = (uint64_t)st->st_mode;
+	s_r->uid = (uint64_t)st->st_uid;
+	s_r->mtime_sec = (int64_t)st->st_mtim.tv_sec;
+	s_r->mtime_nsec = (int64_t)st->st_mtim.tv_nsec;
+	s_r->seen = 1;
+}
+
+void
+signet_file_stamp(const char *path, struct signet_file_stamp *s_r)
+{
+	struct stat st;
+
+	memset(s_r, 0, sizeof(*s_r));
+	if (path != NULL && stat(path, &st) == 0)
+		stamp_of(&st, s_r);
+}
+
+int
+signet_file_changed(const char *path, const struct signet_file_stamp *s)
+{
+	struct signet_file_stamp now;
+	struct stat st;
+
+	if (path == NULL || stat(path, &st) != 0)
+		return s->seen;
+	if (!s->seen)
+		return 1;
+	stamp_of(&st, &now);
+	return now.dev != s->dev || now.ino != s->ino || now.size != s->size ||
+	       now.mode != s->mode || now.uid != s->uid ||
+	       now.mtime_sec != s->mtime_sec ||
+	       now.mtime_nsec != s->mtime_nsec;
 }

@@ -58,7 +58,7 @@ static void
 run(const char *const *prov, size_t n, const char *from,
     struct sdp_output *out)
 {
-	struct sdp_input in;
+	struct signet_eval_in in;
 
 	memset(&in, 0, sizeof(in));
 	in.rcpt[0] = "alice@isp.example";
@@ -122,17 +122,17 @@ main(void)
 
 	h[0] = sealed(kr, "alice@isp.example", bounce);
 	run(h, 1, "mx.example.org", &out);
-	T_OK("eval-verified", out.result == SDP_VERIFIED &&
-				      out.prov_idx == 0 && out.tags == 0 &&
+	T_OK("eval-verified", out.e.result == SIGNET_RESULT_VERIFIED &&
+				      out.e.prov_idx == 0 && out.tags == 0 &&
 				      out.keywords == 1u << SDP_KW_VERIFIED);
-	T_STREQ("eval-verified-line", out.line,
+	T_STREQ("eval-verified-line", out.e.line,
 		"genuine reply to your message of 20 Nov 14:03 UTC sent as "
 		"alice@isp.example; arrived at isp.example over TLS1.3");
 
 	h[0] = sealed(kr, "alice@isp.example", hub_report);
 	run(h, 1, NULL, &out);
-	T_OK("eval-hub-report", out.result == SDP_VERIFIED && !out.insecure);
-	T_STREQ("eval-hub-report-line", out.line,
+	T_OK("eval-hub-report", out.e.result == SIGNET_RESULT_VERIFIED && !out.e.insecure);
+	T_STREQ("eval-hub-report-line", out.e.line,
 		"genuine reply to a message sent as alice@isp.example; "
 		"a delivery report made by isp.example itself");
 
@@ -140,13 +140,13 @@ main(void)
 	h[0] = sealed(kr, "bob@isp.example", mismatch);
 	h[1] = sealed(kr, "alice@isp.example", bounce);
 	run(h, 2, NULL, &out);
-	T_OK("eval-picks-own-header", out.result == SDP_VERIFIED &&
-					      out.prov_idx == 1);
+	T_OK("eval-picks-own-header", out.e.result == SIGNET_RESULT_VERIFIED &&
+					      out.e.prov_idx == 1);
 
 	h[0] = sealed(kr, "alice@isp.example", mismatch);
 	run(h, 1, NULL, &out);
 	T_OK("eval-bind-mismatch-forged",
-	     out.result == SDP_FORGED &&
+	     out.e.result == SIGNET_RESULT_FORGED &&
 		     (out.keywords & 1u << SDP_KW_VERIFIED) == 0 &&
 		     (out.keywords & 1u << SDP_KW_PHISHING) != 0);
 
@@ -156,32 +156,32 @@ main(void)
 	max_age = 30 * 86400LL;
 	later = now + 20 * 86400;
 	run(h, 1, NULL, &out);
-	T_OK("eval-seal-within-window", out.result == SDP_VERIFIED);
+	T_OK("eval-seal-within-window", out.e.result == SIGNET_RESULT_VERIFIED);
 	later = now + 100 * 86400;
 	run(h, 1, NULL, &out);
 	T_OK("eval-seal-too-old-unverified",
-	     out.result == SDP_UNVERIFIED && out.prov_idx == -1 &&
-		     strstr(out.line, "too long ago") != NULL);
+	     out.e.result == SIGNET_RESULT_UNVERIFIED && out.e.prov_idx == -1 &&
+		     strstr(out.e.line, "too long ago") != NULL);
 	later = now - 3600;
 	run(h, 1, NULL, &out);
 	T_OK("eval-seal-from-the-future-unverified",
-	     out.result == SDP_UNVERIFIED);
+	     out.e.result == SIGNET_RESULT_UNVERIFIED);
 	later = 0;
 	max_age = 0;
 
 	h[0] = sealed(kr, "alice@isp.example", unbound);
 	run(h, 1, NULL, &out);
 	T_OK("eval-bind-unknown-is-its-own-result",
-	     out.result == SDP_UNBOUND &&
+	     out.e.result == SIGNET_RESULT_UNBOUND &&
 		     (out.keywords & 1u << SDP_KW_UNBOUND) != 0 &&
 		     (out.keywords & 1u << SDP_KW_VERIFIED) == 0 &&
-		     strncmp(out.line, "UNCONFIRMED REPLY", 17) == 0);
+		     strncmp(out.e.line, "UNCONFIRMED REPLY", 17) == 0);
 
 	h[0] = sealed(other, "alice@isp.example", bounce);
 	run(h, 1, NULL, &out);
 	/* other's newest key has id 1, which kr does not hold */
 	T_OK("eval-unknown-seal-key-unverified",
-	     out.result == SDP_UNVERIFIED && out.prov_idx == -1);
+	     out.e.result == SIGNET_RESULT_UNVERIFIED && out.e.prov_idx == -1);
 
 	{
 		char bad[SIGNET_HEADER_BUFSZ];
@@ -193,15 +193,15 @@ main(void)
 		h[0] = bad;
 		run(h, 1, NULL, &out);
 		T_OK("eval-bad-seal-forged",
-		     out.result == SDP_FORGED && out.prov_idx == -1 &&
+		     out.e.result == SIGNET_RESULT_FORGED && out.e.prov_idx == -1 &&
 			     out.tags == 1u << SDP_TAG_FORGED);
 	}
 
 	h[0] = sealed(kr, "bob@isp.example", bounce);
 	run(h, 1, NULL, &out);
 	T_OK("eval-other-rcpt-sealed-unverified",
-	     out.result == SDP_UNVERIFIED && out.prov_idx == -1 &&
-		     strstr(out.line, "another address") != NULL);
+	     out.e.result == SIGNET_RESULT_UNVERIFIED && out.e.prov_idx == -1 &&
+		     strstr(out.e.line, "another address") != NULL);
 	{
 		signet_keyring *k0;
 
@@ -213,8 +213,8 @@ main(void)
 		h[0] = sealed(k0, "bob@isp.example", bounce);
 		run(h, 1, NULL, &out);
 		T_OK("eval-other-rcpt-bad-seal-forged",
-		     out.result == SDP_FORGED &&
-			     strstr(out.line, "not made by") != NULL);
+		     out.e.result == SIGNET_RESULT_FORGED &&
+			     strstr(out.e.line, "not made by") != NULL);
 		signet_keyring_free(&k0);
 	}
 
@@ -237,19 +237,19 @@ main(void)
 		message_id = " <m1@t>";
 		run(h, 1, NULL, &out);
 		T_OK("eval-msg-same-message-verified",
-		     out.result == SDP_VERIFIED && out.prov_idx == 0);
+		     out.e.result == SIGNET_RESULT_VERIFIED && out.e.prov_idx == 0);
 		message_id = "<m2@t>";
 		run(h, 1, NULL, &out);
 		T_OK("eval-msg-other-message-forged",
-		     out.result == SDP_FORGED && out.prov_idx == -1 &&
+		     out.e.result == SIGNET_RESULT_FORGED && out.e.prov_idx == -1 &&
 			     out.tags == 1u << SDP_TAG_FORGED &&
 			     (out.keywords & 1u << SDP_KW_PHISHING) != 0 &&
-			     strstr(out.line, "copied from another message") !=
+			     strstr(out.e.line, "copied from another message") !=
 				     NULL);
 		message_id = NULL;
 		run(h, 1, NULL, &out);
 		T_OK("eval-msg-no-message-id-forged",
-		     out.result == SDP_FORGED && out.prov_idx == -1);
+		     out.e.result == SIGNET_RESULT_FORGED && out.e.prov_idx == -1);
 		/* without a Message-ID the record is bound to Date, From
 		   and Subject, folding and spacing aside */
 		message_id = NULL;
@@ -260,12 +260,12 @@ main(void)
 		hdr_subject = "Undelivered\r\n\tmail ";
 		run(h, 1, NULL, &out);
 		T_OK("eval-no-message-id-bound-to-fields",
-		     out.result == SDP_VERIFIED);
+		     out.e.result == SIGNET_RESULT_VERIFIED);
 		hdr_subject = "Something else";
 		run(h, 1, NULL, &out);
 		T_OK("eval-no-message-id-other-fields-forged",
-		     out.result == SDP_FORGED &&
-			     strstr(out.line, "copied from another") != NULL);
+		     out.e.result == SIGNET_RESULT_FORGED &&
+			     strstr(out.e.line, "copied from another") != NULL);
 		hdr_date = hdr_from = hdr_subject = NULL;
 		/* a record without msg= (made by a hub before every record
 		   named its message) would fit any message: never verified,
@@ -277,11 +277,11 @@ main(void)
 			run(h, 1, NULL, &out);
 			T_OK(with_id ? "eval-no-msg-field-unverified" :
 				       "eval-no-msg-field-no-id-unverified",
-			     out.result == SDP_UNVERIFIED &&
-				     out.prov_idx == -1 &&
+			     out.e.result == SIGNET_RESULT_UNVERIFIED &&
+				     out.e.prov_idx == -1 &&
 				     (out.keywords & 1u << SDP_KW_VERIFIED) ==
 					     0 &&
-				     strstr(out.line, "does not say which "
+				     strstr(out.e.line, "does not say which "
 						      "message") != NULL);
 		}
 		/* for another address: the hub's, but for no message in
@@ -290,7 +290,7 @@ main(void)
 		no_msg = 0;
 		run(h, 1, NULL, &out);
 		T_OK("eval-no-msg-field-other-rcpt-unverified",
-		     out.result == SDP_UNVERIFIED);
+		     out.e.result == SIGNET_RESULT_UNVERIFIED);
 		/* the genuine record of another message, for another
 		   address, is not taken for an alias's */
 		kv[1] = theirs;
@@ -298,44 +298,44 @@ main(void)
 		message_id = "<m1@t>";
 		run(h, 1, NULL, &out);
 		T_OK("eval-msg-other-rcpt-other-message-forged",
-		     out.result == SDP_FORGED &&
-			     strstr(out.line, "copied from another") != NULL);
+		     out.e.result == SIGNET_RESULT_FORGED &&
+			     strstr(out.e.line, "copied from another") != NULL);
 		kv[1] = mine;
 		h[0] = sealed(kr, "bob@isp.example", kv);
 		run(h, 1, NULL, &out);
 		T_OK("eval-msg-other-rcpt-same-message-unverified",
-		     out.result == SDP_UNVERIFIED &&
-			     strstr(out.line, "another address") != NULL);
+		     out.e.result == SIGNET_RESULT_UNVERIFIED &&
+			     strstr(out.e.line, "another address") != NULL);
 		message_id = NULL;
 	}
 
 	h[0] = "this is not a provenance header";
 	run(h, 1, NULL, &out);
-	T_OK("eval-unreadable-unverified", out.result == SDP_UNVERIFIED);
+	T_OK("eval-unreadable-unverified", out.e.result == SIGNET_RESULT_UNVERIFIED);
 
 	run(h, 0, NULL, &out);
-	T_OK("eval-no-header-unverified", out.result == SDP_UNVERIFIED);
+	T_OK("eval-no-header-unverified", out.e.result == SIGNET_RESULT_UNVERIFIED);
 
 	h[0] = sealed(kr, "alice@isp.example", plain);
 	run(h, 1, "dept.dam.ac.uk", &out);
-	T_OK("eval-lookalike", out.lookalike && out.insecure &&
+	T_OK("eval-lookalike", out.e.lookalike && out.e.insecure &&
 				       (out.tags & 1u << SDP_TAG_LOOKALIKE) &&
 				       (out.keywords & 1u << SDP_KW_LOOKALIKE));
 	T_OK("eval-no-control-chars",
-	     strpbrk(out.line, "\r\n\t") == NULL &&
-		     strstr(out.line, "from a??X:?y [192.0.2.1]") != NULL);
+	     strpbrk(out.e.line, "\r\n\t") == NULL &&
+		     strstr(out.e.line, "from a??X:?y [192.0.2.1]") != NULL);
 
 	run(h, 1, "dept.cam.ac.uk", &out);
-	T_OK("eval-own-domain-not-lookalike", !out.lookalike);
+	T_OK("eval-own-domain-not-lookalike", !out.e.lookalike);
 
 	/* "isp.example" with a Cyrillic i, as UTF-8 and as punycode */
 	run(h, 1, "\xd1\x96sp.example", &out);
-	T_OK("eval-lookalike-utf8-confusable", out.lookalike);
+	T_OK("eval-lookalike-utf8-confusable", out.e.lookalike);
 	run(h, 1, "xn--sp-goc.example", &out);
-	T_OK("eval-lookalike-punycode-confusable", out.lookalike);
+	T_OK("eval-lookalike-punycode-confusable", out.e.lookalike);
 
 	{
-		struct sdp_input in;
+		struct signet_eval_in in;
 
 		memset(&in, 0, sizeof(in));
 		in.rcpt[0] = "alice@isp.example";
@@ -344,8 +344,8 @@ main(void)
 		in.now = now;
 		sdp_evaluate(&in, &out);
 		T_OK("eval-no-keyring-unverified",
-		     out.result == SDP_UNVERIFIED &&
-			     strstr(out.line, "server fault") != NULL);
+		     out.e.result == SIGNET_RESULT_UNVERIFIED &&
+			     strstr(out.e.line, "server fault") != NULL);
 	}
 
 	/* mutated headers: no crash, and never a verified result */
@@ -367,10 +367,10 @@ main(void)
 			h[0] = buf;
 			run(h, 1, buf, &out);
 			/* a change in folding white space keeps the seal */
-			if (out.result == SDP_VERIFIED &&
+			if (out.e.result == SIGNET_RESULT_VERIFIED &&
 			    strstr(buf, "seal=") == NULL)
 				bad++;
-			if (strpbrk(out.line, "\r\n") != NULL)
+			if (strpbrk(out.e.line, "\r\n") != NULL)
 				bad++;
 		}
 		T_OK("eval-mutated-headers", bad == 0);
