@@ -82,20 +82,6 @@ tag_ok(const char *tag)
 	return TRUE;
 }
 
-static bool
-domain_ok(const char *d)
-{
-	if (*d == '\0' || strlen(d) > 253)
-		return FALSE;
-	for (; *d != '\0'; d++) {
-		unsigned char c = (unsigned char)*d;
-
-		if (!i_isalnum(c) && c != '-' && c != '.' && c < 0x80)
-			return FALSE;
-	}
-	return TRUE;
-}
-
 static int
 parse_tags(const char *value, unsigned int *mask_r, const char **error_r)
 {
@@ -157,7 +143,7 @@ signet_settings_read(struct mail_user *user, struct signet_settings *set,
 		for (; *d != NULL; d++) {
 			const char *low = p_strdup(user->pool, t_str_lcase(*d));
 
-			if (!domain_ok(low)) {
+			if (!signet_domain_ok(low, strlen(low))) {
 				*error_r = t_strdup_printf(
 					"signet_domains: '%s' is not a domain "
 					"name", *d);

@@ -59,26 +59,13 @@ quoted_string_ok(const char *s, size_t len)
 	return 1;
 }
 
-static int
-domain_ok(const char *s, size_t len)
+int
+signet_domain_ok(const char *s, size_t len)
 {
 	size_t label = 0;
 
-	if (len == 0 || len > SIGNET_DOMAIN_MAX)
+	if (s == NULL || len == 0 || len > SIGNET_DOMAIN_MAX)
 		return 0;
-	if (s[0] == '[') {
-		/* address-literal: checked only for shape */
-		if (s[len - 1] != ']' || len < 3)
-			return 0;
-		for (size_t i = 1; i < len - 1; i++) {
-			unsigned char c = (unsigned char)s[i];
-
-			if (c <= 32 || c >= 127 || c == '[' || c == ']' ||
-			    c == '\\')
-				return 0;
-		}
-		return 1;
-	}
 	for (size_t i = 0; i <= len; i++) {
 		unsigned char c = i < len ? (unsigned char)s[i] : '.';
 
@@ -94,6 +81,24 @@ domain_ok(const char *s, size_t len)
 		} else {
 			return 0;
 		}
+	}
+	return 1;
+}
+
+/* An address's domain: a name, or an address literal (checked only for
+   its shape). */
+static int
+addr_domain_ok(const char *s, size_t len)
+{
+	if (len < 3 || s[0] != '[')
+		return signet_domain_ok(s, len);
+	if (s[len - 1] != ']')
+		return 0;
+	for (size_t i = 1; i < len - 1; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 32 || c >= 127 || c == '[' || c == ']' || c == '\\')
+			return 0;
 	}
 	return 1;
 }
@@ -124,7 +129,7 @@ signet_addr_parse(const char *addr, struct signet_addr *addr_r)
 	} else if (!dot_string_ok(addr, llen)) {
 		return SIGNET_E_SYNTAX;
 	}
-	if (!domain_ok(at + 1, len - llen - 1))
+	if (!addr_domain_ok(at + 1, len - llen - 1))
 		return SIGNET_E_SYNTAX;
 	addr_r->local = addr;
 	addr_r->local_len = llen;

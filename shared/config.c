@@ -396,29 +396,17 @@ check_formats(const struct check *k, const struct signet_jpath *p, json_t *v,
 	return 0;
 }
 
+/* Domains are compared as written: lower case only. */
 static int
 domain_ok(const char *d)
 {
-	size_t len = strlen(d), label = 0;
+	size_t len = strlen(d);
 
-	if (len == 0 || len > 253)
-		return 0;
-	for (size_t i = 0; i <= len; i++) {
-		char ch = d[i];
-
-		if (ch == '.' || ch == '\0') {
-			if (label == 0 || label > 63 || d[i - 1] == '-')
-				return 0;
-			label = 0;
-		} else if ((ch >= 'a' && ch <= 'z') ||
-			   (ch >= '0' && ch <= '9') ||
-			   (ch == '-' && label > 0)) {
-			label++;
-		} else {
+	for (size_t i = 0; i < len; i++) {
+		if (d[i] >= 'A' && d[i] <= 'Z')
 			return 0;
-		}
 	}
-	return 1;
+	return signet_domain_ok(d, len);
 }
 
 static int

@@ -82,7 +82,14 @@ struct signet_addr {
 	int quoted;     /* local part is a quoted-string: never signed */
 };
 
-/* RFC 5321 Mailbox syntax and limits.  Angle brackets are not accepted. */
+/* The one domain name syntax of signet (addresses, configuration, the
+   Dovecot settings): dot-separated labels of letters, digits and '-' (not
+   at either end) or UTF-8 octets, 1 to 63 octets each, at most
+   SIGNET_DOMAIN_MAX in all; no trailing dot. */
+int signet_domain_ok(const char *d, size_t len);
+
+/* RFC 5321 Mailbox syntax and limits (a domain is a name as above, or an
+   address literal).  Angle brackets are not accepted. */
 SIGNET_WUR signet_status signet_addr_parse(const char *addr,
 					   struct signet_addr *addr_r);
 
