@@ -1,6 +1,7 @@
-/* signet.so: private interface between the Exim module's files.  Only
-   glue.c and module.c see Exim's headers; the rest is plain C over the
-   core, so it can be read (and tested) without Exim. */
+/* signet.so: private interface between the Exim module's files.  Those
+   that include exim.h (incoming.c, module.c, outgoing.c, seal.c) see
+   Exim's headers; the rest is plain C over the core, so it can be read
+   (and tested) without Exim. */
 #ifndef SIGNET_EXIM_MODULE_H
 #define SIGNET_EXIM_MODULE_H
 
@@ -9,28 +10,17 @@
 #define SX_EXPORT __attribute__((visibility("default")))
 
 /* Per-process state: Exim runs one process per SMTP connection, and the
-   module keeps its configuration and keys for the life of that process. */
-struct sx_file {
-	char path[4096];
-	struct signet_file_stamp stamp; /* the file as loaded */
-	int logged; /* this failure was logged already */
-};
-
+   module keeps its configuration and keys for the life of that process
+   in the core's context.  The other fields are views of it. */
 struct sx_state {
-	signet_config *cfg;
-	signet_keyring *kr;	 /* address keys (and seal keys if shared) */
-	signet_keyring *seal_kr; /* from seal_keyring, when it is set */
-	int seal_separate;	 /* seal keys come from seal_kr, not kr */
-	signet_store *store;
-	time_t store_retry; /* no new attempt to open before this */
+	signet_ctx *ctx;	   /* NULL only when out of memory */
+	const signet_config *cfg;  /* NULL: configuration unusable */
+	const signet_keyring *kr;  /* NULL: keyring unusable */
 	struct signet_lifetimes lt;
-	struct sx_file cfg_file, kr_file, seal_file;
-	char cfg_err[SIGNET_ERR_BUFSZ];
-	char kr_err[SIGNET_ERR_BUFSZ];
 };
 
 /* Loads or reloads (when a file changed) and returns the state.  Missing
-   parts stay NULL; the reason is in cfg_err / kr_err. */
+   parts are NULL; the reason was logged once. */
 struct sx_state *sx_state_get(const char *cfg_path);
 const signet_keyring *sx_seal_keyring(const struct sx_state *s);
 /* The store, opened on first use; NULL (logged once a minute) when it
@@ -56,7 +46,7 @@ void sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
 int sx_dsn_message_id(const char *body, size_t len, int is_report, char *out,
 		      size_t outlen);
 
-/* Logs "signet: ..." to Exim's main log (implemented in glue.c). */
+/* Logs "signet: ..." to Exim's main log (module.c). */
 void sx_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Writes one event to the configured event file; a failure is logged. */

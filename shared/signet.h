@@ -728,6 +728,50 @@ const char *signet_store_type(const signet_store *st);
    signet tool: a person can wait longer than an SMTP client. */
 void signet_store_set_timeout(signet_store *st, long ms);
 
+/* ---- a host's working set ---- */
+
+/* The configuration and its keyrings, read on first use and again when a
+   file changes; the store, opened on first use and tried again
+   SIGNET_CTX_STORE_RETRY seconds after a failure; the event feed, kept
+   open.  One per process (Exim's connection or delivery process). */
+typedef struct signet_ctx signet_ctx;
+
+#define SIGNET_CTX_STORE_RETRY 60
+
+/* What went wrong, for the host to say what it does about it. */
+enum signet_ctx_fault {
+	SIGNET_CTX_CONFIG,      /* the configuration does not load */
+	SIGNET_CTX_KEYRING,     /* a keyring does not load */
+	SIGNET_CTX_NO_ADDR_KEY, /* the keyring has no valid address key */
+	SIGNET_CTX_NO_SEAL_KEY, /* the seal keyring has no valid seal key */
+	SIGNET_CTX_STORE,       /* the store cannot be opened */
+	SIGNET_CTX_EVENTS       /* the event feed cannot be written */
+};
+/* Called once per fault and load (the store: once per retry), with text
+   naming the file or server and the reason; never with a secret. */
+typedef void signet_ctx_log_fn(void *arg, enum signet_ctx_fault fault,
+			       const char *text);
+
+SIGNET_WUR signet_status signet_ctx_new(signet_ctx_log_fn *log,
+					void *log_arg, signet_ctx **ctx_r);
+void signet_ctx_free(signet_ctx **ctx);
+/* Reads cfg_path (NULL or "": signet_config_default_path()) and the
+   keyrings it names if they are new or changed since they were read. */
+void signet_ctx_refresh(signet_ctx *ctx, const char *cfg_path, time_t now);
+/* NULL when it did not load. */
+const signet_config *signet_ctx_config(const signet_ctx *ctx);
+/* The address keys; NULL when the keyring did not load. */
+const signet_keyring *signet_ctx_keyring(const signet_ctx *ctx);
+/* The seal keys: from seal_keyring when set, else the address keyring. */
+const signet_keyring *signet_ctx_seal_keyring(const signet_ctx *ctx);
+const struct signet_lifetimes *signet_ctx_lifetimes(const signet_ctx *ctx);
+/* The store; NULL when there is no configuration or it cannot be
+   reached (then the signature alone decides). */
+signet_store *signet_ctx_store(signet_ctx *ctx, time_t now);
+/* Writes one event to the configured feed (signet_event_log_write). */
+void signet_ctx_event(signet_ctx *ctx, time_t now, const char *kind,
+		      const char *const *kv);
+
 /* ---- look-alike domains ---- */
 
 /* Non-zero if domain is not one of ours (the n names in ours) but
