@@ -35,7 +35,7 @@
 
 struct signet_user {
 	union mail_user_module_context module_ctx;
-	struct signet_settings set;
+	struct signet_plugin_settings set;
 	/* Set by the delivery hook for the delivery in progress. */
 	const char *rcpt;
 	/* The message as this recipient gets it, which the delivery hook
@@ -492,7 +492,8 @@ restore_filter(struct signet_filter *f_r)
 }
 
 static void
-set_keywords(struct mail_save_context *ctx, const struct signet_settings *set,
+set_keywords(struct mail_save_context *ctx,
+	     const struct signet_plugin_settings *set,
 	     unsigned int bits)
 {
 	struct mailbox *box = ctx->transaction->box;
@@ -534,7 +535,7 @@ evaluate_mail(struct mail_user *user, struct mail *src,
 	      struct signet_filter *f_r, unsigned int *keywords_r)
 {
 	struct signet_user *suser = SIGNET_USER_CONTEXT(user);
-	const struct signet_settings *set = &suser->set;
+	const struct signet_plugin_settings *set = &suser->set;
 	struct signet_eval_in in;
 	struct sdp_output out;
 	const char *const *prov = NULL, *rcpt, *line, *strip = NULL, *env;
@@ -604,7 +605,8 @@ evaluate_mail(struct mail_user *user, struct mail *src,
 	f_r->strip = strip;
 	f_r->memo_tag = raw && memo.valid;
 
-	line = out.e.line[0] != '\0' ? out.e.line : "no signed address involved";
+	line = out.e.line[0] != '\0' ? out.e.line
+				      : "no signed address involved";
 	sdp_fold(line, strlen("Signet-Result: "), folded, sizeof(folded));
 	top = t_str_new(1024);
 	str_append(top, "Signet-Result: ");
@@ -620,11 +622,13 @@ evaluate_mail(struct mail_user *user, struct mail *src,
 	e_debug(event, "signet: rcpt=%s result=%s verdict=%s check=%s "
 		"lookalike=%s records=%u: %s", rcpt == NULL ? "?" : rcpt,
 		signet_result_name(out.e.result), out.e.verdict,
-		signet_status_name(out.e.status), out.e.lookalike ? "yes" : "no",
+		signet_status_name(out.e.status),
+		out.e.lookalike ? "yes" : "no",
 		(unsigned int)in.prov_count, line);
 	if (out.e.result == SIGNET_RESULT_FORGED || out.e.lookalike) {
 		e_info(event, "signet: rcpt=%s result=%s%s: %s",
-		       rcpt == NULL ? "?" : rcpt, signet_result_name(out.e.result),
+		       rcpt == NULL ? "?" : rcpt,
+		       signet_result_name(out.e.result),
 		       out.e.lookalike ? " lookalike" : "", line);
 	}
 }

@@ -7,7 +7,7 @@ struct module;
 struct mail_user;
 
 /* Per-user settings from the plugin {} block or userdb (docs/DOVECOT.md). */
-struct signet_settings {
+struct signet_plugin_settings {
 	bool enabled;
 	const char *seal_keyring;
 	const char *const *domains;
@@ -20,7 +20,8 @@ struct signet_settings {
 
 /* Reads the user's settings; on a bad value returns -1 with error_r
    naming the setting and what is expected. */
-int signet_settings_read(struct mail_user *user, struct signet_settings *set_r,
+int signet_settings_read(struct mail_user *user,
+			 struct signet_plugin_settings *set_r,
 			 const char **error_r);
 
 #define SIGNET_DEFAULT_SEAL_KEYRING "/etc/signet/seal-keyring.json"

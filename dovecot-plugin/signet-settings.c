@@ -111,7 +111,7 @@ parse_tags(const char *value, unsigned int *mask_r, const char **error_r)
 }
 
 int
-signet_settings_read(struct mail_user *user, struct signet_settings *set,
+signet_settings_read(struct mail_user *user, struct signet_plugin_settings *set,
 		     const char **error_r)
 {
 	const char *v;

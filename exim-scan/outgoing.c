@@ -63,8 +63,8 @@ skip(const char *sender, const char *why)
 static void
 grant(struct sx_msg *m, const char *owner, const char *signed_addr)
 {
-	long long per = signet_config_get_int(m->s->cfg,
-					      "fade.uses_per_recipient", 3);
+	long long per =
+		signet_config_settings(m->s->cfg)->fade.uses_per_recipient;
 	signet_store *store;
 	const char *fault;
 
@@ -153,8 +153,8 @@ refuse(struct sx_msg *m, enum sx_origin o, const char *sender,
 	const char *kv[] = {"sender",  sender,	  "submitter",
 			    submitter, "exim_id", (const char *)message_id,
 			    NULL};
-	const char *how = signet_config_get_string(
-		m->s->cfg, "unauthorised_sender", "own");
+	const char *how =
+		signet_config_settings(m->s->cfg)->unauthorised_sender;
 	char own[SIGNET_ADDR_BUFSZ], out[SIGNET_ADDR_BUFSZ];
 	signet_status st;
 
@@ -232,7 +232,7 @@ sx_sign_sender(struct sx_msg *m, uschar **text_r)
 	if (signet_config_is_exempt(m->s->cfg, sender))
 		return skip(sender, "exempt");
 	if (o == SX_RELAY &&
-	    !signet_config_get_int(m->s->cfg, "relay_hosts_sign", 0))
+	    !signet_config_settings(m->s->cfg)->relay_hosts_sign)
 		return skip(sender, "relay host, signing not enabled");
 	if (!may_use(m, o, submitter, sender))
 		return refuse(m, o, sender, sender, submitter, text_r);

@@ -92,8 +92,8 @@ sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
 		       "until %lld hours without another",
 		       d->guess.mailbox, d->guess.count, d->guess.net_count,
 		       d->guess.net,
-		       signet_config_get_int(s->cfg, "fade.forged_window_hours",
-					     24));
+		       signet_config_settings(s->cfg)
+			       ->fade.forged_window_hours);
 	fmt = reply_format(d);
 	if (fmt == NULL) {
 		a_r->text[0] = '\0';

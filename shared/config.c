@@ -27,6 +27,7 @@ struct signet_config {
 	struct signet_lifetimes lt;
 	const char *keyring, *seal_keyring, *event_log; /* into root */
 	char sep; /* sub-address separator, or '\0' */
+	struct signet_settings set;
 };
 
 /* ---- locating a field in the text ---- */
@@ -597,7 +598,7 @@ check_store(const struct check *k, const struct signet_jpath *p, json_t *v)
 		else if (strcmp(key, "path") == 0)
 			r = check_path(k, &s, f, 0);
 		else if (strcmp(key, "map_size_mb") == 0)
-			r = check_int(k, &s, f, 1, 1048576,
+			r = check_int(k, &s, f, 1, SIGNET_MAP_SIZE_MB_MAX,
 				      "a size in MiB from 1 to 1048576");
 		else if (strcmp(key, "host") == 0)
 			r = json_is_string(f) && json_string_length(f) > 0
@@ -778,10 +779,53 @@ config_alloc(json_t *root, signet_config **cfg_r)
 	return SIGNET_OK;
 }
 
+/* Each setting's default is here and nowhere else. */
+static void
+fill_settings(signet_config *cfg)
+{
+	struct signet_settings *s = &cfg->set;
+
+	s->unauthorised_sender =
+		signet_config_get_string(cfg, "unauthorised_sender", "own");
+	s->relay_hosts_sign =
+		signet_config_get_int(cfg, "relay_hosts_sign", 0) != 0;
+	s->sub_address_separator =
+		signet_config_get_string(cfg, "sub_address_separator", "+");
+	s->fade.max_uses = signet_config_get_int(cfg, "fade.max_uses", 50);
+	s->fade.max_base_uses =
+		signet_config_get_int(cfg, "fade.max_base_uses", 5000);
+	s->fade.uses_per_recipient =
+		signet_config_get_int(cfg, "fade.uses_per_recipient", 3);
+	s->fade.max_forged = signet_config_get_int(cfg, "fade.max_forged", 20);
+	s->fade.forged_window_hours =
+		signet_config_get_int(cfg, "fade.forged_window_hours", 24);
+	s->store.type = signet_config_get_string(cfg, "store.type", "lmdb");
+	s->store.path = signet_config_get_string(cfg, "store.path",
+						 "/var/lib/signet/state.mdb");
+	s->store.map_size_mb =
+		signet_config_get_int(cfg, "store.map_size_mb", 1024);
+	s->store.host = signet_config_get_string(cfg, "store.host",
+						 "127.0.0.1");
+	s->store.port = signet_config_get_int(cfg, "store.port", 6379);
+	s->store.user = signet_config_get_string(cfg, "store.user", NULL);
+	s->store.password_file =
+		signet_config_get_string(cfg, "store.password_file", NULL);
+	s->store.prefix =
+		signet_config_get_string(cfg, "store.prefix", "signet:");
+	s->store.timeout_ms = signet_config_get_int(cfg, "store.timeout_ms", 5);
+}
+
+const struct signet_settings *
+signet_config_settings(const signet_config *cfg)
+{
+	return &cfg->set;
+}
+
 /* Points the path fields at the (resolved) strings in root. */
 static void
 config_finish(signet_config *cfg)
 {
+	fill_settings(cfg);
 	if (!cfg->formats_set)
 		cfg->lt.formats = SIGNET_FORMAT_BIT(cfg->format);
 	cfg->keyring = signet_config_get_string(cfg, "keyring",

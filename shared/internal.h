@@ -41,6 +41,13 @@ const struct signet_key *signet_keyring_signer(const signet_keyring *kr,
 					       time_t now);
 
 /* Writes a printf-style message into errbuf (if errbuf is not NULL). */
+/* A setting by dotted path ("store.port"), or def when absent: only for
+   filling struct signet_settings (config.c) and for tests. */
+const char *signet_config_get_string(const signet_config *cfg,
+				     const char *key, const char *def);
+long long signet_config_get_int(const signet_config *cfg, const char *key,
+				long long def);
+
 /* A status from its signet_status_name(); SIGNET_E_INTERNAL if none. */
 signet_status signet_status_by_name(const char *name);
 

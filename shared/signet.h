@@ -126,12 +126,33 @@ const char *signet_config_keyring_path(const signet_config *cfg);
 const char *signet_config_seal_keyring_path(const signet_config *cfg);
 const char *signet_config_event_log_path(const signet_config *cfg);
 const char *signet_config_path(const signet_config *cfg);
-/* Generic getters for settings that only one host uses.  Return the
-   default when the key is absent.  Keys use dots: "store.redis.host". */
-const char *signet_config_get_string(const signet_config *cfg,
-				     const char *key, const char *def);
-long long signet_config_get_int(const signet_config *cfg, const char *key,
-				long long def);
+/* Every other setting, filled once at load with its value or its default
+   (signet.json(5) lists them), so no caller names a key or a default. */
+struct signet_settings {
+	const char *unauthorised_sender; /* "own", "reject" or "unsigned" */
+	int relay_hosts_sign;            /* sign for relay hosts too */
+	const char *sub_address_separator; /* "+"; "" for none */
+	struct {
+		long long max_uses;            /* 50; 0: no limit */
+		long long max_base_uses;       /* 5000; 0: no limit */
+		long long uses_per_recipient;  /* 3 */
+		long long max_forged;          /* 20; 0: no lock */
+		long long forged_window_hours; /* 24 */
+	} fade;
+	struct {
+		const char *type;          /* "lmdb", "redis" or "none" */
+		const char *path;          /* lmdb file */
+		long long map_size_mb;     /* 1024 */
+		const char *host;          /* redis: "127.0.0.1" */
+		long long port;            /* 6379 */
+		const char *user;          /* NULL: none */
+		const char *password_file; /* NULL: none */
+		const char *prefix;        /* "signet:" */
+		long long timeout_ms;      /* 5 */
+	} store;
+};
+#define SIGNET_MAP_SIZE_MB_MAX 1048576
+const struct signet_settings *signet_config_settings(const signet_config *cfg);
 /* May the submitter (authenticated id, or local user) use this address?
    An entry of "senders", or its own local part (and sub-addresses of it):
    a bare login ("alice") at any of our domains, as Exim's local domains
@@ -442,15 +463,15 @@ int signet_record_is_for(const char *value,
 /* ---- delivery: what a message's provenance says to its recipient ---- */
 
 enum signet_result {
-	SIGNET_RESULT_NONE,	       /* ordinary mail: no signed address */
-	SIGNET_RESULT_VERIFIED,	       /* a genuine reply to our user's mail */
-	SIGNET_RESULT_FORGED,	       /* forged, revoked or replayed address,
+	SIGNET_RESULT_NONE,            /* ordinary mail: no signed address */
+	SIGNET_RESULT_VERIFIED,        /* a genuine reply to our user's mail */
+	SIGNET_RESULT_FORGED,          /* forged, revoked or replayed address,
 					  or forged provenance */
-	SIGNET_RESULT_UNSIGNED_BOUNCE, /* a bounce to an address never signed */
+	SIGNET_RESULT_UNSIGNED_BOUNCE, /* a bounce to an unsigned address */
 	SIGNET_RESULT_UNVERIFIED,      /* could not check */
-	SIGNET_RESULT_UNBOUND	       /* a valid address of ours in a bounce
-					  that does not show which message it
-					  returns: maybe a replayed leak */
+	SIGNET_RESULT_UNBOUND          /* a valid address of ours in a bounce
+					  that does not show which message
+					  it returns: maybe a replayed leak */
 };
 /* "none", "verified", "forged", "unsigned-bounce", "unverified",
    "unbound-reply". */
@@ -482,12 +503,12 @@ struct signet_eval_in {
 
 struct signet_eval {
 	enum signet_result result;
-	int lookalike;		/* the sender's domain imitates one of ours */
-	int insecure;		/* it reached the hub over a plain link */
-	int prov_idx;		/* this recipient's sealed header, or -1 */
-	signet_status status;	/* of the seal check, for the log */
-	const char *verdict;	/* that header's verdict word, or "" */
-	const char *rcpt;	/* the address that header is for, or NULL */
+	int lookalike;         /* the sender's domain imitates one of ours */
+	int insecure;          /* it reached the hub over a plain link */
+	int prov_idx;          /* this recipient's sealed header, or -1 */
+	signet_status status;  /* of the seal check, for the log */
+	const char *verdict;   /* that header's verdict word, or "" */
+	const char *rcpt;      /* the address that header is for, or NULL */
 	char line[SIGNET_EVAL_LINE_MAX]; /* for Signet-Result: one line of
 					    printable ASCII */
 };

@@ -206,7 +206,7 @@ signet_store_open(const signet_config *cfg, signet_store **st_r, char *errbuf,
 	signet_status ret;
 
 	*st_r = NULL;
-	type = signet_config_get_string(cfg, "store.type", "lmdb");
+	type = signet_config_settings(cfg)->store.type;
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		return SIGNET_E_NOMEM;
@@ -454,8 +454,8 @@ signet_usage_apply(const signet_config *cfg, const struct signet_usage *u,
 		return SIGNET_E_REVOKED;
 	if (crypto_status != SIGNET_OK)
 		return crypto_status;
-	max_uses = signet_config_get_int(cfg, "fade.max_uses", 50);
-	max_base = signet_config_get_int(cfg, "fade.max_base_uses", 5000);
+	max_uses = signet_config_settings(cfg)->fade.max_uses;
+	max_base = signet_config_settings(cfg)->fade.max_base_uses;
 	if (max_uses > 0 && u->count > (unsigned long long)max_uses + u->granted)
 		return SIGNET_E_FADING;
 	if (max_base > 0 &&
@@ -490,7 +490,7 @@ guess_mailbox(const signet_config *cfg, const char *base, char *out,
 	      size_t outlen)
 {
 	const char *sep =
-		signet_config_get_string(cfg, "sub_address_separator", "+");
+		signet_config_settings(cfg)->sub_address_separator;
 	const char *at = base != NULL ? strrchr(base, '@') : NULL;
 	size_t llen, cut, dlen;
 
@@ -519,9 +519,9 @@ guess(signet_store *st, const signet_config *cfg, const char *base,
       const char *peer, signet_status crypto, time_t now, int count,
       struct signet_guess *g_r)
 {
-	long long max = signet_config_get_int(cfg, "fade.max_forged", 20);
-	long long window = 3600 * signet_config_get_int(
-					  cfg, "fade.forged_window_hours", 24);
+	long long max = signet_config_settings(cfg)->fade.max_forged;
+	long long window =
+		3600 * signet_config_settings(cfg)->fade.forged_window_hours;
 	char kb[STORE_KEY_MAX], kn[STORE_KEY_MAX];
 	struct signet_usage u;
 	signet_status s;

@@ -377,8 +377,9 @@ txn_begin(struct lenv *e, unsigned int flags, MDB_txn **txn_r)
 /* Reads a live record of kind k into out (size n): 0, MDB_NOTFOUND when
    absent, expired or not ours, or an LMDB error. */
 static int
-get_rec(struct lenv *e, MDB_txn *txn, enum signet_store_kind k, const char *addr,
-	void *out, size_t n, time_t now, const char **tail_r, size_t *tlen_r)
+get_rec(struct lenv *e, MDB_txn *txn, enum signet_store_kind k,
+	const char *addr, void *out, size_t n, time_t now, const char **tail_r,
+	size_t *tlen_r)
 {
 	char buf[STORE_KEY_MAX + 2];
 	MDB_val key, val;
@@ -402,8 +403,8 @@ get_rec(struct lenv *e, MDB_txn *txn, enum signet_store_kind k, const char *addr
 }
 
 static int
-put_val(struct lenv *e, MDB_txn *txn, enum signet_store_kind k, const char *addr,
-	const void *v, size_t n)
+put_val(struct lenv *e, MDB_txn *txn, enum signet_store_kind k,
+	const char *addr, const void *v, size_t n)
 {
 	char buf[STORE_KEY_MAX + 2];
 	MDB_val key, val;
@@ -505,13 +506,13 @@ read_revs(struct lenv *e, MDB_txn *txn, const char *addr, const char *base,
 	size_t rlen = 0, brlen = 0;
 	int hr, hb = 0, rc;
 
-	rc = get_rec(e, txn, SIGNET_STORE_REV, addr, &rev, sizeof(rev), now, &reason,
-		     &rlen);
+	rc = get_rec(e, txn, SIGNET_STORE_REV, addr, &rev, sizeof(rev), now,
+		     &reason, &rlen);
 	if ((rc = found(rc, &hr)) != 0)
 		return rc;
 	if (base != NULL) {
-		rc = get_rec(e, txn, SIGNET_STORE_BASE_REV, base, &brev, sizeof(brev),
-			     now, &breason, &brlen);
+		rc = get_rec(e, txn, SIGNET_STORE_BASE_REV, base, &brev,
+			     sizeof(brev), now, &breason, &brlen);
 		if ((rc = found(rc, &hb)) != 0)
 			return rc;
 	}
@@ -528,8 +529,8 @@ next_rand(struct lstore *ls)
 
 /* Reads a count record into r (zeroed when absent): 0 or an error. */
 static int
-get_count(struct lenv *e, MDB_txn *txn, enum signet_store_kind k, const char *addr,
-	  time_t now, struct lrec *r, int *have_r)
+get_count(struct lenv *e, MDB_txn *txn, enum signet_store_kind k,
+	  const char *addr, time_t now, struct lrec *r, int *have_r)
 {
 	const char *tail = NULL;
 	size_t tlen = 0;
@@ -583,7 +584,8 @@ lmdb_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 	    (rc = bump(e, txn, SIGNET_STORE_BASE, base, keep, now, &b)) != 0)
 		goto fail;
 	what = "write";
-	if ((rc = put_val(e, txn, SIGNET_STORE_ADDR, addr, &a, sizeof(a))) != 0 ||
+	if ((rc = put_val(e, txn, SIGNET_STORE_ADDR, addr, &a, sizeof(a))) !=
+		    0 ||
 	    (rc = put_val(e, txn, SIGNET_STORE_BASE, base, &b, sizeof(b))) != 0)
 		goto fail;
 	u_r->count = a.count;
@@ -612,7 +614,8 @@ static signet_status
 lmdb_grant(signet_store *st, const char *addr, const char *base,
 	   unsigned long long uses, time_t keep, time_t now)
 {
-	const enum signet_store_kind kinds[] = {SIGNET_STORE_ADDR, SIGNET_STORE_BASE};
+	const enum signet_store_kind kinds[] = {SIGNET_STORE_ADDR,
+						SIGNET_STORE_BASE};
 	const char *keys[] = {addr, base};
 	struct lrec r;
 	struct lenv *e;
@@ -656,10 +659,10 @@ lmdb_hit_many(signet_store *st, size_t n, const char *const *addrs,
 	for (size_t i = 0; i < n; i++) {
 		if (txn == NULL && (rc = txn_begin(e, 0, &txn)) != 0)
 			return lfault(st, "cannot start a write", rc);
-		if ((rc = bump(e, txn, SIGNET_STORE_ADDR, addrs[i], keep, now, &a)) !=
-			    0 ||
-		    (rc = bump(e, txn, SIGNET_STORE_BASE, bases[i], keep, now, &b)) !=
-			    0 ||
+		if ((rc = bump(e, txn, SIGNET_STORE_ADDR, addrs[i], keep, now,
+			       &a)) != 0 ||
+		    (rc = bump(e, txn, SIGNET_STORE_BASE, bases[i], keep, now,
+			       &b)) != 0 ||
 		    (rc = put_val(e, txn, SIGNET_STORE_ADDR, addrs[i], &a,
 				  sizeof(a))) != 0 ||
 		    (rc = put_val(e, txn, SIGNET_STORE_BASE, bases[i], &b,
@@ -690,7 +693,8 @@ lmdb_lookup(signet_store *st, const char *addr, const char *base, time_t issued,
 		return SIGNET_E_IO;
 	if ((rc = txn_begin(e, MDB_RDONLY, &txn)) != 0)
 		return lfault(st, "cannot start a read", rc);
-	if ((rc = get_count(e, txn, SIGNET_STORE_ADDR, addr, now, &a, &have)) != 0)
+	if ((rc = get_count(e, txn, SIGNET_STORE_ADDR, addr, now, &a, &have)) !=
+	    0)
 		goto fail;
 	if (have) {
 		u_r->count = a.count;
@@ -750,14 +754,16 @@ entry_from(enum signet_store_kind k, const MDB_val *key, const MDB_val *val,
 static size_t
 rec_size(enum signet_store_kind k)
 {
-	return k == SIGNET_STORE_ADDR || k == SIGNET_STORE_BASE ? LREC_MIN
-						  : sizeof(struct lrev);
+	return k == SIGNET_STORE_ADDR || k == SIGNET_STORE_BASE
+		       ? LREC_MIN
+		       : sizeof(struct lrev);
 }
 
 /* Reads one live record as an entry: 0, MDB_NOTFOUND, or an error. */
 static int
-get_entry(struct lenv *e, MDB_txn *txn, enum signet_store_kind k, const char *addr,
-	  time_t now, struct signet_store_entry *en, char *reason, size_t rlen)
+get_entry(struct lenv *e, MDB_txn *txn, enum signet_store_kind k,
+	  const char *addr, time_t now, struct signet_store_entry *en,
+	  char *reason, size_t rlen)
 {
 	char buf[STORE_KEY_MAX + 2];
 	MDB_val key, val;
@@ -830,8 +836,9 @@ lmdb_revoke(signet_store *st, const char *addr, int base_rev, time_t before,
 	memcpy(buf + sizeof(r), reason, rlen);
 	if ((rc = txn_begin(e, 0, &txn)) != 0)
 		return lfault(st, "cannot start a write", rc);
-	rc = put_val(e, txn, base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr, buf,
-		     sizeof(r) + rlen);
+	rc = put_val(e, txn,
+		     base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr,
+		     buf, sizeof(r) + rlen);
 	if (rc != 0) {
 		lmdb.mdb_txn_abort(txn);
 		return lfault(st, "write", rc);
@@ -853,7 +860,8 @@ lmdb_unrevoke(signet_store *st, const char *addr, int base_rev, int *found_r)
 	*found_r = 0;
 	if (lenv_get(st, &e) != SIGNET_OK)
 		return SIGNET_E_IO;
-	mkkey(base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr, buf, &key);
+	mkkey(base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr, buf,
+	      &key);
 	if ((rc = txn_begin(e, 0, &txn)) != 0)
 		return lfault(st, "cannot start a write", rc);
 	rc = lmdb.mdb_del(txn, e->dbi, &key, NULL);
@@ -868,7 +876,8 @@ lmdb_unrevoke(signet_store *st, const char *addr, int base_rev, int *found_r)
 }
 
 static signet_status
-lmdb_foreach(signet_store *st, time_t now, signet_store_foreach_cb *cb, void *ctx)
+lmdb_foreach(signet_store *st, time_t now, signet_store_foreach_cb *cb,
+	     void *ctx)
 {
 	char addr[STORE_KEY_MAX], reason[SIGNET_STORE_REASON_MAX];
 	struct signet_store_entry en;
@@ -985,14 +994,13 @@ store_lmdb_open(const signet_config *cfg, signet_store *st, char *errbuf,
 	long long mb;
 	signet_status ret;
 
-	path = signet_config_get_string(cfg, "store.path",
-					"/var/lib/signet/state.mdb");
-	mb = signet_config_get_int(cfg, "store.map_size_mb", 1024);
-	if (mb < 1 || mb > (1LL << 24)) {
+	path = signet_config_settings(cfg)->store.path;
+	mb = signet_config_settings(cfg)->store.map_size_mb;
+	if (mb < 1 || mb > SIGNET_MAP_SIZE_MB_MAX) {
 		signet_err(errbuf, errlen,
 			   "%s: store.map_size_mb: %lld is out of range; "
-			   "expected 1 to 16777216 (megabytes)",
-			   signet_config_path(cfg), mb);
+			   "expected 1 to %d (megabytes)",
+			   signet_config_path(cfg), mb, SIGNET_MAP_SIZE_MB_MAX);
 		return SIGNET_E_CONFIG;
 	}
 	if (path[0] != '/') {

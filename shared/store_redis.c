@@ -174,8 +174,8 @@ rauth(signet_store *st)
 		return rdown(st, "AUTH", why);
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
-		snprintf(why, sizeof(why), "%s (store.user, store.password_file)",
-			 r->str);
+		snprintf(why, sizeof(why),
+			 "%s (store.user, store.password_file)", r->str);
 		hiredis.freeReplyObject(r);
 		return rdown(st, "AUTH", why);
 	}
@@ -321,8 +321,8 @@ rflush(signet_store *st, struct rpipe *p, const char *what)
 }
 
 static void
-rkey(const struct rstore *rs, enum signet_store_kind k, const char *addr, char *buf,
-     size_t len)
+rkey(const struct rstore *rs, enum signet_store_kind k, const char *addr,
+     char *buf, size_t len)
 {
 	static const char kinds[] = "abrR";
 
@@ -593,7 +593,8 @@ redis_revoke(signet_store *st, const char *addr, int base_rev, time_t before,
 
 	if (rconnect(st) != SIGNET_OK)
 		return SIGNET_E_IO;
-	rkey(rs, base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr, key, sizeof(key));
+	rkey(rs, base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr, key,
+	     sizeof(key));
 	snprintf(snow, sizeof(snow), "%lld", (long long)now);
 	snprintf(skeep, sizeof(skeep), "%lld", (long long)keep);
 	snprintf(sbefore, sizeof(sbefore), "%lld", (long long)before);
@@ -654,7 +655,8 @@ redis_unrevoke(signet_store *st, const char *addr, int base_rev, int *found_r)
 	*found_r = 0;
 	if (rconnect(st) != SIGNET_OK)
 		return SIGNET_E_IO;
-	rkey(rs, base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr, key, sizeof(key));
+	rkey(rs, base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr, key,
+	     sizeof(key));
 	sigpipe_hold(&g);
 	hiredis.redisAppendCommand(rs->c, "DEL %s", key);
 	p.n = 1;
@@ -667,8 +669,8 @@ redis_unrevoke(signet_store *st, const char *addr, int base_rev, int *found_r)
 }
 
 static int
-kind_of_key(const struct rstore *rs, const char *key, enum signet_store_kind *k_r,
-	    const char **addr_r)
+kind_of_key(const struct rstore *rs, const char *key,
+	    enum signet_store_kind *k_r, const char **addr_r)
 {
 	size_t plen = strlen(rs->prefix);
 	const char *p = key + plen;
@@ -742,7 +744,8 @@ foreach_batch(signet_store *st, const redisReply *keys, time_t now,
 }
 
 static signet_status
-redis_foreach(signet_store *st, time_t now, signet_store_foreach_cb *cb, void *ctx)
+redis_foreach(signet_store *st, time_t now, signet_store_foreach_cb *cb,
+	      void *ctx)
 {
 	struct rstore *rs = st->impl;
 	char cursor[32] = "0", match[REDIS_PREFIX_MAX + 2];
@@ -823,7 +826,8 @@ redis_hit_many(signet_store *st, size_t n, const char *const *addrs,
 			rkey(rs, SIGNET_STORE_ADDR, addrs[i], ka, sizeof(ka));
 			rkey(rs, SIGNET_STORE_BASE, bases[i], kb, sizeof(kb));
 			rkey(rs, SIGNET_STORE_REV, addrs[i], kr, sizeof(kr));
-			rkey(rs, SIGNET_STORE_BASE_REV, bases[i], kR, sizeof(kR));
+			rkey(rs, SIGNET_STORE_BASE_REV, bases[i], kR,
+			     sizeof(kR));
 			hiredis.redisAppendCommand(
 				rs->c,
 				"EVALSHA %s 4 %s %s %s %s %lld "
@@ -900,9 +904,11 @@ read_password(const char *path, char *errbuf, size_t errlen)
 	}
 	line = strcspn(text, "\r\n");
 	if (line == 0 || line > REDIS_PASSWORD_MAX || strlen(text) < len)
-		signet_err(errbuf, errlen, "store.password_file %s: expected "
+		signet_err(errbuf, errlen,
+			   "store.password_file %s: expected "
 			   "the password on its first line (1 to %d octets, "
-			   "no NUL)", path, REDIS_PASSWORD_MAX);
+			   "no NUL)",
+			   path, REDIS_PASSWORD_MAX);
 	else if ((pw = strndup(text, line)) == NULL)
 		signet_err(errbuf, errlen, "out of memory");
 	signet_wipe(text, len);
@@ -933,12 +939,12 @@ store_redis_open(const signet_config *cfg, signet_store *st, char *errbuf,
 	const char *host, *prefix, *user, *pwfile;
 	long long port, ms;
 
-	host = signet_config_get_string(cfg, "store.host", "127.0.0.1");
-	user = signet_config_get_string(cfg, "store.user", NULL);
-	pwfile = signet_config_get_string(cfg, "store.password_file", NULL);
-	port = signet_config_get_int(cfg, "store.port", 6379);
-	ms = signet_config_get_int(cfg, "store.timeout_ms", 5);
-	prefix = signet_config_get_string(cfg, "store.prefix", "signet:");
+	host = signet_config_settings(cfg)->store.host;
+	user = signet_config_settings(cfg)->store.user;
+	pwfile = signet_config_settings(cfg)->store.password_file;
+	port = signet_config_settings(cfg)->store.port;
+	ms = signet_config_settings(cfg)->store.timeout_ms;
+	prefix = signet_config_settings(cfg)->store.prefix;
 	if (port < 1 || port > 65535 || ms < 1 || ms > 60000 ||
 	    strlen(prefix) >= REDIS_PREFIX_MAX) {
 		signet_err(errbuf, errlen,

@@ -218,8 +218,7 @@ decide(struct tool *t, struct check *c)
 
 	signet_config_lifetimes(cfg, &lt);
 	if (signet_is_signed(c->addr) &&
-	    strcmp(signet_config_get_string(cfg, "store.type", "lmdb"),
-		   "none") != 0 &&
+	    strcmp(signet_config_settings(cfg)->store.type, "none") != 0 &&
 	    signet_store_open(cfg, &store, c->store_err,
 			      sizeof(c->store_err)) == SIGNET_OK)
 		in.store = store;

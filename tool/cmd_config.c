@@ -298,7 +298,7 @@ cmd_config(struct tool *t, int argc, char **argv)
 	}
 	check_event_log(&r, signet_config_event_log_path(cfg));
 	say(&r, r.ok, "ok", "state store: %s",
-	    signet_config_get_string(cfg, "store.type", "lmdb"));
+	    signet_config_settings(cfg)->store.type);
 	signet_keyring_free(&kr);
 	signet_keyring_free(&seal);
 	signet_keyring_free(&dseal);

@@ -259,7 +259,8 @@ count_store(const struct signet_store_entry *e, void *ctx)
 			top_add(&s->top_forged_nets, e->addr + 12, e->count);
 		return 0;
 	}
-	if ((e->kind == SIGNET_STORE_ADDR || e->kind == SIGNET_STORE_BASE) && e->count == 0)
+	if ((e->kind == SIGNET_STORE_ADDR || e->kind == SIGNET_STORE_BASE) &&
+	    e->count == 0)
 		return 0; /* issued with a grant, never presented */
 	switch (e->kind) {
 	case SIGNET_STORE_ADDR:
@@ -722,7 +723,7 @@ cmd_stats(struct tool *t, int argc, char **argv)
 		rc = TOOL_TEMPORARY;
 	}
 	s.bad += bad;
-	s.max_uses = signet_config_get_int(tool_config(t), "fade.max_uses", 50);
+	s.max_uses = signet_config_settings(tool_config(t))->fade.max_uses;
 	if ((st = tool_store_open(t, argv[0])) != NULL) {
 		signet_status r = SIGNET_OK;
 

@@ -95,6 +95,21 @@ test_defaults(void)
 		signet_config_get_string(cfg, "store.type", "lmdb"), "lmdb");
 	T_OK("get_int default for absent",
 	     signet_config_get_int(cfg, "store.port", 6379) == 6379);
+	T_OK("settings: the defaults",
+	     strcmp(signet_config_settings(cfg)->store.type, "lmdb") == 0 &&
+		     strcmp(signet_config_settings(cfg)->store.path,
+			    "/var/lib/signet/state.mdb") == 0 &&
+		     signet_config_settings(cfg)->store.port == 6379 &&
+		     signet_config_settings(cfg)->store.user == NULL &&
+		     signet_config_settings(cfg)->fade.max_uses == 50 &&
+		     signet_config_settings(cfg)->fade.max_base_uses == 5000 &&
+		     signet_config_settings(cfg)->fade.uses_per_recipient == 3 &&
+		     signet_config_settings(cfg)->fade.max_forged == 20 &&
+		     signet_config_settings(cfg)->fade.forged_window_hours ==
+			     24 &&
+		     strcmp(signet_config_settings(cfg)->unauthorised_sender,
+			    "own") == 0 &&
+		     !signet_config_settings(cfg)->relay_hosts_sign);
 	signet_config_free(&cfg);
 	T_OK("free NULLs the pointer", cfg == NULL);
 	signet_config_free(&cfg);
@@ -173,6 +188,15 @@ test_full(void)
 	T_STREQ("get_string top",
 		signet_config_get_string(cfg, "unauthorised_sender", "x"),
 		"reject");
+	T_OK("settings: the file's values, paths resolved",
+	     strcmp(signet_config_settings(cfg)->store.type, "redis") == 0 &&
+		     strcmp(signet_config_settings(cfg)->store.path, want) ==
+			     0 &&
+		     signet_config_settings(cfg)->store.port == 2580 &&
+		     signet_config_settings(cfg)->fade.max_uses == 0 &&
+		     signet_config_settings(cfg)->relay_hosts_sign &&
+		     strcmp(signet_config_settings(cfg)->unauthorised_sender,
+			    "reject") == 0);
 	T_OK("get_string of a non-string gives default",
 	     signet_config_get_string(cfg, "store.port", NULL) == NULL);
 	T_OK("get_int through a non-object gives default",
