@@ -52,7 +52,9 @@ decide_signed(struct signet_rcpt_answer *a, signet_status st)
 	else if (signet_status_class(st) == SIGNET_CLASS_DEFER)
 		answer(a, SIGNET_CLASS_DEFER, SIGNET_RV_UNVERIFIED);
 	else
-		answer(a, SIGNET_CLASS_REJECT, rv);
+		/* any other refusal of the signature: never issued by us */
+		answer(a, SIGNET_CLASS_REJECT,
+		       rv == SIGNET_RV_UNVERIFIED ? SIGNET_RV_FORGED : rv);
 }
 
 /* prvs carries only its expiry day: dated to the start of the day it
@@ -63,9 +65,9 @@ issued_of(const struct signet_verdict *v, const struct signet_lifetimes *lt)
 {
 	if (v->issued > 0)
 		return v->issued;
-	return v->expires > 0
-		       ? v->expires - (time_t)lt->prvs_lifetime - 86400
-		       : 0;
+	if (v->expires <= 0)
+		return 0;
+	return v->expires - (time_t)lt->prvs_lifetime - 86400;
 }
 
 /* Use counts and revocation: they can only turn a good verdict into
@@ -121,15 +123,26 @@ guess_locked(const struct signet_rcpt_in *in, signet_status st, time_t now,
 }
 
 void
-signet_rcpt_decide(const struct signet_rcpt_in *in, const char *rcpt,
+signet_rcpt_decide(const struct signet_rcpt_in *in_arg, const char *rcpt,
 		   time_t now, struct signet_rcpt_answer *a_r)
 {
+	struct signet_rcpt_in own = *in_arg;
+	const struct signet_rcpt_in *in = &own;
+	struct signet_lifetimes def;
 	struct signet_addr pa;
 	int bounce = in->sender != NULL && *in->sender == '\0';
 	signet_status st;
 
 	memset(a_r, 0, sizeof(*a_r));
 	a_r->v.key_id = -1;
+	if (own.lt == NULL) {
+		/* no lifetimes given: the configuration's, or the defaults */
+		if (own.cfg != NULL)
+			signet_config_lifetimes(own.cfg, &def);
+		else
+			signet_lifetimes_default(&def);
+		own.lt = &def;
+	}
 	a_r->is_signed = signet_is_signed(rcpt);
 	if (signet_addr_parse(rcpt, &pa) != SIGNET_OK) {
 		/* The MTA checked the syntax: whatever it is, it is not

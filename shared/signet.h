@@ -648,7 +648,7 @@ enum signet_rcpt_mode {
 struct signet_rcpt_in {
 	const signet_config *cfg;          /* NULL: configuration unusable */
 	const signet_keyring *kr;          /* NULL: keyring unreadable */
-	const struct signet_lifetimes *lt; /* signet_config_lifetimes() */
+	const struct signet_lifetimes *lt; /* NULL: the configuration's */
 	signet_store *store;               /* NULL: none, or unreachable */
 	const char *sender; /* envelope sender, "" for a bounce; NULL judges
 			       the address alone (signet verify): what is
