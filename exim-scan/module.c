@@ -170,7 +170,8 @@ signet_base(uschar **yield, int argc, uschar *argv[])
 
 	*yield = US "";
 	if (argc >= 1 &&
-	    sx_base_of((const char *)argv[0], base, sizeof(base)) == 0)
+	    signet_base_of((const char *)argv[0], base, sizeof(base)) ==
+		    SIGNET_OK)
 		*yield = string_copy(US base);
 	return OK;
 }

@@ -27,10 +27,6 @@ const signet_keyring *sx_seal_keyring(const struct sx_state *s);
    cannot be reached. */
 signet_store *sx_store(struct sx_state *s, time_t now);
 
-/* The base address of a signed one, whatever its verdict; -1 for an
-   unsigned or malformed address. */
-int sx_base_of(const char *addr, char *out, size_t outlen);
-
 /* The answer for one RCPT (see signet_rcpt in module.c). */
 struct sx_rcpt_answer {
 	struct signet_rcpt_answer d;

@@ -92,23 +92,3 @@ sx_lower(const char *in, char *out, size_t outlen)
 		out[i] = (in[i] >= 'A' && in[i] <= 'Z') ? in[i] + 32 : in[i];
 	out[i] = '\0';
 }
-
-int
-sx_base_of(const char *addr, char *out, size_t outlen)
-{
-	static signet_keyring *none;
-	struct signet_verdict v;
-	signet_status st;
-
-	if (!signet_is_signed(addr))
-		return -1;
-	/* No keys: the verdict is "unknown key", but the base is parsed. */
-	if (none == NULL && signet_keyring_new(&none) != SIGNET_OK)
-		return -1;
-	st = signet_verify(none, NULL, addr, time(NULL), &v);
-	if (st == SIGNET_E_SYNTAX || v.base[0] == '\0' ||
-	    strlen(v.base) >= outlen)
-		return -1;
-	memcpy(out, v.base, strlen(v.base) + 1);
-	return 0;
-}

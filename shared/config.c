@@ -779,14 +779,26 @@ config_alloc(json_t *root, signet_config **cfg_r)
 	return SIGNET_OK;
 }
 
+/* The index of a validated choice (0, the default, if absent). */
+static int
+choice(const char *v, const char *const *names)
+{
+	for (int i = 0; names[i] != NULL; i++) {
+		if (strcmp(v, names[i]) == 0)
+			return i;
+	}
+	return 0;
+}
+
 /* Each setting's default is here and nowhere else. */
 static void
 fill_settings(signet_config *cfg)
 {
 	struct signet_settings *s = &cfg->set;
 
-	s->unauthorised_sender =
-		signet_config_get_string(cfg, "unauthorised_sender", "own");
+	s->unauthorised = (enum signet_unauthorised)choice(
+		signet_config_get_string(cfg, "unauthorised_sender", "own"),
+		unauth_names);
 	s->relay_hosts_sign =
 		signet_config_get_int(cfg, "relay_hosts_sign", 0) != 0;
 	s->sub_address_separator =

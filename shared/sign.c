@@ -140,3 +140,24 @@ signet_verify(const signet_keyring *kr, const struct signet_lifetimes *lt,
 	v_r->status = st;
 	return st;
 }
+
+signet_status
+signet_base_of(const char *addr, char *out, size_t outlen)
+{
+	/* no keys: the verdict is "unknown key", but the base is read */
+	const struct signet_keyring none = {0};
+	struct signet_verdict v;
+	signet_status st;
+	size_t n;
+
+	if (!signet_is_signed(addr))
+		return SIGNET_NOT_SIGNED;
+	st = signet_verify(&none, NULL, addr, 0, &v);
+	if (st == SIGNET_E_SYNTAX || v.base[0] == '\0')
+		return SIGNET_E_SYNTAX;
+	n = strlen(v.base);
+	if (n >= outlen)
+		return SIGNET_E_TOO_LONG;
+	memcpy(out, v.base, n + 1);
+	return SIGNET_OK;
+}

@@ -128,8 +128,13 @@ const char *signet_config_event_log_path(const signet_config *cfg);
 const char *signet_config_path(const signet_config *cfg);
 /* Every other setting, filled once at load with its value or its default
    (signet.json(5) lists them), so no caller names a key or a default. */
+enum signet_unauthorised {
+	SIGNET_UNAUTH_OWN,      /* send with the submitter's own address */
+	SIGNET_UNAUTH_UNSIGNED, /* send unsigned */
+	SIGNET_UNAUTH_REJECT    /* refuse the message */
+};
 struct signet_settings {
-	const char *unauthorised_sender; /* "own", "reject" or "unsigned" */
+	enum signet_unauthorised unauthorised; /* unauthorised_sender */
 	int relay_hosts_sign;            /* sign for relay hosts too */
 	const char *sub_address_separator; /* "+"; "" for none */
 	struct {
@@ -261,6 +266,11 @@ void signet_lifetimes_default(struct signet_lifetimes *lt_r);
 
 /* Non-zero if the address carries a tag of either format (cheap). */
 int signet_is_signed(const char *addr);
+/* The base address of a signed one, whatever its verdict (no key is
+   needed).  SIGNET_NOT_SIGNED for an unsigned address, SIGNET_E_SYNTAX
+   for a malformed one, SIGNET_E_TOO_LONG when out is too small. */
+SIGNET_WUR signet_status signet_base_of(const char *addr, char *out,
+					size_t outlen);
 
 struct signet_verdict {
 	signet_status status;
@@ -679,6 +689,60 @@ void signet_rcpt_decide(const struct signet_rcpt_in *in, const char *rcpt,
 /* The verdict of an unsigned, not exempt, address of ours: a bounce to
    it is an unsigned bounce unless the null-sender policy is off. */
 enum signet_rv signet_rcpt_unsigned(const signet_config *cfg, int bounce);
+
+/* ---- the signing decision ----
+
+   Which envelope senders of our users' messages are signed, and what a
+   submitter gets who tries an address that is not theirs. */
+
+enum signet_origin {
+	SIGNET_ORIGIN_NONE,  /* not our users' mail: nothing to sign */
+	SIGNET_ORIGIN_AUTH,  /* submitted with SMTP AUTH */
+	SIGNET_ORIGIN_LOCAL, /* submitted on the hub itself */
+	SIGNET_ORIGIN_RELAY  /* from a host the hub relays for */
+};
+/* "authenticated", "local", "relay host"; "" for NONE. */
+const char *signet_origin_name(enum signet_origin o);
+
+struct signet_sign_in {
+	const signet_config *cfg;          /* NULL: configuration unusable */
+	const signet_keyring *kr;          /* NULL: no usable keyring */
+	const struct signet_lifetimes *lt; /* NULL: the configuration's */
+	enum signet_origin origin;
+	const char *sender;    /* envelope sender, "" for a bounce */
+	const char *submitter; /* login or local user; "" when unknown */
+	const char *also;      /* more addresses the submitter may use, as a
+				  colon-separated list; NULL: none */
+	const char *msgid;     /* Message-ID header value, or NULL */
+};
+
+enum signet_sign_action {
+	SIGNET_SIGN_KEEP,   /* the sender goes out as it is (why says why) */
+	SIGNET_SIGN_SIGNED, /* out: the sender, signed */
+	SIGNET_SIGN_OWN,    /* out: the submitter's own address (owner),
+			       signed, for a sender not theirs */
+	SIGNET_SIGN_BASE,   /* out: base, unsigned: the submitter may not use
+			       the signed sender */
+	SIGNET_SIGN_REFUSE  /* refuse: the submitter may not use base */
+};
+
+struct signet_sign_answer {
+	enum signet_sign_action action;
+	const char *why;     /* KEEP: why unsigned; NULL when not our mail */
+	signet_status status; /* of the last signing tried */
+	int unauthorised;    /* the submitter may not use base */
+	int own_failed;      /* their own address (owner) could not be
+				signed: status says why */
+	int key_id;          /* the key that signed out; -1: none */
+	char out[SIGNET_ADDR_BUFSZ];   /* the new envelope sender */
+	char owner[SIGNET_ADDR_BUFSZ]; /* whose address out signs */
+	char base[SIGNET_ADDR_BUFSZ];  /* the address refused to them */
+};
+
+/* Decides the envelope sender of one message.  Never fails: a fault of
+   ours (no configuration, no keys) sends the message unsigned. */
+void signet_sign_decide(const struct signet_sign_in *in, time_t now,
+			struct signet_sign_answer *a_r);
 
 /* ---- state store: fault reports ---- */
 

@@ -107,8 +107,8 @@ test_defaults(void)
 		     signet_config_settings(cfg)->fade.max_forged == 20 &&
 		     signet_config_settings(cfg)->fade.forged_window_hours ==
 			     24 &&
-		     strcmp(signet_config_settings(cfg)->unauthorised_sender,
-			    "own") == 0 &&
+		     signet_config_settings(cfg)->unauthorised ==
+			     SIGNET_UNAUTH_OWN &&
 		     !signet_config_settings(cfg)->relay_hosts_sign);
 	signet_config_free(&cfg);
 	T_OK("free NULLs the pointer", cfg == NULL);
@@ -195,8 +195,8 @@ test_full(void)
 		     signet_config_settings(cfg)->store.port == 2580 &&
 		     signet_config_settings(cfg)->fade.max_uses == 0 &&
 		     signet_config_settings(cfg)->relay_hosts_sign &&
-		     strcmp(signet_config_settings(cfg)->unauthorised_sender,
-			    "reject") == 0);
+		     signet_config_settings(cfg)->unauthorised ==
+			     SIGNET_UNAUTH_REJECT);
 	T_OK("get_string of a non-string gives default",
 	     signet_config_get_string(cfg, "store.port", NULL) == NULL);
 	T_OK("get_int through a non-object gives default",
