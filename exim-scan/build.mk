@@ -30,16 +30,6 @@ $(EXIM_SO): $(EXIM_OBJ) $(LIBSIGNET)
 $(EXIM_HELPER): $(B)/tests/exim/helper.o $(LIBSIGNET)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(CORE_LIBS)
 
-# The bounce reader alone, with ASan and UBSan (tests/exim/suite.sh runs it).
-EXIM_TEST_DSN = $(B)/exim-scan/test-dsn
-all: $(EXIM_TEST_DSN)
-exim-scan: $(EXIM_TEST_DSN)
-$(EXIM_TEST_DSN): tests/exim/test-dsn.c exim-scan/dsn.c exim-scan/module.h \
-		$(LIBSIGNET)
-	$(CC) -std=gnu11 $(WARN) -g -O1 -fsanitize=address,undefined \
-		-fno-sanitize-recover=all -I$(CURDIR)/shared -o $@ \
-		tests/exim/test-dsn.c exim-scan/dsn.c $(LIBSIGNET) $(CORE_LIBS)
-
 # A loaded .so must be replaced by rename, never rewritten in place.
 install: install-exim
 install-exim: $(EXIM_SO)

@@ -154,25 +154,11 @@ dsn_message_id(struct sx_msg *m)
 	buf[n] = '\0';
 	body = memchr(buf, '\n', (size_t)n);
 	body = body != NULL ? body + 1 : buf + n;
-	m->dsn_found =
-		sx_dsn_message_id(body, (size_t)(buf + n - body), report,
-				  m->orig_msgid, sizeof(m->orig_msgid)) == 0;
+	m->dsn_found = signet_dsn_message_id(body, (size_t)(buf + n - body),
+					     report, m->orig_msgid,
+					     sizeof(m->orig_msgid)) ==
+		       SIGNET_OK;
 	return m->dsn_found ? m->orig_msgid : NULL;
-}
-
-static enum signet_bind
-binding(struct sx_msg *m, const struct signet_verdict *v)
-{
-	const char *orig;
-
-	if (!v->has_binding)
-		return SIGNET_BIND_NONE;
-	orig = dsn_message_id(m);
-	if (orig == NULL)
-		return SIGNET_BIND_UNKNOWN;
-	return signet_message_binding(orig) == v->binding
-		       ? SIGNET_BIND_MATCH
-		       : SIGNET_BIND_MISMATCH;
 }
 
 /* What one recipient's header says. */
@@ -314,7 +300,8 @@ check_recipient(struct sx_msg *m, int i, struct sx_rcpt_info *r)
 		sx_lower(addr, r->rcpt, sizeof(r->rcpt));
 	}
 	if (m->bounce)
-		r->bind = binding(m, &r->v);
+		r->bind = signet_bind_check(
+			&r->v, r->v.has_binding ? dsn_message_id(m) : NULL);
 	return 0;
 }
 

@@ -36,12 +36,6 @@ struct sx_rcpt_answer {
 void sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
 		   const char *peer, time_t now, struct sx_rcpt_answer *a_r);
 
-/* The first Message-ID header line found in the returned part of a DSN
-   (or anywhere in a bounce's body when it has no such part).  Writes the
-   value, trimmed, into out; returns 0 when found. */
-int sx_dsn_message_id(const char *body, size_t len, int is_report, char *out,
-		      size_t outlen);
-
 /* Logs "signet: ..." to Exim's main log (module.c). */
 void sx_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

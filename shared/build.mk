@@ -1,6 +1,6 @@
 # libsignet.a, the core.
 CORE_SRC = shared/status.c shared/util.c shared/crypto.c shared/addr.c \
-	shared/ctx.c shared/decide.c shared/evaluate.c \
+	shared/ctx.c shared/decide.c shared/dsn.c shared/evaluate.c \
 	shared/fmt_prvs.c shared/fmt_closed.c shared/sign.c shared/prov.c \
 	shared/record.c shared/config.c shared/keyring.c shared/event.c \
 	shared/lookalike.c shared/submit.c \

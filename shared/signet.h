@@ -417,6 +417,21 @@ enum signet_bind {
 /* "none", "unknown", "match", "mismatch"; NULL for ABSENT. */
 const char *signet_bind_name(enum signet_bind b);
 
+/* The original Message-ID of a bounce, from its body: the returned part
+   of a delivery report (is_report: multipart/report), else the first
+   quoted header block that holds a field every message has.  Only that
+   block is read, never the returned body.  Writes the value, unfolded
+   and trimmed; SIGNET_E_BAD_HEADER when there is none, SIGNET_E_BUFFER
+   when out is too small. */
+SIGNET_WUR signet_status signet_dsn_message_id(const char *body, size_t len,
+					       int is_report, char *out,
+					       size_t outlen);
+/* Does a bounce to the signed address v (as signet_verify read it) return
+   the message it was issued for?  orig_msgid: the bounce's original
+   Message-ID, or NULL when it shows none. */
+enum signet_bind signet_bind_check(const struct signet_verdict *v,
+				   const char *orig_msgid);
+
 /* A record's fields.  Strings are NULL when absent; the read ones point
    into the parsed header. */
 struct signet_record {

@@ -95,9 +95,6 @@ seal_ok() { # VALUE RCPT
 	printf '%s' "$1" | "$HELPER" prov-check "$KEYRING" "$2" 2>&1
 }
 
-# The bounce reader alone (ASan build).
-"$B/exim-scan/test-dsn" || fail dsn-unit "test-dsn exited $?"
-
 if ! "$EXIM" -C "$CONF" -bV >"$OUT/bV.out" 2>&1; then
 	fail config-valid "$(tail -n 3 "$OUT/bV.out")"
 	exit 1

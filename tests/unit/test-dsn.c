@@ -1,11 +1,11 @@
-/* The module's bounce reader (exim-scan/dsn.c) on its own: which
-   Message-ID it finds in a bounce's body, and that every truncation of a
-   report is read without running past its end (built with ASan by the
-   exim suite's make rule). */
+/* The bounce reader (shared/dsn.c): which Message-ID it finds in a
+   bounce's body, that every truncation of a report is read without
+   running past its end (the unit suite runs it under ASan and valgrind),
+   and the binding check. */
 #include <stdio.h>
 #include <stdlib.h>
-#include "../unit/t.h"
-#include "../../exim-scan/module.h"
+#include "signet.h"
+#include "t.h"
 
 static const char report[] =
 	"--B\r\nContent-Type: text/plain\r\n\r\nMessage-ID: <not@this>\r\n"
@@ -50,9 +50,51 @@ find(const char *body, size_t len, int is_report)
 {
 	static char out[256];
 
-	return sx_dsn_message_id(body, len, is_report, out, sizeof(out)) == 0 ?
-		       out :
-		       NULL;
+	return signet_dsn_message_id(body, len, is_report, out, sizeof(out)) ==
+			       SIGNET_OK
+		       ? out
+		       : NULL;
+}
+
+/* A bounce to a closed address matches the message it was issued for, in
+   any spelling of its Message-ID, and no other; prvs names no message. */
+static void
+binding(void)
+{
+	const time_t now = 1795332600;
+	signet_keyring *kr = NULL;
+	struct signet_verdict v, p;
+	char closed[SIGNET_ADDR_BUFSZ], prvs[SIGNET_ADDR_BUFSZ];
+	struct signet_lifetimes lt;
+	int id;
+
+	signet_lifetimes_default(&lt);
+	lt.formats |= SIGNET_FORMAT_BIT(SIGNET_FMT_PRVS);
+	if (signet_keyring_new(&kr) != SIGNET_OK ||
+	    signet_keyring_add(kr, SIGNET_KEY_ADDR, now - 86400, 90 * 86400,
+			       150 * 86400, &id) != SIGNET_OK ||
+	    signet_sign(kr, &lt, SIGNET_FMT_SIGNET, "alice@isp.example",
+			"<orig@example.com>", now, closed,
+			sizeof(closed)) != SIGNET_OK ||
+	    signet_sign(kr, &lt, SIGNET_FMT_PRVS, "alice@isp.example", NULL,
+			now, prvs, sizeof(prvs)) != SIGNET_OK ||
+	    signet_verify(kr, &lt, closed, now, &v) != SIGNET_OK ||
+	    signet_verify(kr, &lt, prvs, now, &p) != SIGNET_OK) {
+		T_OK("bind-setup", 0);
+		signet_keyring_free(&kr);
+		return;
+	}
+	T_OK("bind-match", signet_bind_check(&v, find(report, strlen(report),
+						      1)) == SIGNET_BIND_MATCH);
+	T_OK("bind-match-without-brackets",
+	     signet_bind_check(&v, " orig@example.com ") == SIGNET_BIND_MATCH);
+	T_OK("bind-mismatch", signet_bind_check(&v, "<other@example.com>") ==
+				      SIGNET_BIND_MISMATCH);
+	T_OK("bind-unknown-without-message-id",
+	     signet_bind_check(&v, NULL) == SIGNET_BIND_UNKNOWN);
+	T_OK("bind-none-for-prvs",
+	     signet_bind_check(&p, "<orig@example.com>") == SIGNET_BIND_NONE);
+	signet_keyring_free(&kr);
 }
 
 int
@@ -61,7 +103,7 @@ main(void)
 	char small[8], name[64];
 	size_t i;
 
-	t_suite = "exim";
+	t_suite = "unit-dsn";
 	T_STREQ("dsn-returned-part-folded", find(report, strlen(report), 1),
 		"<orig@example.com>");
 	T_STREQ("dsn-not-report-first-found", find(report, strlen(report), 0),
@@ -69,10 +111,11 @@ main(void)
 	T_OK("dsn-none", find("no id here\n", 11, 1) == NULL);
 	T_OK("dsn-empty-value", find("Message-ID:   \n\n", 16, 0) == NULL);
 	T_OK("dsn-too-long-for-buffer",
-	     sx_dsn_message_id("Message-ID: <0123456789>\n", 25, 0, small,
-			       sizeof(small)) != 0);
+	     signet_dsn_message_id("Message-ID: <0123456789>\n", 25, 0, small,
+				   sizeof(small)) == SIGNET_E_BUFFER);
 	for (i = 0; i < sizeof(no_id_reports) / sizeof(no_id_reports[0]); i++) {
-		snprintf(name, sizeof(name), "dsn-only-returned-headers-%zu", i);
+		snprintf(name, sizeof(name), "dsn-only-returned-headers-%zu",
+			 i);
 		T_OK(name, find(no_id_reports[i], strlen(no_id_reports[i]),
 				1) == NULL);
 	}
@@ -99,5 +142,6 @@ main(void)
 		free(p);
 	}
 	T_OK("dsn-every-truncation-read", 1);
+	binding();
 	return t_failed != 0;
 }

@@ -1,8 +1,9 @@
-/* Finding the original Message-ID in a bounce's body, so the binding in a
-   signed address can be compared with the message the bounce is about. */
+/* A bounce's binding: the original Message-ID found in its body, compared
+   with the message a signed address was issued for. */
 #include <string.h>
 #include <strings.h>
-#include "module.h"
+
+#include "signet.h"
 
 /* Start of the next line after p, or end. */
 static const char *
@@ -110,28 +111,28 @@ plain_headers(const char *p, const char *end)
 }
 
 /* Copies the header value starting at p (up to the end of the field: a
-   line end not followed by white space), unfolded as the core does. */
-static int
+   line end not followed by white space), unfolded. */
+static signet_status
 copy_value(const char *p, const char *end, char *out, size_t outlen)
 {
 	const char *q = p;
 	size_t o = 0;
 
-	while (q < end && !(*q == '\n' &&
-			    (q + 1 >= end || (q[1] != ' ' && q[1] != '\t'))))
+	while (q < end &&
+	       !(*q == '\n' && (q + 1 >= end || (q[1] != ' ' && q[1] != '\t'))))
 		q++;
 	if (signet_header_unfold(p, (size_t)(q - p), out, outlen, &o) !=
 	    SIGNET_OK)
-		return -1;
-	return o > 0 ? 0 : -1;
+		return SIGNET_E_BUFFER;
+	return o > 0 ? SIGNET_OK : SIGNET_E_BAD_HEADER;
 }
 
 /* Only the returned header block is read: a Message-ID line in the
    returned body or in a later part is not the original's, and taking it
    would report a genuine bounce as a mismatch. */
-int
-sx_dsn_message_id(const char *body, size_t len, int is_report, char *out,
-		  size_t outlen)
+signet_status
+signet_dsn_message_id(const char *body, size_t len, int is_report, char *out,
+		      size_t outlen)
 {
 	const char *end = body + len, *p = NULL, *stop;
 
@@ -140,11 +141,23 @@ sx_dsn_message_id(const char *body, size_t len, int is_report, char *out,
 	if (p == NULL)
 		p = plain_headers(body, end);
 	if (p == NULL)
-		return -1;
+		return SIGNET_E_BAD_HEADER;
 	stop = block_end(p, end);
 	for (; p < stop; p = next_line(p, end)) {
 		if (line_starts(p, end, "Message-ID:"))
 			return copy_value(p + 11, end, out, outlen);
 	}
-	return -1;
+	return SIGNET_E_BAD_HEADER;
+}
+
+enum signet_bind
+signet_bind_check(const struct signet_verdict *v, const char *orig_msgid)
+{
+	if (!v->has_binding)
+		return SIGNET_BIND_NONE;
+	if (orig_msgid == NULL)
+		return SIGNET_BIND_UNKNOWN;
+	return signet_message_binding(orig_msgid) == v->binding
+		       ? SIGNET_BIND_MATCH
+		       : SIGNET_BIND_MISMATCH;
 }
