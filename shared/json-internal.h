@@ -1,5 +1,6 @@
-/* Private to config.c, keyring.c, event.c and their tests and fuzzers:
-   loading JSON with error messages that point into the file. */
+/* Loading JSON with error messages that point into the file (json.c).
+   Private to the configuration, keyring and event files, their tests and
+   fuzzers. */
 #ifndef SIGNET_JSON_INTERNAL_H
 #define SIGNET_JSON_INTERNAL_H
 
