@@ -4,7 +4,8 @@
 DOVECOT_INC ?= /usr/include/dovecot
 DOVECOT_MODULEDIR ?= /usr/lib/dovecot/modules
 DP_SRC = dovecot-plugin/signet-plugin.c dovecot-plugin/signet-settings.c \
-	dovecot-plugin/signet-eval.c dovecot-plugin/signet-header.c
+	dovecot-plugin/signet-eval.c dovecot-plugin/signet-header.c \
+	dovecot-plugin/signet-copy.c
 DP_OBJ = $(DP_SRC:%.c=$(B)/%.o)
 DP_SO = $(B)/dovecot-plugin/lib90_signet_plugin.so
 DP_LIBS = -lcrypto -ljansson

@@ -6,7 +6,6 @@
 #include "array.h"
 #include "str.h"
 #include "istream.h"
-#include "istream-concat.h"
 #include "message-address.h"
 #include "smtp-address.h"
 #include "smtp-params.h"
@@ -18,10 +17,7 @@
 #include "mail-deliver.h"
 #include "raw-storage.h"
 
-#include <stdlib.h>
-#include <sys/stat.h>
-
-#include "signet-header.h"
+#include "signet-copy.h"
 #include "signet-plugin.h"
 
 /* lib-lda is linked only into lmtp and dovecot-lda: elsewhere (imap,
@@ -48,14 +44,6 @@ struct signet_mailbox {
 	union mailbox_module_context module_ctx;
 };
 
-/* How one saved copy's header differs from the message's. */
-struct signet_filter {
-	const char *top;    /* Signet-Result (and this rcpt's provenance) */
-	const char *tag;    /* Subject tag to add, or NULL */
-	const char *strip;  /* tag a previous recipient's copy got, or NULL */
-	bool memo_tag;      /* note in the memo when the tag is added */
-};
-
 /* LMTP saves the 2nd and later recipients from the 1st one's saved copy,
    which holds only the 1st one's record and tag.  What the raw message
    had is kept here for them. */
@@ -72,12 +60,6 @@ struct signet_memo {
 	struct mail_user *raw_user;
 };
 
-struct signet_keycache {
-	char *path;
-	struct signet_file_stamp stamp;
-	signet_keyring *kr;
-};
-
 const char *signet_plugin_version = DOVECOT_ABI_VERSION;
 
 static MODULE_CONTEXT_DEFINE_INIT(signet_user_module,
@@ -88,193 +70,36 @@ static MODULE_CONTEXT_DEFINE_INIT(signet_storage_module,
 static deliver_mail_func_t *next_deliver_mail;
 static bool deliver_hooked;
 static struct signet_memo memo;
-static struct signet_keycache keycache;
+/* the seal keyring, reloaded when its file changes */
+static signet_ctx *seal_ctx;
+static struct event *seal_event;
 
 static void
-keycache_clear(void)
+seal_log(void *arg ATTR_UNUSED, enum signet_ctx_fault fault ATTR_UNUSED,
+	 const char *text)
 {
-	signet_keyring_free(&keycache.kr);
-	i_free(keycache.path);
-	i_zero(&keycache.stamp);
+	e_error(seal_event, "signet: %s (delivering with result unverified)",
+		text);
 }
 
-/* The seal keyring, reloaded when the file changes.  NULL (logged) when
-   it cannot be used: the caller delivers with an unverified result. */
+/* The seal keyring, or NULL (said once per change of the file): the
+   caller delivers with an unverified result. */
 static const signet_keyring *
 keyring_get(const char *path, struct event *event)
 {
-	char err[SIGNET_ERR_BUFSZ];
-	struct signet_file_stamp stamp;
-	signet_keyring *kr;
-	signet_status ss;
-
-	if (keycache.kr != NULL && strcmp(keycache.path, path) == 0 &&
-	    !signet_file_changed(path, &keycache.stamp))
-		return keycache.kr;
-	keycache_clear();
-	signet_file_stamp(path, &stamp);
-	if (!stamp.seen) {
-		e_error(event, "signet: seal keyring %s: stat() failed: %m "
-			"(delivering with result unverified)", path);
-		return NULL;
-	}
-	err[0] = '\0';
-	ss = signet_keyring_load(path, &kr, err, sizeof(err));
-	if (ss != SIGNET_OK) {
-		e_error(event, "signet: %s (delivering with result "
-			"unverified)", err[0] != '\0' ? err :
-			t_strdup_printf("seal keyring %s: %s", path,
-					signet_strerror(ss)));
-		return NULL;
-	}
-	keycache.kr = kr;
-	keycache.path = i_strdup(path);
-	keycache.stamp = stamp;
-	e_debug(event, "signet: loaded seal keyring %s (%zu keys)", path,
-		signet_keyring_count(kr));
-	return kr;
+	if (seal_ctx == NULL &&
+	    signet_ctx_new(seal_log, NULL, &seal_ctx) != SIGNET_OK)
+		i_fatal_status(FATAL_OUTOFMEM, "signet: out of memory");
+	seal_event = event;
+	signet_ctx_refresh_seal(seal_ctx, path, time(NULL));
+	seal_event = NULL;
+	return signet_ctx_seal_keyring(seal_ctx);
 }
 
 static bool
 mail_is_raw(struct mail *mail)
 {
 	return strcmp(mail->box->storage->name, "raw") == 0;
-}
-
-/* The message header, read once: its bytes, from which the saved copy's
-   header is written, and the fields the plugin needs. */
-struct signet_headers {
-	const unsigned char *data;      /* through the blank line */
-	size_t size;
-	ARRAY_TYPE(const_string) prov;  /* NULL-terminated */
-	const char *from, *key;         /* key: Message-ID and Date */
-	/* the fields the hub binds a record to, as it read them: the first
-	   "Name:" (no space before the colon) of each, or NULL */
-	const char *msgid;              /* unfolded */
-	const char *bind_date, *bind_from, *bind_subject;
-};
-
-/* A header value as Exim's module reads it (signet_header_unfold), on
-   the data stack.  NULL when empty. */
-static const char *
-unfold(const char *v)
-{
-	size_t len = strlen(v), n = 0;
-	char *out = t_malloc_no0(len + 1);
-
-	/* out is as long as the value: never cut short */
-	if (signet_header_unfold(v, len, out, len + 1, &n) != SIGNET_OK)
-		return NULL;
-	return n > 0 ? out : NULL;
-}
-
-/* Copies the header of input (up to its blank line, or all of a message
-   without one) onto the data stack, with whole chunks of the stream until
-   the blank line is in (LMTP's stream gives its own Received lines as one
-   chunk, then the message).  Not into a Dovecot buffer, which would zero
-   the memory before each copy. */
-static int
-read_header_block(struct istream *input, struct signet_headers *h)
-{
-	const unsigned char *data;
-	unsigned char *acc = NULL, *grown;
-	size_t size, line = 0, hsize = 0, used = 0, cap = 0;
-
-	i_stream_seek(input, 0);
-	while (hsize == 0 && i_stream_read_more(input, &data, &size) > 0) {
-		if (used + size > cap) {
-			cap = I_MAX(I_MAX(cap * 2, used + size), 16384);
-			grown = t_malloc_no0(cap);
-			if (used > 0)
-				memcpy(grown, acc, used);
-			acc = grown;
-		}
-		memcpy(acc + used, data, size);
-		used += size;
-		hsize = sh_header_size(acc, used, &line);
-		i_stream_skip(input, size);
-	}
-	h->data = acc;
-	h->size = hsize > 0 ? hsize : used;
-	i_stream_seek(input, 0);
-	return input->stream_errno != 0 ? -1 : 0;
-}
-
-enum signet_field {
-	SF_PROV, SF_FROM, SF_DATE, SF_MSGID, SF_SUBJECT, SF_OTHER
-};
-static const char *const signet_field_names[] = {
-	"Signet-Provenance", "From", "Date", "Message-ID", "Subject"
-};
-
-static enum signet_field
-field_kind(const unsigned char *p, const struct sh_field *f)
-{
-	unsigned int i;
-
-	for (i = 0; i < N_ELEMENTS(signet_field_names); i++) {
-		if (sh_field_is(p, f, signet_field_names[i]))
-			return i;
-	}
-	return SF_OTHER;
-}
-
-static int
-read_headers(struct istream *input, struct signet_headers *h)
-{
-	const char *msgid = "", *date = "";
-	enum signet_field kind;
-	struct sh_field f;
-	size_t pos = 0;
-	bool id_seen = FALSE;
-	char *v;
-	int ret;
-
-	i_zero(h);
-	t_array_init(&h->prov, 4);
-	ret = read_header_block(input, h);
-	while (sh_next_field(h->data, h->size, &pos, &f)) {
-		kind = field_kind(h->data, &f);
-		if (kind == SF_OTHER ||
-		    (kind == SF_FROM && h->from != NULL &&
-		     (h->bind_from != NULL || !f.colon_next)) ||
-		    (kind == SF_SUBJECT &&
-		     (h->bind_subject != NULL || !f.colon_next)))
-			continue;
-		v = t_malloc_no0(f.end - f.value + 1);
-		(void)sh_field_value(h->data, &f, v);
-		switch (kind) {
-		case SF_PROV:
-			array_push_back(&h->prov, (const char **)&v);
-			break;
-		case SF_FROM:
-			if (h->from == NULL)
-				h->from = v;
-			if (f.colon_next)
-				h->bind_from = v;
-			break;
-		case SF_DATE:
-			date = v;
-			if (h->bind_date == NULL && f.colon_next)
-				h->bind_date = v;
-			break;
-		case SF_SUBJECT:
-			h->bind_subject = v;
-			break;
-		case SF_MSGID:
-			msgid = v;
-			if (!id_seen && f.colon_next) {
-				id_seen = TRUE;
-				h->msgid = unfold(v);
-			}
-			break;
-		case SF_OTHER:
-			break;
-		}
-	}
-	array_append_zero(&h->prov);
-	h->key = t_strconcat(msgid, "\n", date, NULL);
-	return ret;
 }
 
 static void
@@ -307,122 +132,6 @@ memo_set(const char *key, const char *subject, const char *const *prov)
 	memo.valid = TRUE;
 }
 
-/* The first recipient's copy really got the tag: the later ones strip
-   it.  Not when the Subject already started with it (the sender's). */
-static void
-filter_tag_added(const struct signet_filter *f)
-{
-	if (f->memo_tag && memo.valid && memo.tag_added == NULL)
-		memo.tag_added = p_strdup(memo.pool, f->tag);
-}
-
-/* The first line of a Subject with the tag added or a previous copy's
-   removed, or NULL when it stays as it is. */
-static const char *
-subject_line(const struct signet_filter *f, const char *value)
-{
-	bool changed = FALSE;
-	size_t len;
-
-	if (f->strip != NULL && (len = strlen(f->strip)) > 0 &&
-	    strncmp(value, f->strip, len) == 0 &&
-	    (value[len] == ' ' || value[len] == '\0')) {
-		value += len;
-		if (*value == ' ')
-			value++;
-		changed = TRUE;
-	}
-	/* never tag twice, whoever tagged first */
-	if (f->tag != NULL && strncasecmp(value, f->tag, strlen(f->tag)) != 0) {
-		value = *value == '\0' ? f->tag :
-			t_strconcat(f->tag, " ", value, NULL);
-		changed = TRUE;
-		filter_tag_added(f);
-	}
-	return changed ? value : NULL;
-}
-
-/* Bytes written into memory of a size known beforehand. */
-struct signet_out {
-	unsigned char *data;
-	size_t used, size;
-};
-
-static void
-out_put(struct signet_out *o, const void *data, size_t len)
-{
-	i_assert(len <= o->size - o->used);
-	memcpy(o->data + o->used, data, len);
-	o->used += len;
-}
-
-static void
-out_free(unsigned char *data)
-{
-	free(data);
-}
-
-static void
-out_str(struct signet_out *o, const char *s)
-{
-	out_put(o, s, strlen(s));
-}
-
-/* The saved copy's header: our lines on top, incoming copies of them
-   dropped, the first Subject tagged; every other byte as it came.  Into
-   malloc()ed memory that the caller frees: at most a tag and a few bytes
-   more than the header and our lines, and not zeroed first as Dovecot's
-   buffers would be. */
-static void
-rewrite_header(const struct signet_headers *h, const struct signet_filter *f,
-	       struct signet_out *out)
-{
-	const unsigned char *p = h->data;
-	bool subject_seen = FALSE;
-	const char *line;
-	struct sh_field fl;
-	size_t pos = 0;
-
-	out->used = 0;
-	out->size = strlen(f->top) + h->size + 16 +
-		    (f->tag == NULL ? 0 : strlen(f->tag));
-	out->data = malloc(out->size);
-	if (out->data == NULL)
-		i_fatal_status(FATAL_OUTOFMEM, "signet: malloc(%zu) failed",
-			       out->size);
-	out_str(out, f->top);
-	while (sh_next_field(p, h->size, &pos, &fl)) {
-		if (sh_field_is(p, &fl, "Signet-Provenance") ||
-		    sh_field_is(p, &fl, "Signet-Result"))
-			continue;
-		if (!subject_seen && sh_field_is(p, &fl, "Subject")) {
-			subject_seen = TRUE;
-			line = subject_line(f, t_strndup(p + fl.value,
-						fl.line_end - fl.value));
-			if (line != NULL) {
-				/* folded lines stay as they were */
-				out_str(out, "Subject: ");
-				out_str(out, line);
-				if (fl.line_next > fl.line_end)
-					out_str(out, "\n");
-				out_put(out, p + fl.line_next,
-					fl.end - fl.line_next);
-				continue;
-			}
-		}
-		out_put(out, p + fl.start, fl.end - fl.start);
-	}
-	if (!subject_seen && f->tag != NULL) {
-		if (pos > 0 && p[pos - 1] != '\n')
-			out_str(out, "\n");
-		out_str(out, "Subject: ");
-		out_str(out, f->tag);
-		out_str(out, "\n");
-		filter_tag_added(f);
-	}
-	out_put(out, p + pos, h->size - pos);
-}
-
 static const char *
 addr_domain(const char *addr)
 {
@@ -446,22 +155,6 @@ from_domain(const char *value)
 	return t_str_lcase(a->domain);
 }
 
-/* Normalises a folded header value to LF line ends for re-insertion. */
-static const char *
-lf_only(const char *v)
-{
-	string_t *s;
-
-	if (strchr(v, '\r') == NULL)
-		return v;
-	s = t_str_new(strlen(v) + 8);
-	for (; *v != '\0'; v++) {
-		if (*v != '\r')
-			str_append_c(s, *v);
-	}
-	return str_c(s);
-}
-
 /* Is src the copy of the message of the memo that an earlier recipient of
    the same LMTP transaction saved, with that recipient's result? */
 static bool
@@ -470,7 +163,7 @@ memo_matches(struct mail *src, struct istream *input,
 {
 	if (!memo.valid || mail_is_raw(src))
 		return FALSE;
-	return read_headers(input, hdrs_r) == 0 &&
+	return sdc_headers_read(input, hdrs_r) == 0 &&
 	       strcmp(memo.key, hdrs_r->key) == 0;
 }
 
@@ -484,7 +177,7 @@ restore_filter(struct signet_filter *f_r)
 	i_zero(f_r);
 	for (; *prov != NULL; prov++) {
 		str_append(top, "Signet-Provenance: ");
-		str_append(top, lf_only(*prov));
+		str_append(top, sdc_lf_only(*prov));
 		str_append_c(top, '\n');
 	}
 	f_r->top = str_c(top);
@@ -614,7 +307,7 @@ evaluate_mail(struct mail_user *user, struct mail *src,
 	str_append_c(top, '\n');
 	if (out.e.prov_idx >= 0) {
 		str_append(top, "Signet-Provenance: ");
-		str_append(top, lf_only(prov[out.e.prov_idx]));
+		str_append(top, sdc_lf_only(prov[out.e.prov_idx]));
 		str_append_c(top, '\n');
 	}
 	f_r->top = str_c(top);
@@ -631,27 +324,6 @@ evaluate_mail(struct mail_user *user, struct mail *src,
 		       signet_result_name(out.e.result),
 		       out.e.lookalike ? " lookalike" : "", line);
 	}
-}
-
-/* The message as this copy gets it: the rewritten header, then the body
-   read straight from input. */
-static struct istream *
-filter_stream(struct istream *input, const struct signet_headers *hdrs,
-	      const struct signet_filter *f)
-{
-	struct istream *parts[3], *filtered;
-	struct signet_out hdr;
-
-	rewrite_header(hdrs, f, &hdr);
-	parts[0] = i_stream_create_from_data(hdr.data, hdr.used);
-	i_stream_add_destroy_callback(parts[0], out_free, hdr.data);
-	parts[1] = i_stream_create_range(input, hdrs->size, UOFF_T_MAX);
-	parts[2] = NULL;
-	filtered = i_stream_create_concat(parts);
-	i_stream_set_name(filtered, i_stream_get_name(input));
-	i_stream_unref(&parts[0]);
-	i_stream_unref(&parts[1]);
-	return filtered;
 }
 
 /* The stream this recipient's copy is saved from, or NULL with nothing
@@ -673,14 +345,16 @@ copy_stream(struct mail_user *user, struct mail *src, struct istream *input,
 			return 0;
 		restore_filter(&f);
 	} else {
-		if (read_headers(input, &hdrs) < 0) {
+		if (sdc_headers_read(input, &hdrs) < 0) {
 			e_error(event, "signet: reading the message header: "
 				"%s", i_stream_get_error(input));
 			return -1;
 		}
 		evaluate_mail(user, src, &hdrs, event, &f, keywords_r);
 	}
-	*output_r = filter_stream(input, &hdrs, &f);
+	*output_r = sdc_filter_stream(input, &hdrs, &f);
+	if (f.memo_tag && f.tag_added && memo.valid && memo.tag_added == NULL)
+		memo.tag_added = p_strdup(memo.pool, f.tag);
 	return 0;
 }
 
@@ -928,5 +602,5 @@ signet_plugin_deinit(void)
 	memo_clear();
 	if (memo.pool != NULL)
 		pool_unref(&memo.pool);
-	keycache_clear();
+	signet_ctx_free(&seal_ctx);
 }

@@ -184,6 +184,16 @@ signet_ctx_refresh(signet_ctx *ctx, const char *cfg_path, time_t now)
 		refresh_keys(ctx, now);
 }
 
+void
+signet_ctx_refresh_seal(signet_ctx *ctx, const char *seal_path, time_t now)
+{
+	ctx->seal_separate = 1;
+	if (file_changed(&ctx->seal_file, seal_path) ||
+	    (ctx->seal_kr == NULL && !ctx->seal_file.logged))
+		load_keyring(ctx, &ctx->seal_file, &ctx->seal_kr, seal_path,
+			     SIGNET_KEY_SEAL, now);
+}
+
 const signet_config *
 signet_ctx_config(const signet_ctx *ctx)
 {

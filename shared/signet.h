@@ -858,6 +858,10 @@ void signet_ctx_free(signet_ctx **ctx);
 /* Reads cfg_path (NULL or "": signet_config_default_path()) and the
    keyrings it names if they are new or changed since they were read. */
 void signet_ctx_refresh(signet_ctx *ctx, const char *cfg_path, time_t now);
+/* For a host with no configuration file (Dovecot, which only checks
+   seals): reads the seal keyring at seal_path if it is new or changed. */
+void signet_ctx_refresh_seal(signet_ctx *ctx, const char *seal_path,
+			     time_t now);
 /* NULL when it did not load. */
 const signet_config *signet_ctx_config(const signet_ctx *ctx);
 /* The address keys; NULL when the keyring did not load. */

@@ -43,6 +43,13 @@ static const char keyring[] =
 	"\"signs_until\": \"2027-01-30T00:00:00Z\", "
 	"\"verifies_until\": \"2027-03-24T00:00:00Z\"}]}\n";
 
+static const char seal_keyring[] =
+	"{\"version\": 1, \"keys\": [{\"id\": 1, \"purpose\": \"seal\", "
+	"\"secret\": \"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9"
+	"dadbdcdddedf\", \"created\": \"2026-11-01T00:00:00Z\", "
+	"\"signs_until\": \"2027-01-30T00:00:00Z\", "
+	"\"verifies_until\": \"2027-03-24T00:00:00Z\"}]}\n";
+
 int
 main(void)
 {
@@ -127,6 +134,31 @@ main(void)
 
 	signet_ctx_free(&ctx);
 	T_OK("free sets NULL", ctx == NULL);
+
+	/* Dovecot's way: a seal keyring and no configuration */
+	memset(said, 0, sizeof(said));
+	unlink(kr_path);
+	if (signet_ctx_new(count, NULL, &ctx) != SIGNET_OK)
+		return 1;
+	signet_ctx_refresh_seal(ctx, kr_path, NOW);
+	signet_ctx_refresh_seal(ctx, kr_path, NOW);
+	T_OK("seal only: a missing keyring is NULL, said once",
+	     signet_ctx_seal_keyring(ctx) == NULL &&
+		     said[SIGNET_CTX_KEYRING] == 1 &&
+		     signet_ctx_config(ctx) == NULL);
+	write_file(kr_path, seal_keyring, 0600);
+	signet_ctx_refresh_seal(ctx, kr_path, NOW);
+	T_OK("seal only: loaded once it is there, nothing more said",
+	     signet_ctx_seal_keyring(ctx) != NULL &&
+		     signet_keyring_has(signet_ctx_seal_keyring(ctx),
+					SIGNET_KEY_SEAL, NOW) &&
+		     said[SIGNET_CTX_KEYRING] == 1 &&
+		     said[SIGNET_CTX_NO_SEAL_KEY] == 0);
+	write_file(kr_path, keyring, 0600);
+	signet_ctx_refresh_seal(ctx, kr_path, NOW);
+	T_OK("seal only: replaced by one with no seal key, said",
+	     said[SIGNET_CTX_NO_SEAL_KEY] == 1);
+	signet_ctx_free(&ctx);
 	unlink(cfg_path);
 	unlink(kr_path);
 	rmdir(dir);
