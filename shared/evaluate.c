@@ -250,21 +250,13 @@ same_message(const struct signet_eval_in *in, const struct signet_prov *p)
 enum other_kind { OTHER_FORGED, OTHER_MOVED, OTHER_HUB };
 
 static enum other_kind
-other_headers(const struct signet_eval_in *in, struct signet_prov *p)
+other_header(const struct signet_eval_in *in, const struct signet_prov *p)
 {
-	enum other_kind kind = OTHER_FORGED;
-
-	for (size_t i = 0; i < in->prov_count; i++) {
-		if (signet_prov_parse(in->prov[i], p) != SIGNET_OK ||
-		    signet_prov_verify(in->kr, p, NULL, in->now) != SIGNET_OK)
-			continue;
-		/* one that does not say its message is the hub's all the
-		   same: unverified, never forged */
-		if (same_message(in, p) != 0)
-			return OTHER_HUB;
-		kind = OTHER_MOVED;
-	}
-	return kind;
+	if (signet_prov_verify(in->kr, p, NULL, in->now) != SIGNET_OK)
+		return OTHER_FORGED;
+	/* one that does not say its message is the hub's all the same:
+	   unverified, never forged */
+	return same_message(in, p) != 0 ? OTHER_HUB : OTHER_MOVED;
 }
 
 /* Was the record sealed within the window (its t=, which the seal
@@ -290,7 +282,7 @@ check_seal(const struct signet_eval_in *in, const char *isp,
 {
 	size_t other_rcpt = 0, bad_seal = 0, no_key = 0, moved = 0, stale = 0;
 	size_t unbound = 0;
-	enum other_kind other;
+	enum other_kind other = OTHER_FORGED, k;
 
 	/* parsed into p directly: the struct is large, so no copies */
 	for (size_t i = 0; i < in->prov_count; i++) {
@@ -308,7 +300,12 @@ check_seal(const struct signet_eval_in *in, const char *isp,
 			continue;
 		}
 		if (m == 0) {
+			/* judged now, while it is parsed: needed only when
+			   no header is this recipient's */
 			other_rcpt++;
+			if (other != OTHER_HUB &&
+			    (k = other_header(in, p)) > other)
+				other = k;
 			continue;
 		}
 		/* the tag is this recipient's: what is left is the seal */
@@ -368,8 +365,7 @@ check_seal(const struct signet_eval_in *in, const char *isp,
 		out->result = SIGNET_RESULT_UNVERIFIED;
 		add_text(out, "UNVERIFIED: sealed with a key this server does "
 			      "not have");
-	} else if (other_rcpt > 0 &&
-		   (other = other_headers(in, p)) == OTHER_HUB) {
+	} else if (other_rcpt > 0 && other == OTHER_HUB) {
 		/* The hub strips incoming records, so a good one for another
 		   address is its own: mail to an alias or forward of this
 		   user, which the hub recorded under the address it got. */
