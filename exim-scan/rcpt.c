@@ -64,6 +64,7 @@ sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
 	      const char *peer, time_t now, struct sx_rcpt_answer *a_r)
 {
 	struct signet_rcpt_in in = {
+		.ctx = s->ctx,
 		.cfg = s->cfg,
 		.kr = s->kr,
 		.lt = &s->lt,
@@ -74,12 +75,9 @@ sx_rcpt_check(struct sx_state *s, const char *rcpt, const char *sender,
 	struct signet_rcpt_answer *d = &a_r->d;
 	const char *fmt;
 
-	/* opened only for what it is needed for */
-	if (s->cfg != NULL && s->kr != NULL && signet_is_signed(rcpt))
-		in.store = sx_store(s, now);
 	signet_rcpt_decide(&in, rcpt, now, d);
 	if (d->store_fault) {
-		const char *fault = signet_store_fault(in.store, now);
+		const char *fault = signet_store_fault(sx_store(s, now), now);
 
 		if (fault != NULL)
 			sx_log("state store fault, using the signature alone: "

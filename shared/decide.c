@@ -3,7 +3,7 @@
    the same answer, and this is where a presentation is counted. */
 #include <string.h>
 
-#include "signet.h"
+#include "internal.h"
 
 static void
 answer(struct signet_rcpt_answer *a, signet_class cls, enum signet_rv rv)
@@ -135,6 +135,11 @@ signet_rcpt_decide(const struct signet_rcpt_in *in_arg, const char *rcpt,
 
 	memset(a_r, 0, sizeof(*a_r));
 	a_r->v.key_id = -1;
+	if (own.ctx != NULL) {
+		own.cfg = signet_ctx_config(own.ctx);
+		own.kr = signet_ctx_keyring(own.ctx);
+		own.lt = signet_ctx_lifetimes(own.ctx);
+	}
 	if (own.lt == NULL) {
 		/* no lifetimes given: the configuration's, or the defaults */
 		if (own.cfg != NULL)
@@ -181,7 +186,10 @@ signet_rcpt_decide(const struct signet_rcpt_in *in_arg, const char *rcpt,
 		decide_unsigned(in, rcpt, a_r);
 		return;
 	}
-	st = signet_verify(in->kr, in->lt, rcpt, now, &a_r->v);
+	/* opened only for what needs it */
+	if (own.ctx != NULL && own.store == NULL)
+		own.store = signet_ctx_store(own.ctx, now);
+	st = signet_verify_parsed(in->kr, in->lt, rcpt, &pa, now, &a_r->v);
 	if (in->store != NULL && a_r->v.base[0] != '\0' &&
 	    signet_status_class(st) != SIGNET_CLASS_DEFER &&
 	    guess_locked(in, st, now, a_r)) {

@@ -61,6 +61,12 @@ int signet_hexval(char c);
 /* Returns 0 on success; -1 on a bad digit. */
 int signet_hex_decode(const char *in, size_t hexlen, unsigned char *out);
 
+/* signet_verify() of an address already parsed into a. */
+signet_status signet_verify_parsed(const signet_keyring *kr,
+				   const struct signet_lifetimes *lt,
+				   const char *addr, const struct signet_addr *a,
+				   time_t now, struct signet_verdict *v_r);
+
 /* Address formats (fmt_prvs.c, fmt_closed.c), called by sign.c with a
    parsed, plain ASCII address. */
 #define SIGNET_PRVS_TAG_LEN 16    /* "prvs=" K DDD SSSSSS "=" */

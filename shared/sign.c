@@ -106,8 +106,25 @@ signet_status
 signet_verify(const signet_keyring *kr, const struct signet_lifetimes *lt,
 	      const char *addr, time_t now, struct signet_verdict *v_r)
 {
-	struct signet_lifetimes def;
 	struct signet_addr a;
+	signet_status st = signet_addr_parse(addr, &a);
+
+	if (st != SIGNET_OK) {
+		memset(v_r, 0, sizeof(*v_r));
+		v_r->key_id = -1;
+		v_r->status = st;
+		return st;
+	}
+	return signet_verify_parsed(kr, lt, addr, &a, now, v_r);
+}
+
+signet_status
+signet_verify_parsed(const signet_keyring *kr,
+		     const struct signet_lifetimes *lt, const char *addr,
+		     const struct signet_addr *a, time_t now,
+		     struct signet_verdict *v_r)
+{
+	struct signet_lifetimes def;
 	signet_status st;
 
 	memset(v_r, 0, sizeof(*v_r));
@@ -116,18 +133,16 @@ signet_verify(const signet_keyring *kr, const struct signet_lifetimes *lt,
 		signet_lifetimes_default(&def);
 		lt = &def;
 	}
-	st = signet_addr_parse(addr, &a);
-	if (st == SIGNET_OK && signet_prvs_shape(addr, a.local_len)) {
-		st = signet_prvs_verify(kr, lt, &a, now, v_r);
+	if (signet_prvs_shape(addr, a->local_len)) {
+		st = signet_prvs_verify(kr, lt, a, now, v_r);
 		/* prvs's 24-bit MAC is accepted only where it was asked for
 		   (a hub moving from Exim's prvs): else 2^24 tries forge it. */
 		if (!(lt->formats & SIGNET_FORMAT_BIT(SIGNET_FMT_PRVS)) &&
 		    st != SIGNET_E_SYNTAX)
 			st = SIGNET_E_FORGED;
-	}
-	else if (st == SIGNET_OK && signet_closed_shape(addr, a.local_len))
-		st = signet_closed_verify(kr, lt, &a, now, v_r);
-	else if (st == SIGNET_OK) {
+	} else if (signet_closed_shape(addr, a->local_len)) {
+		st = signet_closed_verify(kr, lt, a, now, v_r);
+	} else {
 		memcpy(v_r->base, addr, strlen(addr) + 1);
 		st = SIGNET_NOT_SIGNED;
 	}

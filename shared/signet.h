@@ -568,6 +568,8 @@ void signet_event_log_free(signet_event_log **log);
 /* ---- state store: use counts and revocations (advisory) ---- */
 
 typedef struct signet_store signet_store;
+/* A host's working set (see signet_ctx_new below). */
+typedef struct signet_ctx signet_ctx;
 
 struct signet_usage {
 	unsigned long long count;       /* presentations of this signed address */
@@ -671,6 +673,8 @@ enum signet_rcpt_mode {
 };
 
 struct signet_rcpt_in {
+	signet_ctx *ctx; /* when set, cfg, kr, lt and store come from it (the
+			    store opened only for a signed address) */
 	const signet_config *cfg;          /* NULL: configuration unusable */
 	const signet_keyring *kr;          /* NULL: keyring unreadable */
 	const struct signet_lifetimes *lt; /* NULL: the configuration's */
@@ -834,7 +838,6 @@ void signet_store_set_timeout(signet_store *st, long ms);
    file changes; the store, opened on first use and tried again
    SIGNET_CTX_STORE_RETRY seconds after a failure; the event feed, kept
    open.  One per process (Exim's connection or delivery process). */
-typedef struct signet_ctx signet_ctx;
 
 #define SIGNET_CTX_STORE_RETRY 60
 

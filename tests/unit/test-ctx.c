@@ -159,6 +159,41 @@ main(void)
 	T_OK("seal only: replaced by one with no seal key, said",
 	     said[SIGNET_CTX_NO_SEAL_KEY] == 1);
 	signet_ctx_free(&ctx);
+
+	/* the RCPT decision through a context opens the store only for a
+	   signed address (here one that cannot be opened) */
+	memset(said, 0, sizeof(said));
+	write_file(kr_path, keyring, 0600);
+	snprintf(cfg, sizeof(cfg),
+		 "{\"domains\": [\"isp.example\"], \"keyring\": \"%s\", "
+		 "\"store\": {\"path\": \"%s/none/state.mdb\"}}\n",
+		 kr_path, dir);
+	write_file(cfg_path, cfg, 0644);
+	if (signet_ctx_new(count, NULL, &ctx) != SIGNET_OK)
+		return 1;
+	signet_ctx_refresh(ctx, cfg_path, NOW);
+	{
+		struct signet_rcpt_in in = {.ctx = ctx, .sender = ""};
+		struct signet_rcpt_answer a;
+		char signed_addr[SIGNET_ADDR_BUFSZ];
+
+		signet_rcpt_decide(&in, "alice@isp.example", NOW, &a);
+		T_OK("decide via ctx: a plain address opens no store",
+		     said[SIGNET_CTX_STORE] == 0 &&
+			     a.verdict == SIGNET_RV_UNSIGNED_BOUNCE);
+		if (signet_sign(signet_ctx_keyring(ctx),
+				signet_ctx_lifetimes(ctx), SIGNET_FMT_SIGNET,
+				"alice@isp.example", NULL, NOW, signed_addr,
+				sizeof(signed_addr)) != SIGNET_OK)
+			return 1;
+		signet_rcpt_decide(&in, signed_addr, NOW, &a);
+		T_OK("decide via ctx: a signed one tries the store; its "
+		     "fault leaves the signature's verdict",
+		     said[SIGNET_CTX_STORE] == 1 &&
+			     a.cls == SIGNET_CLASS_ACCEPT &&
+			     a.verdict == SIGNET_RV_VALID && !a.have_usage);
+	}
+	signet_ctx_free(&ctx);
 	unlink(cfg_path);
 	unlink(kr_path);
 	rmdir(dir);
