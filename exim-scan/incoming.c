@@ -241,13 +241,13 @@ report(struct sx_msg *m, const struct sx_rcpt_info *r)
 	const char *tls = *m->tls != '\0' ? m->tls : "none";
 	size_t n = 0;
 
-	sx_kv(kv, &n, "rcpt", r->rcpt);
-	sx_kv(kv, &n, "addr", r->presented);
-	sx_kv(kv, &n, "verdict", signet_rv_name(r->verdict));
-	sx_kv(kv, &n, "bind", signet_bind_name(r->bind));
-	sx_kv(kv, &n, "exim_id", (const char *)message_id);
-	sx_kv(kv, &n, "peer", m->peer);
-	sx_kv(kv, &n, "tls", tls);
+	sx_kv(kv, &n, SIGNET_EK_RCPT, r->rcpt);
+	sx_kv(kv, &n, SIGNET_EK_ADDR, r->presented);
+	sx_kv(kv, &n, SIGNET_EK_VERDICT, signet_rv_name(r->verdict));
+	sx_kv(kv, &n, SIGNET_EK_BIND, signet_bind_name(r->bind));
+	sx_kv(kv, &n, SIGNET_EK_EXIM_ID, (const char *)message_id);
+	sx_kv(kv, &n, SIGNET_EK_PEER, m->peer);
+	sx_kv(kv, &n, SIGNET_EK_TLS, tls);
 	kv[n] = NULL;
 	sx_log("rcpt <%s>%s%s%s verdict=%s%s%s tls=%s", r->rcpt,
 	       r->presented ? " as <" : "", r->presented ? r->presented : "",
@@ -255,7 +255,7 @@ report(struct sx_msg *m, const struct sx_rcpt_info *r)
 	       r->bind != SIGNET_BIND_ABSENT ? " bind=" : "",
 	       r->bind != SIGNET_BIND_ABSENT ? signet_bind_name(r->bind) : "",
 	       tls);
-	sx_event(m->s, m->now, "sealed", kv);
+	sx_event(m->s, m->now, SIGNET_EV_SEALED, kv);
 }
 
 /* The verdict of the message's recipients that do not look signed and

@@ -62,9 +62,6 @@ rcpt_report(struct sx_state *s, const char *rcpt, const char *sender,
 	const char *peer = sender_host_address != NULL
 				   ? (const char *)sender_host_address
 				   : "local";
-	const char *kind = a->cls == SIGNET_CLASS_ACCEPT  ? "verified"
-			   : a->cls == SIGNET_CLASS_DEFER ? "deferred"
-							  : "rejected";
 	const char *kv[20];
 	size_t n = 0;
 
@@ -73,19 +70,19 @@ rcpt_report(struct sx_state *s, const char *rcpt, const char *sender,
 		return;
 	if (a->counted)
 		snprintf(count, sizeof(count), "%llu", a->usage.count);
-	sx_kv(kv, &n, "rcpt", rcpt);
-	sx_kv(kv, &n, "sender", sender);
-	sx_kv(kv, &n, "verdict", signet_rv_name(a->verdict));
-	sx_kv(kv, &n, "reason", signet_status_name(a->status));
-	sx_kv(kv, &n, "owner", a->is_signed ? a->v.base : NULL);
-	sx_kv(kv, &n, "peer", peer);
-	sx_kv(kv, &n, "uses", a->counted ? count : NULL);
+	sx_kv(kv, &n, SIGNET_EK_RCPT, rcpt);
+	sx_kv(kv, &n, SIGNET_EK_SENDER, sender);
+	sx_kv(kv, &n, SIGNET_EK_VERDICT, signet_rv_name(a->verdict));
+	sx_kv(kv, &n, SIGNET_EK_REASON, signet_status_name(a->status));
+	sx_kv(kv, &n, SIGNET_EK_OWNER, a->is_signed ? a->v.base : NULL);
+	sx_kv(kv, &n, SIGNET_EK_PEER, peer);
+	sx_kv(kv, &n, SIGNET_EK_USES, a->counted ? count : NULL);
 	kv[n] = NULL;
 	sx_log("rcpt <%s> from <%s> [%s]: %s %s (%s)%s%s", rcpt, sender, peer,
 	       action_names[a->cls], signet_rv_name(a->verdict),
 	       signet_status_name(a->status),
 	       a->counted ? " uses=" : "", count);
-	sx_event(s, now, kind, kv);
+	sx_event(s, now, signet_event_rcpt_kind(a->cls), kv);
 }
 
 /* Ordinary mail, a sender and a recipient that does not look signed,

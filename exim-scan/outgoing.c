@@ -56,28 +56,32 @@ issued(struct sx_msg *m, const struct signet_sign_answer *a,
 	sender_address = string_copy(US a->out);
 	if (a->key_id >= 0)
 		snprintf(key, sizeof(key), "%d", a->key_id);
-	sx_kv(kv, &n, "addr", a->out);
-	sx_kv(kv, &n, "owner", a->owner);
-	sx_kv(kv, &n, "submitter", submitter);
-	sx_kv(kv, &n, "key", key);
-	sx_kv(kv, &n, "exim_id", (const char *)message_id);
-	sx_kv(kv, &n, "msgid", m->msgid);
+	sx_kv(kv, &n, SIGNET_EK_ADDR, a->out);
+	sx_kv(kv, &n, SIGNET_EK_OWNER, a->owner);
+	sx_kv(kv, &n, SIGNET_EK_SUBMITTER, submitter);
+	sx_kv(kv, &n, SIGNET_EK_KEY, key);
+	sx_kv(kv, &n, SIGNET_EK_EXIM_ID, (const char *)message_id);
+	sx_kv(kv, &n, SIGNET_EK_MSGID, m->msgid);
 	kv[n] = NULL;
 	sx_log("issued <%s> for <%s> submitter=%s key=%s msgid=%s", a->out,
 	       a->owner, submitter, key,
 	       m->msgid != NULL ? m->msgid : "(none)");
-	sx_event(m->s, m->now, "issued", kv);
+	sx_event(m->s, m->now, SIGNET_EV_ISSUED, kv);
 	grant(m, a->owner, a->out);
 }
 
 static void
 unauthorised(struct sx_msg *m, const char *sender, const char *submitter)
 {
-	const char *kv[] = {"sender",  sender,	  "submitter",
-			    submitter, "exim_id", (const char *)message_id,
+	const char *kv[] = {SIGNET_EK_SENDER,
+			    sender,
+			    SIGNET_EK_SUBMITTER,
+			    submitter,
+			    SIGNET_EK_EXIM_ID,
+			    (const char *)message_id,
 			    NULL};
 
-	sx_event(m->s, m->now, "unauthorised", kv);
+	sx_event(m->s, m->now, SIGNET_EV_UNAUTHORISED, kv);
 }
 
 int

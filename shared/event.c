@@ -165,7 +165,7 @@ event_line(time_t now, const char *kind, const char *const *kv,
 	signet_time_format(now, ts);
 	put(&b, "{\"ts\":", 6);
 	put_string(&b, ts);
-	put_pair(&b, "event", kind);
+	put_pair(&b, SIGNET_EK_EVENT, kind);
 	for (size_t i = 0; i < n; i += 2) {
 		const char *value = kv[i + 1];
 		int seen = 0;
@@ -175,7 +175,7 @@ event_line(time_t now, const char *kind, const char *const *kv,
 			return NULL;
 		}
 		/* ts and event are ours: a caller's pair cannot replace them */
-		if (strcmp(kv[i], "ts") == 0 || strcmp(kv[i], "event") == 0)
+		if (strcmp(kv[i], SIGNET_EK_TS) == 0 || strcmp(kv[i], SIGNET_EK_EVENT) == 0)
 			continue;
 		/* a key given twice: one member, where it first appears,
 		   with the last value */
@@ -323,4 +323,18 @@ signet_event_write(const char *path, time_t now, const char *kind,
 	signet_event_log_free(&log);
 	errno = err;
 	return st;
+}
+
+const char *
+signet_event_rcpt_kind(signet_class cls)
+{
+	switch (cls) {
+	case SIGNET_CLASS_ACCEPT:
+		return SIGNET_EV_VERIFIED;
+	case SIGNET_CLASS_DEFER:
+		return SIGNET_EV_DEFERRED;
+	case SIGNET_CLASS_REJECT:
+		break;
+	}
+	return SIGNET_EV_REJECTED;
 }

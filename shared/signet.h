@@ -553,6 +553,41 @@ SIGNET_WUR signet_status signet_event_write(const char *path, time_t now,
 					    const char *kind,
 					    const char *const *kv);
 
+/* The feed's words, named here once for its writers (Exim, signet revoke)
+   and its readers (signet stats, signet show).  docs/ADMIN.md lists them.
+   Kinds: */
+#define SIGNET_EV_ISSUED "issued"             /* a sender was signed */
+#define SIGNET_EV_UNAUTHORISED "unauthorised" /* a submitter used an
+						 address not theirs */
+#define SIGNET_EV_VERIFIED "verified" /* RCPT answered, by class: 250 */
+#define SIGNET_EV_DEFERRED "deferred" /* 4xx */
+#define SIGNET_EV_REJECTED "rejected" /* 5xx */
+#define SIGNET_EV_SEALED "sealed"     /* a recipient's facts spooled */
+#define SIGNET_EV_REVOKED "revoked"   /* signet revoke */
+#define SIGNET_EV_UNREVOKED "unrevoked"
+#define SIGNET_EV_SHOWN "shown" /* read by signet stats; none writes it */
+/* Keys.  Every line has ts and event. */
+#define SIGNET_EK_TS "ts"
+#define SIGNET_EK_EVENT "event"
+#define SIGNET_EK_ADDR "addr"   /* a signed address */
+#define SIGNET_EK_BASE "base"   /* a base address (signet revoke) */
+#define SIGNET_EK_OWNER "owner" /* the base a signed address is of */
+#define SIGNET_EK_RCPT "rcpt"
+#define SIGNET_EK_SENDER "sender"
+#define SIGNET_EK_SUBMITTER "submitter"
+#define SIGNET_EK_VERDICT "verdict" /* signet_rv_name() */
+#define SIGNET_EK_REASON "reason"   /* signet_status_name(); revoke: text */
+#define SIGNET_EK_BIND "bind"       /* signet_bind_name() */
+#define SIGNET_EK_PEER "peer"
+#define SIGNET_EK_TLS "tls"
+#define SIGNET_EK_USES "uses"
+#define SIGNET_EK_KEY "key"
+#define SIGNET_EK_EXIM_ID "exim_id"
+#define SIGNET_EK_MSGID "msgid"
+#define SIGNET_EK_BEFORE "before"
+/* The kind of an RCPT answer's event, by its class. */
+const char *signet_event_rcpt_kind(signet_class cls);
+
 /* The same for a process that writes many: the file is opened at the
    first write and kept open (close-on-exec), and checked against the path
    at most once a second of now, so that a rotated feed is followed. */

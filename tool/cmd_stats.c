@@ -171,12 +171,12 @@ lower(const char *in, char *out, size_t len)
 static const char *
 event_base(json_t *ev)
 {
-	const char *b = tool_event_str(ev, "owner");
+	const char *b = tool_event_str(ev, SIGNET_EK_OWNER);
 
 	if (b == NULL)
-		b = tool_event_str(ev, "base");
+		b = tool_event_str(ev, SIGNET_EK_BASE);
 	if (b == NULL)
-		b = tool_event_str(ev, "rcpt");
+		b = tool_event_str(ev, SIGNET_EK_RCPT);
 	return b;
 }
 
@@ -184,9 +184,9 @@ static int
 count_event(json_t *ev, void *ctx)
 {
 	struct stats *s = ctx;
-	const char *kind = tool_event_str(ev, "event");
-	const char *ts = tool_event_str(ev, "ts");
-	const char *verdict = tool_event_str(ev, "verdict");
+	const char *kind = tool_event_str(ev, SIGNET_EK_EVENT);
+	const char *ts = tool_event_str(ev, SIGNET_EK_TS);
+	const char *verdict = tool_event_str(ev, SIGNET_EK_VERDICT);
 	enum signet_rv rv = signet_rv_parse(verdict);
 	const char *base = event_base(ev);
 	char low[SIGNET_ADDR_BUFSZ];
@@ -204,13 +204,13 @@ count_event(json_t *ev, void *ctx)
 		return 0;
 	}
 	day = (int)((t - s->from) / 86400);
-	if (strcmp(kind, "issued") == 0) {
+	if (strcmp(kind, SIGNET_EV_ISSUED) == 0) {
 		k = S_ISSUED;
-	} else if (strcmp(kind, "verified") == 0) {
+	} else if (strcmp(kind, SIGNET_EV_VERIFIED) == 0) {
 		k = S_VERIFIED;
-	} else if (strcmp(kind, "rejected") == 0) {
+	} else if (strcmp(kind, SIGNET_EV_REJECTED) == 0) {
 		k = S_REFUSED;
-	} else if (strcmp(kind, "deferred") == 0) {
+	} else if (strcmp(kind, SIGNET_EV_DEFERRED) == 0) {
 		if (rv == SIGNET_RV_ABUSE) {
 			s->abuse++;
 			return 0;
@@ -220,12 +220,12 @@ count_event(json_t *ev, void *ctx)
 			return 0;
 		}
 		k = S_FADING;
-	} else if (strcmp(kind, "revoked") == 0) {
+	} else if (strcmp(kind, SIGNET_EV_REVOKED) == 0) {
 		k = S_REVOKED;
 	} else {
-		if (strcmp(kind, "sealed") == 0)
+		if (strcmp(kind, SIGNET_EV_SEALED) == 0)
 			s->sealed++;
-		else if (strcmp(kind, "shown") == 0)
+		else if (strcmp(kind, SIGNET_EV_SHOWN) == 0)
 			s->shown++;
 		else
 			s->unknown++;

@@ -81,7 +81,7 @@ tool_events_read(const char *path, tool_event_cb *cb, void *ctx,
 		ev = json_loadb(line, (size_t)len, JSON_DISABLE_EOF_CHECK,
 				NULL);
 		if (!json_is_object(ev) ||
-		    tool_event_str(ev, "event") == NULL) {
+		    tool_event_str(ev, SIGNET_EK_EVENT) == NULL) {
 			(*bad_r)++;
 			json_decref(ev);
 			continue;
@@ -214,15 +214,19 @@ cmd_revoke(struct tool *t, int argc, char **argv)
 	signet_time_format(before, ts);
 	if (is_signed) {
 		signed_base(t, addr, base, sizeof(base), &v);
-		const char *kv[] = {"addr",   addr,   "base", base,
-				    "reason", reason, NULL};
+		const char *kv[] = {SIGNET_EK_ADDR,   addr,
+				    SIGNET_EK_BASE,   base,
+				    SIGNET_EK_REASON, reason,
+				    NULL};
 
-		write_event(t, "revoked", kv);
+		write_event(t, SIGNET_EV_REVOKED, kv);
 	} else {
-		const char *kv[] = {"base",   addr,   "before", ts,
-				    "reason", reason, NULL};
+		const char *kv[] = {SIGNET_EK_BASE,   addr,
+				    SIGNET_EK_BEFORE, ts,
+				    SIGNET_EK_REASON, reason,
+				    NULL};
 
-		write_event(t, "revoked", kv);
+		write_event(t, SIGNET_EV_REVOKED, kv);
 	}
 	if (t->json) {
 		json_t *o = json_pack("{s:s, s:s, s:s}", "revoked", addr,
@@ -276,10 +280,11 @@ cmd_unrevoke(struct tool *t, int argc, char **argv)
 	signet_store_close(&st);
 	was = signet_is_signed(addr) ? rec.have_rev : rec.have_base_rev;
 	if (was) {
-		const char *kv[] = {signet_is_signed(addr) ? "addr" : "base",
+		const char *kv[] = {signet_is_signed(addr) ? SIGNET_EK_ADDR
+							    : SIGNET_EK_BASE,
 				    addr, NULL};
 
-		write_event(t, "unrevoked", kv);
+		write_event(t, SIGNET_EV_UNREVOKED, kv);
 	}
 	if (t->json)
 		tool_json_out(json_pack("{s:s, s:b}", "unrevoked", addr,
@@ -310,11 +315,11 @@ show_match(json_t *ev, void *ctx)
 {
 	struct show_ctx *c = ctx;
 	const char *w = c->base != NULL ? c->base : c->addr;
-	int match = key_is(ev, "addr", w) || key_is(ev, "rcpt", w);
+	int match = key_is(ev, SIGNET_EK_ADDR, w) || key_is(ev, SIGNET_EK_RCPT, w);
 
 	if (c->base != NULL) /* a base address: all of its events */
-		match = match || key_is(ev, "owner", w) ||
-			key_is(ev, "base", w);
+		match = match || key_is(ev, SIGNET_EK_OWNER, w) ||
+			key_is(ev, SIGNET_EK_BASE, w);
 	if (!match)
 		return 0;
 	json_array_append(c->events, ev);
@@ -405,13 +410,13 @@ show_text(const char *addr, int is_signed, const char *base,
 		json_t *val;
 
 		printf("  ");
-		fputs(tool_esc(tool_event_str(ev, "ts")), stdout);
+		fputs(tool_esc(tool_event_str(ev, SIGNET_EK_TS)), stdout);
 		printf(" ");
-		fputs(tool_esc(tool_event_str(ev, "event")), stdout);
+		fputs(tool_esc(tool_event_str(ev, SIGNET_EK_EVENT)), stdout);
 		json_object_foreach(ev, key, val)
 		{
-			if (strcmp(key, "ts") == 0 ||
-			    strcmp(key, "event") == 0 || !json_is_string(val))
+			if (strcmp(key, SIGNET_EK_TS) == 0 ||
+			    strcmp(key, SIGNET_EK_EVENT) == 0 || !json_is_string(val))
 				continue;
 			printf(" ");
 			fputs(tool_esc(key), stdout);
