@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <lmdb.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,37 +14,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "store-internal.h"
+#include "store-lmdb.h"
 
 #define LMDB_MAXREADERS 1024
 /* One hit in SWEEP_EVERY sweeps SWEEP_SPAN records. */
 #define SWEEP_EVERY 16
 #define SWEEP_SPAN 32
-#define SWEEP_KEY "~sweep"
-/* Records per write transaction when purging all. */
-#define PURGE_CHUNK 10000
 
-/* The functions of liblmdb, loaded at the first open (store_load).
-   <lmdb.h> gives their types. */
+/* The functions of liblmdb, loaded at the first open (store_load). */
 const char *store_lmdb_lib = "liblmdb.so.0";
 
-/* clang-format off */
-#define LMDB_FUNCS(X)                                                         \
-	X(mdb_cursor_close) X(mdb_cursor_del) X(mdb_cursor_get)               \
-	X(mdb_cursor_open) X(mdb_dbi_open) X(mdb_del) X(mdb_env_close)        \
-	X(mdb_env_create) X(mdb_env_get_fd) X(mdb_env_info)                   \
-	X(mdb_env_open) X(mdb_env_set_mapsize) X(mdb_env_set_maxreaders)      \
-	X(mdb_env_stat) X(mdb_get) X(mdb_put) X(mdb_reader_check)             \
-	X(mdb_stat) X(mdb_strerror) X(mdb_txn_abort) X(mdb_txn_begin)         \
-	X(mdb_txn_commit)
-/* clang-format on */
-
-static struct lmdb_api {
-#define LMDB_MEMBER(f) __typeof__(f) *f;
-	LMDB_FUNCS(LMDB_MEMBER)
-#undef LMDB_MEMBER
-} lmdb;
+struct lmdb_api lmdb_fn;
 
 static const struct store_sym lmdb_syms[] = {
 #define LMDB_SYM(f) {#f, offsetof(struct lmdb_api, f)},
@@ -61,44 +40,7 @@ static struct store_lib lmdb_lib = {
 	.nsyms = sizeof(lmdb_syms) / sizeof(lmdb_syms[0]),
 };
 
-/* Use counts: kinds 'a' (signed address) and 'b' (base). */
-struct lrec {
-	int64_t keep;
-	uint64_t count;
-	int64_t first, last;
-	uint64_t granted; /* uses allowed by issued mail (signet_store_grant) */
-};
-/* Records written before grants end before `granted`: still read. */
-#define LREC_MIN offsetof(struct lrec, granted)
-
-/* Revocations: 'r' (signed address) and 'R' (base), reason follows. */
-struct lrev {
-	int64_t keep;
-	int64_t time;
-	int64_t before;
-};
-
-/* LMDB must not open one file twice in a process (its fcntl locks would
-   be dropped by the second close), nor use an environment its parent
-   opened: environments are shared per path and per process.  (The list
-   is not locked: Exim and the tool are single-threaded.) */
-struct lenv {
-	struct lenv *next;
-	char *path;
-	pid_t pid;
-	MDB_env *env;
-	MDB_dbi dbi;
-	int refs;
-};
-
 static struct lenv *lenvs;
-
-struct lstore {
-	struct lenv *e;
-	char *path;
-	size_t map_size;
-	unsigned int rnd;
-};
 
 static const char *
 kind_prefix(enum signet_store_kind k)
@@ -116,8 +58,8 @@ kind_prefix(enum signet_store_kind k)
 	return "?:";
 }
 
-static int
-kind_of(const MDB_val *k, enum signet_store_kind *kind_r)
+int
+lmdb_kind_of(const MDB_val *k, enum signet_store_kind *kind_r)
 {
 	const char *p = k->mv_data;
 
@@ -140,9 +82,9 @@ kind_of(const MDB_val *k, enum signet_store_kind *kind_r)
 	return 0;
 }
 
-static void
-mkkey(enum signet_store_kind k, const char *addr, char buf[STORE_KEY_MAX + 2],
-      MDB_val *key_r)
+void
+lmdb_mkkey(enum signet_store_kind k, const char *addr,
+	   char buf[STORE_KEY_MAX + 2], MDB_val *key_r)
 {
 	size_t len = strlen(addr);
 
@@ -152,8 +94,8 @@ mkkey(enum signet_store_kind k, const char *addr, char buf[STORE_KEY_MAX + 2],
 	key_r->mv_size = len + 2;
 }
 
-static signet_status
-lfault(signet_store *st, const char *what, int rc)
+signet_status
+lmdb_fault(signet_store *st, const char *what, int rc)
 {
 	struct lstore *ls = st->impl;
 
@@ -164,7 +106,7 @@ lfault(signet_store *st, const char *what, int rc)
 				   "run 'signet stats --purge'",
 				   ls->path, what, ls->map_size >> 20);
 	return store_fault(st, "state store %s: %s: %s", ls->path, what,
-			   lmdb.mdb_strerror(rc));
+			   lmdb_fn.mdb_strerror(rc));
 }
 
 /* Makes a file that root just created usable by the mail system, which
@@ -226,9 +168,9 @@ check_size(MDB_env *env, char *errbuf, size_t errlen, const char *path)
 	struct stat sb;
 	int fd;
 
-	if (lmdb.mdb_env_info(env, &info) != 0 ||
-	    lmdb.mdb_env_stat(env, &ms) != 0 ||
-	    lmdb.mdb_env_get_fd(env, &fd) != 0 || fstat(fd, &sb) != 0)
+	if (lmdb_fn.mdb_env_info(env, &info) != 0 ||
+	    lmdb_fn.mdb_env_stat(env, &ms) != 0 ||
+	    lmdb_fn.mdb_env_get_fd(env, &fd) != 0 || fstat(fd, &sb) != 0)
 		return 0;
 	if ((unsigned long long)sb.st_size <
 	    ((unsigned long long)info.me_last_pgno + 1) * ms.ms_psize) {
@@ -269,23 +211,23 @@ env_open(const char *path, size_t map_size, struct lenv **e_r, char *errbuf,
 			   path);
 		return SIGNET_E_IO;
 	}
-	if ((rc = lmdb.mdb_env_create(&env)) != 0 ||
-	    (rc = lmdb.mdb_env_set_mapsize(env, map_size)) != 0 ||
-	    (rc = lmdb.mdb_env_set_maxreaders(env, LMDB_MAXREADERS)) != 0) {
+	if ((rc = lmdb_fn.mdb_env_create(&env)) != 0 ||
+	    (rc = lmdb_fn.mdb_env_set_mapsize(env, map_size)) != 0 ||
+	    (rc = lmdb_fn.mdb_env_set_maxreaders(env, LMDB_MAXREADERS)) != 0) {
 		signet_err(errbuf, errlen, "state store %s: %s", path,
-			   lmdb.mdb_strerror(rc));
+			   lmdb_fn.mdb_strerror(rc));
 		goto fail;
 	}
 	/* NOMETASYNC: one flush per commit; a crash of the host may undo the
 	   last commit, which costs a count, not integrity. */
-	rc = lmdb.mdb_env_open(env, path,
-			       MDB_NOSUBDIR | MDB_NOTLS | MDB_NOMETASYNC |
-				       MDB_NORDAHEAD,
-			       0660);
+	rc = lmdb_fn.mdb_env_open(env, path,
+				  MDB_NOSUBDIR | MDB_NOTLS | MDB_NOMETASYNC |
+					  MDB_NORDAHEAD,
+				  0660);
 	if (rc != 0) {
 		signet_err(errbuf, errlen,
 			   "state store %s: cannot open (uid %d): %s%s", path,
-			   (int)geteuid(), lmdb.mdb_strerror(rc),
+			   (int)geteuid(), lmdb_fn.mdb_strerror(rc),
 			   open_hint(rc));
 		goto fail;
 	}
@@ -294,20 +236,20 @@ env_open(const char *path, size_t map_size, struct lenv **e_r, char *errbuf,
 		rc = MDB_CORRUPTED;
 		goto fail;
 	}
-	(void)lmdb.mdb_reader_check(env, &dead);
-	if ((rc = lmdb.mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0 ||
-	    (rc = lmdb.mdb_dbi_open(txn, NULL, 0, &dbi)) != 0 ||
-	    (rc = lmdb.mdb_txn_commit(txn)) != 0) {
+	(void)lmdb_fn.mdb_reader_check(env, &dead);
+	if ((rc = lmdb_fn.mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0 ||
+	    (rc = lmdb_fn.mdb_dbi_open(txn, NULL, 0, &dbi)) != 0 ||
+	    (rc = lmdb_fn.mdb_txn_commit(txn)) != 0) {
 		if (txn != NULL && rc != 0)
-			lmdb.mdb_txn_abort(txn);
+			lmdb_fn.mdb_txn_abort(txn);
 		signet_err(errbuf, errlen, "state store %s: cannot read: %s%s",
-			   path, lmdb.mdb_strerror(rc), open_hint(rc));
+			   path, lmdb_fn.mdb_strerror(rc), open_hint(rc));
 		goto fail;
 	}
 	e = calloc(1, sizeof(*e));
 	if (e == NULL || (e->path = strdup(path)) == NULL) {
 		free(e);
-		lmdb.mdb_env_close(env);
+		lmdb_fn.mdb_env_close(env);
 		return SIGNET_E_NOMEM;
 	}
 	e->pid = pid;
@@ -320,7 +262,7 @@ env_open(const char *path, size_t map_size, struct lenv **e_r, char *errbuf,
 	return SIGNET_OK;
 fail:
 	if (env != NULL)
-		lmdb.mdb_env_close(env);
+		lmdb_fn.mdb_env_close(env);
 	return rc == ENOMEM ? SIGNET_E_NOMEM : SIGNET_E_IO;
 }
 
@@ -339,14 +281,14 @@ env_release(struct lenv *e)
 			break;
 		}
 	}
-	lmdb.mdb_env_close(e->env);
+	lmdb_fn.mdb_env_close(e->env);
 	free(e->path);
 	free(e);
 }
 
 /* The environment of this process, reopened after a fork. */
-static signet_status
-lenv_get(signet_store *st, struct lenv **e_r)
+signet_status
+lmdb_env_get(signet_store *st, struct lenv **e_r)
 {
 	struct lstore *ls = st->impl;
 	char err[SIGNET_ERR_BUFSZ];
@@ -361,15 +303,15 @@ lenv_get(signet_store *st, struct lenv **e_r)
 	return SIGNET_OK;
 }
 
-static int
-txn_begin(struct lenv *e, unsigned int flags, MDB_txn **txn_r)
+int
+lmdb_txn_begin(struct lenv *e, unsigned int flags, MDB_txn **txn_r)
 {
-	int rc = lmdb.mdb_txn_begin(e->env, NULL, flags, txn_r);
+	int rc = lmdb_fn.mdb_txn_begin(e->env, NULL, flags, txn_r);
 
 	if (rc == MDB_MAP_RESIZED) {
 		/* Another process grew the map: adopt its size. */
-		(void)lmdb.mdb_env_set_mapsize(e->env, 0);
-		rc = lmdb.mdb_txn_begin(e->env, NULL, flags, txn_r);
+		(void)lmdb_fn.mdb_env_set_mapsize(e->env, 0);
+		rc = lmdb_fn.mdb_txn_begin(e->env, NULL, flags, txn_r);
 	}
 	return rc;
 }
@@ -386,8 +328,8 @@ get_rec(struct lenv *e, MDB_txn *txn, enum signet_store_kind k,
 	int64_t keep;
 	int rc;
 
-	mkkey(k, addr, buf, &key);
-	if ((rc = lmdb.mdb_get(txn, e->dbi, &key, &val)) != 0)
+	lmdb_mkkey(k, addr, buf, &key);
+	if ((rc = lmdb_fn.mdb_get(txn, e->dbi, &key, &val)) != 0)
 		return rc;
 	if (val.mv_size < n)
 		return MDB_NOTFOUND; /* not ours: replaced on a write */
@@ -402,23 +344,23 @@ get_rec(struct lenv *e, MDB_txn *txn, enum signet_store_kind k,
 	return 0;
 }
 
-static int
-put_val(struct lenv *e, MDB_txn *txn, enum signet_store_kind k,
-	const char *addr, const void *v, size_t n)
+int
+lmdb_put_val(struct lenv *e, MDB_txn *txn, enum signet_store_kind k,
+	     const char *addr, const void *v, size_t n)
 {
 	char buf[STORE_KEY_MAX + 2];
 	MDB_val key, val;
 
-	mkkey(k, addr, buf, &key);
+	lmdb_mkkey(k, addr, buf, &key);
 	val.mv_data = (void *)v;
 	val.mv_size = n;
-	return lmdb.mdb_put(txn, e->dbi, &key, &val, 0);
+	return lmdb_fn.mdb_put(txn, e->dbi, &key, &val, 0);
 }
 
 /* Bounded sweep of expired records, resumed where the last one ended. */
-static int
-sweep(struct lenv *e, MDB_txn *txn, time_t now, size_t span,
-      unsigned long long *removed_r)
+int
+lmdb_sweep(struct lenv *e, MDB_txn *txn, time_t now, size_t span,
+	   unsigned long long *removed_r)
 {
 	char pos[STORE_KEY_MAX + 2];
 	MDB_val skey = {sizeof(SWEEP_KEY) - 1, (void *)SWEEP_KEY};
@@ -428,50 +370,50 @@ sweep(struct lenv *e, MDB_txn *txn, time_t now, size_t span,
 	enum signet_store_kind kind;
 	int rc;
 
-	rc = lmdb.mdb_get(txn, e->dbi, &skey, &val);
+	rc = lmdb_fn.mdb_get(txn, e->dbi, &skey, &val);
 	if (rc == 0 && val.mv_size <= sizeof(pos)) {
 		memcpy(pos, val.mv_data, val.mv_size);
 		poslen = val.mv_size;
 	} else if (rc != 0 && rc != MDB_NOTFOUND) {
 		return rc;
 	}
-	if ((rc = lmdb.mdb_cursor_open(txn, e->dbi, &cur)) != 0)
+	if ((rc = lmdb_fn.mdb_cursor_open(txn, e->dbi, &cur)) != 0)
 		return rc;
 	key.mv_data = pos;
 	key.mv_size = poslen;
-	rc = poslen > 0 ? lmdb.mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE)
-			: lmdb.mdb_cursor_get(cur, &key, &val, MDB_FIRST);
+	rc = poslen > 0 ? lmdb_fn.mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE)
+			: lmdb_fn.mdb_cursor_get(cur, &key, &val, MDB_FIRST);
 	for (; rc == 0 && n < span; n++) {
 		int64_t keep;
 
-		if (kind_of(&key, &kind) && val.mv_size >= sizeof(keep)) {
+		if (lmdb_kind_of(&key, &kind) && val.mv_size >= sizeof(keep)) {
 			memcpy(&keep, val.mv_data, sizeof(keep));
 			if (keep < now) {
-				if ((rc = lmdb.mdb_cursor_del(cur, 0)) != 0)
+				if ((rc = lmdb_fn.mdb_cursor_del(cur, 0)) != 0)
 					break;
 				(*removed_r)++;
 				/* after a delete, NEXT gives the record that
 				   followed the deleted one */
 			}
 		}
-		rc = lmdb.mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+		rc = lmdb_fn.mdb_cursor_get(cur, &key, &val, MDB_NEXT);
 	}
 	poslen = 0;
 	if (rc == 0 && key.mv_size <= sizeof(pos)) {
 		memcpy(pos, key.mv_data, key.mv_size);
 		poslen = key.mv_size;
 	}
-	lmdb.mdb_cursor_close(cur);
+	lmdb_fn.mdb_cursor_close(cur);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return rc;
 	/* At the end: start again from the first record next time. */
 	val.mv_data = pos;
 	val.mv_size = poslen;
 	if (poslen == 0) {
-		rc = lmdb.mdb_del(txn, e->dbi, &skey, NULL);
+		rc = lmdb_fn.mdb_del(txn, e->dbi, &skey, NULL);
 		return rc == MDB_NOTFOUND ? 0 : rc;
 	}
-	return lmdb.mdb_put(txn, e->dbi, &skey, &val, 0);
+	return lmdb_fn.mdb_put(txn, e->dbi, &skey, &val, 0);
 }
 
 static void
@@ -489,8 +431,8 @@ fill_rev(struct signet_usage *u, int have_rev, const char *reason, size_t rlen,
 }
 
 /* absent is not an error */
-static int
-found(int rc, int *have_r)
+int
+lmdb_found(int rc, int *have_r)
 {
 	*have_r = rc == 0;
 	return rc == MDB_NOTFOUND ? 0 : rc;
@@ -508,12 +450,12 @@ read_revs(struct lenv *e, MDB_txn *txn, const char *addr, const char *base,
 
 	rc = get_rec(e, txn, SIGNET_STORE_REV, addr, &rev, sizeof(rev), now,
 		     &reason, &rlen);
-	if ((rc = found(rc, &hr)) != 0)
+	if ((rc = lmdb_found(rc, &hr)) != 0)
 		return rc;
 	if (base != NULL) {
 		rc = get_rec(e, txn, SIGNET_STORE_BASE_REV, base, &brev,
 			     sizeof(brev), now, &breason, &brlen);
-		if ((rc = found(rc, &hb)) != 0)
+		if ((rc = lmdb_found(rc, &hb)) != 0)
 			return rc;
 	}
 	fill_rev(u, hr, reason, rlen, hb, &brev, breason, brlen, issued);
@@ -538,7 +480,7 @@ get_count(struct lenv *e, MDB_txn *txn, enum signet_store_kind k,
 
 	memset(r, 0, sizeof(*r));
 	rc = get_rec(e, txn, k, addr, r, LREC_MIN, now, &tail, &tlen);
-	if ((rc = found(rc, have_r)) != 0)
+	if ((rc = lmdb_found(rc, have_r)) != 0)
 		return rc;
 	if (*have_r && tlen >= sizeof(r->granted))
 		memcpy(&r->granted, tail, sizeof(r->granted));
@@ -575,18 +517,19 @@ lmdb_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 	const char *what = "begin";
 	int rc;
 
-	if (lenv_get(st, &e) != SIGNET_OK)
+	if (lmdb_env_get(st, &e) != SIGNET_OK)
 		return SIGNET_E_IO;
-	if ((rc = txn_begin(e, 0, &txn)) != 0)
-		return lfault(st, "cannot start a write", rc);
+	if ((rc = lmdb_txn_begin(e, 0, &txn)) != 0)
+		return lmdb_fault(st, "cannot start a write", rc);
 	what = "read";
 	if ((rc = bump(e, txn, SIGNET_STORE_ADDR, addr, keep, now, &a)) != 0 ||
 	    (rc = bump(e, txn, SIGNET_STORE_BASE, base, keep, now, &b)) != 0)
 		goto fail;
 	what = "write";
-	if ((rc = put_val(e, txn, SIGNET_STORE_ADDR, addr, &a, sizeof(a))) !=
-		    0 ||
-	    (rc = put_val(e, txn, SIGNET_STORE_BASE, base, &b, sizeof(b))) != 0)
+	if ((rc = lmdb_put_val(e, txn, SIGNET_STORE_ADDR, addr, &a,
+			       sizeof(a))) != 0 ||
+	    (rc = lmdb_put_val(e, txn, SIGNET_STORE_BASE, base, &b,
+			       sizeof(b))) != 0)
 		goto fail;
 	u_r->count = a.count;
 	u_r->base_count = b.count;
@@ -599,15 +542,15 @@ lmdb_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 		goto fail;
 	what = "sweep";
 	if (next_rand(ls) % SWEEP_EVERY == 0 &&
-	    (rc = sweep(e, txn, now, SWEEP_SPAN, &removed)) != 0)
+	    (rc = lmdb_sweep(e, txn, now, SWEEP_SPAN, &removed)) != 0)
 		goto fail;
 	what = "commit";
-	if ((rc = lmdb.mdb_txn_commit(txn)) != 0)
-		return lfault(st, what, rc);
+	if ((rc = lmdb_fn.mdb_txn_commit(txn)) != 0)
+		return lmdb_fault(st, what, rc);
 	return SIGNET_OK;
 fail:
-	lmdb.mdb_txn_abort(txn);
-	return lfault(st, what, rc);
+	lmdb_fn.mdb_txn_abort(txn);
+	return lmdb_fault(st, what, rc);
 }
 
 static signet_status
@@ -622,10 +565,10 @@ lmdb_grant(signet_store *st, const char *addr, const char *base,
 	MDB_txn *txn;
 	int rc = 0, have;
 
-	if (lenv_get(st, &e) != SIGNET_OK)
+	if (lmdb_env_get(st, &e) != SIGNET_OK)
 		return SIGNET_E_IO;
-	if ((rc = txn_begin(e, 0, &txn)) != 0)
-		return lfault(st, "cannot start a write", rc);
+	if ((rc = lmdb_txn_begin(e, 0, &txn)) != 0)
+		return lmdb_fault(st, "cannot start a write", rc);
 	for (size_t i = 0; i < 2; i++) {
 		if ((rc = get_count(e, txn, kinds[i], keys[i], now, &r,
 				    &have)) != 0)
@@ -633,16 +576,16 @@ lmdb_grant(signet_store *st, const char *addr, const char *base,
 		r.granted += uses;
 		if (r.keep < keep)
 			r.keep = keep;
-		if ((rc = put_val(e, txn, kinds[i], keys[i], &r, sizeof(r))) !=
-		    0)
+		if ((rc = lmdb_put_val(e, txn, kinds[i], keys[i], &r,
+				       sizeof(r))) != 0)
 			goto fail;
 	}
-	if ((rc = lmdb.mdb_txn_commit(txn)) != 0)
-		return lfault(st, "commit", rc);
+	if ((rc = lmdb_fn.mdb_txn_commit(txn)) != 0)
+		return lmdb_fault(st, "commit", rc);
 	return SIGNET_OK;
 fail:
-	lmdb.mdb_txn_abort(txn);
-	return lfault(st, "grant", rc);
+	lmdb_fn.mdb_txn_abort(txn);
+	return lmdb_fault(st, "grant", rc);
 }
 
 static signet_status
@@ -654,27 +597,27 @@ lmdb_hit_many(signet_store *st, size_t n, const char *const *addrs,
 	MDB_txn *txn = NULL;
 	int rc = 0;
 
-	if (lenv_get(st, &e) != SIGNET_OK)
+	if (lmdb_env_get(st, &e) != SIGNET_OK)
 		return SIGNET_E_IO;
 	for (size_t i = 0; i < n; i++) {
-		if (txn == NULL && (rc = txn_begin(e, 0, &txn)) != 0)
-			return lfault(st, "cannot start a write", rc);
+		if (txn == NULL && (rc = lmdb_txn_begin(e, 0, &txn)) != 0)
+			return lmdb_fault(st, "cannot start a write", rc);
 		if ((rc = bump(e, txn, SIGNET_STORE_ADDR, addrs[i], keep, now,
 			       &a)) != 0 ||
 		    (rc = bump(e, txn, SIGNET_STORE_BASE, bases[i], keep, now,
 			       &b)) != 0 ||
-		    (rc = put_val(e, txn, SIGNET_STORE_ADDR, addrs[i], &a,
-				  sizeof(a))) != 0 ||
-		    (rc = put_val(e, txn, SIGNET_STORE_BASE, bases[i], &b,
-				  sizeof(b))) != 0) {
-			lmdb.mdb_txn_abort(txn);
-			return lfault(st, "write", rc);
+		    (rc = lmdb_put_val(e, txn, SIGNET_STORE_ADDR, addrs[i], &a,
+				       sizeof(a))) != 0 ||
+		    (rc = lmdb_put_val(e, txn, SIGNET_STORE_BASE, bases[i], &b,
+				       sizeof(b))) != 0) {
+			lmdb_fn.mdb_txn_abort(txn);
+			return lmdb_fault(st, "write", rc);
 		}
 		if ((i + 1) % PURGE_CHUNK == 0 || i + 1 == n) {
-			rc = lmdb.mdb_txn_commit(txn);
+			rc = lmdb_fn.mdb_txn_commit(txn);
 			txn = NULL;
 			if (rc != 0)
-				return lfault(st, "commit", rc);
+				return lmdb_fault(st, "commit", rc);
 		}
 	}
 	return SIGNET_OK;
@@ -689,10 +632,10 @@ lmdb_lookup(signet_store *st, const char *addr, const char *base, time_t issued,
 	MDB_txn *txn;
 	int rc, have;
 
-	if (lenv_get(st, &e) != SIGNET_OK)
+	if (lmdb_env_get(st, &e) != SIGNET_OK)
 		return SIGNET_E_IO;
-	if ((rc = txn_begin(e, MDB_RDONLY, &txn)) != 0)
-		return lfault(st, "cannot start a read", rc);
+	if ((rc = lmdb_txn_begin(e, MDB_RDONLY, &txn)) != 0)
+		return lmdb_fault(st, "cannot start a read", rc);
 	if ((rc = get_count(e, txn, SIGNET_STORE_ADDR, addr, now, &a, &have)) !=
 	    0)
 		goto fail;
@@ -713,248 +656,11 @@ lmdb_lookup(signet_store *st, const char *addr, const char *base, time_t issued,
 	}
 	if ((rc = read_revs(e, txn, addr, base, issued, now, u_r)) != 0)
 		goto fail;
-	lmdb.mdb_txn_abort(txn);
+	lmdb_fn.mdb_txn_abort(txn);
 	return SIGNET_OK;
 fail:
-	lmdb.mdb_txn_abort(txn);
-	return lfault(st, "read", rc);
-}
-
-static void
-entry_from(enum signet_store_kind k, const MDB_val *key, const MDB_val *val,
-	   struct signet_store_entry *en, char *reason, size_t rlen)
-{
-	memset(en, 0, sizeof(*en));
-	en->kind = k;
-	if (k == SIGNET_STORE_ADDR || k == SIGNET_STORE_BASE) {
-		struct lrec r = {0};
-
-		memcpy(&r, val->mv_data,
-		       val->mv_size < sizeof(r) ? LREC_MIN : sizeof(r));
-		en->keep = (time_t)r.keep;
-		en->count = r.count;
-		en->granted = r.granted;
-		en->first = (time_t)r.first;
-		en->last = (time_t)r.last;
-	} else {
-		struct lrev r;
-
-		memcpy(&r, val->mv_data, sizeof(r));
-		en->keep = (time_t)r.keep;
-		en->time = (time_t)r.time;
-		en->before = (time_t)r.before;
-		store_copy_reason(reason, rlen,
-				  (const char *)val->mv_data + sizeof(r),
-				  val->mv_size - sizeof(r));
-		en->reason = reason;
-	}
-	(void)key;
-}
-
-static size_t
-rec_size(enum signet_store_kind k)
-{
-	return k == SIGNET_STORE_ADDR || k == SIGNET_STORE_BASE
-		       ? LREC_MIN
-		       : sizeof(struct lrev);
-}
-
-/* Reads one live record as an entry: 0, MDB_NOTFOUND, or an error. */
-static int
-get_entry(struct lenv *e, MDB_txn *txn, enum signet_store_kind k,
-	  const char *addr, time_t now, struct signet_store_entry *en,
-	  char *reason, size_t rlen)
-{
-	char buf[STORE_KEY_MAX + 2];
-	MDB_val key, val;
-	int64_t keep;
-	int rc;
-
-	mkkey(k, addr, buf, &key);
-	if ((rc = lmdb.mdb_get(txn, e->dbi, &key, &val)) != 0)
-		return rc;
-	if (val.mv_size < rec_size(k))
-		return MDB_NOTFOUND;
-	memcpy(&keep, val.mv_data, sizeof(keep));
-	if (keep < now)
-		return MDB_NOTFOUND;
-	entry_from(k, &key, &val, en, reason, rlen);
-	return 0;
-}
-
-static signet_status
-lmdb_record(signet_store *st, const char *addr, const char *base, time_t now,
-	    struct signet_store_record *r)
-{
-	struct lenv *e;
-	MDB_txn *txn;
-	const char *b = base != NULL ? base : addr;
-	int rc;
-
-	if (lenv_get(st, &e) != SIGNET_OK)
-		return SIGNET_E_IO;
-	if ((rc = txn_begin(e, MDB_RDONLY, &txn)) != 0)
-		return lfault(st, "cannot start a read", rc);
-	rc = get_entry(e, txn, SIGNET_STORE_ADDR, addr, now, &r->addr, NULL, 0);
-	if ((rc = found(rc, &r->have_addr)) != 0)
-		goto fail;
-	rc = get_entry(e, txn, SIGNET_STORE_REV, addr, now, &r->rev, r->reason,
-		       sizeof(r->reason));
-	if ((rc = found(rc, &r->have_rev)) != 0)
-		goto fail;
-	rc = get_entry(e, txn, SIGNET_STORE_BASE, b, now, &r->base, NULL, 0);
-	if ((rc = found(rc, &r->have_base)) != 0)
-		goto fail;
-	rc = get_entry(e, txn, SIGNET_STORE_BASE_REV, b, now, &r->base_rev,
-		       r->base_reason, sizeof(r->base_reason));
-	if ((rc = found(rc, &r->have_base_rev)) != 0)
-		goto fail;
-	lmdb.mdb_txn_abort(txn);
-	return SIGNET_OK;
-fail:
-	lmdb.mdb_txn_abort(txn);
-	return lfault(st, "read", rc);
-}
-
-static signet_status
-lmdb_revoke(signet_store *st, const char *addr, int base_rev, time_t before,
-	    const char *reason, time_t now, time_t keep)
-{
-	unsigned char buf[sizeof(struct lrev) + SIGNET_STORE_REASON_MAX];
-	struct lrev r;
-	struct lenv *e;
-	MDB_txn *txn;
-	size_t rlen = strlen(reason);
-	int rc;
-
-	if (lenv_get(st, &e) != SIGNET_OK)
-		return SIGNET_E_IO;
-	r.keep = keep;
-	r.time = now;
-	r.before = before;
-	memcpy(buf, &r, sizeof(r));
-	memcpy(buf + sizeof(r), reason, rlen);
-	if ((rc = txn_begin(e, 0, &txn)) != 0)
-		return lfault(st, "cannot start a write", rc);
-	rc = put_val(e, txn,
-		     base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr,
-		     buf, sizeof(r) + rlen);
-	if (rc != 0) {
-		lmdb.mdb_txn_abort(txn);
-		return lfault(st, "write", rc);
-	}
-	if ((rc = lmdb.mdb_txn_commit(txn)) != 0)
-		return lfault(st, "commit", rc);
-	return SIGNET_OK;
-}
-
-static signet_status
-lmdb_unrevoke(signet_store *st, const char *addr, int base_rev, int *found_r)
-{
-	char buf[STORE_KEY_MAX + 2];
-	struct lenv *e;
-	MDB_txn *txn;
-	MDB_val key;
-	int rc;
-
-	*found_r = 0;
-	if (lenv_get(st, &e) != SIGNET_OK)
-		return SIGNET_E_IO;
-	mkkey(base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr, buf,
-	      &key);
-	if ((rc = txn_begin(e, 0, &txn)) != 0)
-		return lfault(st, "cannot start a write", rc);
-	rc = lmdb.mdb_del(txn, e->dbi, &key, NULL);
-	if (rc != 0 && rc != MDB_NOTFOUND) {
-		lmdb.mdb_txn_abort(txn);
-		return lfault(st, "delete", rc);
-	}
-	*found_r = rc == 0;
-	if ((rc = lmdb.mdb_txn_commit(txn)) != 0)
-		return lfault(st, "commit", rc);
-	return SIGNET_OK;
-}
-
-static signet_status
-lmdb_foreach(signet_store *st, time_t now, signet_store_foreach_cb *cb,
-	     void *ctx)
-{
-	char addr[STORE_KEY_MAX], reason[SIGNET_STORE_REASON_MAX];
-	struct signet_store_entry en;
-	enum signet_store_kind kind;
-	struct lenv *e;
-	MDB_cursor *cur;
-	MDB_txn *txn;
-	MDB_val key, val;
-	int rc;
-
-	if (lenv_get(st, &e) != SIGNET_OK)
-		return SIGNET_E_IO;
-	if ((rc = txn_begin(e, MDB_RDONLY, &txn)) != 0)
-		return lfault(st, "cannot start a read", rc);
-	if ((rc = lmdb.mdb_cursor_open(txn, e->dbi, &cur)) != 0) {
-		lmdb.mdb_txn_abort(txn);
-		return lfault(st, "read", rc);
-	}
-	rc = lmdb.mdb_cursor_get(cur, &key, &val, MDB_FIRST);
-	for (; rc == 0; rc = lmdb.mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		int64_t keep;
-
-		if (!kind_of(&key, &kind) || val.mv_size < rec_size(kind) ||
-		    key.mv_size - 2 >= sizeof(addr))
-			continue;
-		memcpy(&keep, val.mv_data, sizeof(keep));
-		if (keep < now)
-			continue;
-		entry_from(kind, &key, &val, &en, reason, sizeof(reason));
-		memcpy(addr, (const char *)key.mv_data + 2, key.mv_size - 2);
-		addr[key.mv_size - 2] = '\0';
-		en.addr = addr;
-		if (cb(&en, ctx) != 0)
-			break;
-	}
-	lmdb.mdb_cursor_close(cur);
-	lmdb.mdb_txn_abort(txn);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return lfault(st, "read", rc);
-	return SIGNET_OK;
-}
-
-static signet_status
-lmdb_purge(signet_store *st, time_t now, unsigned long long *removed_r)
-{
-	struct lenv *e;
-	MDB_txn *txn;
-	MDB_val skey = {sizeof(SWEEP_KEY) - 1, (void *)SWEEP_KEY};
-	MDB_stat ms;
-	size_t total;
-	int rc;
-
-	if (lenv_get(st, &e) != SIGNET_OK)
-		return SIGNET_E_IO;
-	if ((rc = txn_begin(e, 0, &txn)) != 0)
-		return lfault(st, "cannot start a write", rc);
-	/* Start from the first record and go once round, in chunks so that
-	   Exim's writers wait at most one chunk. */
-	if ((rc = lmdb.mdb_stat(txn, e->dbi, &ms)) != 0 ||
-	    ((rc = lmdb.mdb_del(txn, e->dbi, &skey, NULL)) != 0 &&
-	     rc != MDB_NOTFOUND) ||
-	    (rc = lmdb.mdb_txn_commit(txn)) != 0) {
-		lmdb.mdb_txn_abort(txn);
-		return lfault(st, "purge", rc);
-	}
-	total = ms.ms_entries;
-	for (size_t done = 0; done <= total; done += PURGE_CHUNK) {
-		if ((rc = txn_begin(e, 0, &txn)) != 0)
-			return lfault(st, "cannot start a write", rc);
-		if ((rc = sweep(e, txn, now, PURGE_CHUNK, removed_r)) != 0) {
-			lmdb.mdb_txn_abort(txn);
-			return lfault(st, "purge", rc);
-		}
-		if ((rc = lmdb.mdb_txn_commit(txn)) != 0)
-			return lfault(st, "commit", rc);
-	}
-	return SIGNET_OK;
+	lmdb_fn.mdb_txn_abort(txn);
+	return lmdb_fault(st, "read", rc);
 }
 
 static void
@@ -1009,7 +715,7 @@ store_lmdb_open(const signet_config *cfg, signet_store *st, char *errbuf,
 			   signet_config_path(cfg), path);
 		return SIGNET_E_CONFIG;
 	}
-	if (store_load(&lmdb_lib, &lmdb, errbuf, errlen) != SIGNET_OK)
+	if (store_load(&lmdb_lib, &lmdb_fn, errbuf, errlen) != SIGNET_OK)
 		return SIGNET_E_IO;
 	ls = calloc(1, sizeof(*ls));
 	if (ls == NULL || (ls->path = strdup(path)) == NULL) {
