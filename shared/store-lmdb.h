@@ -81,6 +81,10 @@ signet_status lmdb_fault(signet_store *st, const char *what, int rc);
 /* The store's environment, opened again after a fork. */
 signet_status lmdb_env_get(signet_store *st, struct lenv **e_r);
 int lmdb_txn_begin(struct lenv *e, unsigned int flags, MDB_txn **txn_r);
+/* The live record of kind k for addr, at least n bytes: 0, MDB_NOTFOUND
+   when absent, expired or not ours, or an LMDB error. */
+int lmdb_get_live(struct lenv *e, MDB_txn *txn, enum signet_store_kind k,
+		  const char *addr, size_t n, time_t now, MDB_val *val_r);
 int lmdb_put_val(struct lenv *e, MDB_txn *txn, enum signet_store_kind k,
 		 const char *addr, const void *v, size_t n);
 /* Bounded sweep of expired records, resumed where the last one ended. */

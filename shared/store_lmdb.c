@@ -316,26 +316,36 @@ lmdb_txn_begin(struct lenv *e, unsigned int flags, MDB_txn **txn_r)
 	return rc;
 }
 
-/* Reads a live record of kind k into out (size n): 0, MDB_NOTFOUND when
-   absent, expired or not ours, or an LMDB error. */
+int
+lmdb_get_live(struct lenv *e, MDB_txn *txn, enum signet_store_kind k,
+	      const char *addr, size_t n, time_t now, MDB_val *val_r)
+{
+	char buf[STORE_KEY_MAX + 2];
+	MDB_val key;
+	int64_t keep;
+	int rc;
+
+	lmdb_mkkey(k, addr, buf, &key);
+	if ((rc = lmdb_fn.mdb_get(txn, e->dbi, &key, val_r)) != 0)
+		return rc;
+	if (val_r->mv_size < n)
+		return MDB_NOTFOUND; /* not ours: replaced on a write */
+	memcpy(&keep, val_r->mv_data, sizeof(keep));
+	return keep < now ? MDB_NOTFOUND : 0;
+}
+
+/* Reads a live record of kind k into out (size n), and the bytes after
+   it into tail_r (may be NULL). */
 static int
 get_rec(struct lenv *e, MDB_txn *txn, enum signet_store_kind k,
 	const char *addr, void *out, size_t n, time_t now, const char **tail_r,
 	size_t *tlen_r)
 {
-	char buf[STORE_KEY_MAX + 2];
-	MDB_val key, val;
-	int64_t keep;
-	int rc;
+	MDB_val val;
+	int rc = lmdb_get_live(e, txn, k, addr, n, now, &val);
 
-	lmdb_mkkey(k, addr, buf, &key);
-	if ((rc = lmdb_fn.mdb_get(txn, e->dbi, &key, &val)) != 0)
+	if (rc != 0)
 		return rc;
-	if (val.mv_size < n)
-		return MDB_NOTFOUND; /* not ours: replaced on a write */
-	memcpy(&keep, val.mv_data, sizeof(keep));
-	if (keep < now)
-		return MDB_NOTFOUND;
 	memcpy(out, val.mv_data, n);
 	if (tail_r != NULL) {
 		*tail_r = (const char *)val.mv_data + n;

@@ -7,7 +7,7 @@
 #include "store-lmdb.h"
 
 static void
-entry_from(enum signet_store_kind k, const MDB_val *key, const MDB_val *val,
+entry_from(enum signet_store_kind k, const MDB_val *val,
 	   struct signet_store_entry *en, char *reason, size_t rlen)
 {
 	memset(en, 0, sizeof(*en));
@@ -34,7 +34,6 @@ entry_from(enum signet_store_kind k, const MDB_val *key, const MDB_val *val,
 				  val->mv_size - sizeof(r));
 		en->reason = reason;
 	}
-	(void)key;
 }
 
 static size_t
@@ -51,20 +50,12 @@ get_entry(struct lenv *e, MDB_txn *txn, enum signet_store_kind k,
 	  const char *addr, time_t now, struct signet_store_entry *en,
 	  char *reason, size_t rlen)
 {
-	char buf[STORE_KEY_MAX + 2];
-	MDB_val key, val;
-	int64_t keep;
-	int rc;
+	MDB_val val;
+	int rc = lmdb_get_live(e, txn, k, addr, rec_size(k), now, &val);
 
-	lmdb_mkkey(k, addr, buf, &key);
-	if ((rc = lmdb_fn.mdb_get(txn, e->dbi, &key, &val)) != 0)
+	if (rc != 0)
 		return rc;
-	if (val.mv_size < rec_size(k))
-		return MDB_NOTFOUND;
-	memcpy(&keep, val.mv_data, sizeof(keep));
-	if (keep < now)
-		return MDB_NOTFOUND;
-	entry_from(k, &key, &val, en, reason, rlen);
+	entry_from(k, &val, en, reason, rlen);
 	return 0;
 }
 
@@ -194,7 +185,7 @@ lmdb_foreach(signet_store *st, time_t now, signet_store_foreach_cb *cb,
 		memcpy(&keep, val.mv_data, sizeof(keep));
 		if (keep < now)
 			continue;
-		entry_from(kind, &key, &val, &en, reason, sizeof(reason));
+		entry_from(kind, &val, &en, reason, sizeof(reason));
 		memcpy(addr, (const char *)key.mv_data + 2, key.mv_size - 2);
 		addr[key.mv_size - 2] = '\0';
 		en.addr = addr;
