@@ -3,6 +3,7 @@
    local recipient's Signet-Provenance header is sealed from at delivery
    (seal.c). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -60,43 +61,95 @@ strip_signet_headers(void)
 		sx_log("removed %d incoming Signet-* header(s)", n);
 }
 
-/* One expansion for all the Exim variables the module reads: each
-   expand_string() call has a fixed cost.  None of them can hold a newline
-   except the authenticated id, which comes last and takes the rest. */
+/* TLS cannot be in use on an SMTP session whose protocol name, which
+   Exim sets at HELO, EHLO, STARTTLS and AUTH (with "local-" for -bs and
+   "utf8" for SMTPUTF8 prefixed), says so: then $tls_in_ver and
+   $tls_in_cipher are unset and need no lookup.  Any other protocol
+   (batched SMTP, -oMr, non-SMTP input) has them looked up. */
+static int
+tls_impossible(void)
+{
+	const char *p = (const char *)received_protocol;
+
+	if (!smtp_input || smtp_batched_input || p == NULL)
+		return 0;
+	if (strncmp(p, "utf8", 4) == 0)
+		p += 4;
+	if (strncmp(p, "local-", 6) == 0)
+		p += 6;
+	return strcmp(p, "smtp") == 0 || strcmp(p, "esmtp") == 0 ||
+	       strcmp(p, "esmtpa") == 0;
+}
+
+/* One expansion for the Exim variables the module reads: each variable
+   costs Exim 4.96 about 1.5K instructions (and each expand_string() call
+   a fixed cost on top), so only those that can matter for this message
+   are looked up, and $primary_hostname once per process.  None of them
+   can hold a newline except the authenticated id, which comes last and
+   takes the rest. */
 static void
 read_vars(struct sx_msg *m, const char **cfg_path_r)
 {
-	const char *caller = "", *exim = "";
-	const char **dst[] = {cfg_path_r, &m->tls,   &m->cipher, &m->host,
-			      &m->helo,	  &m->relay, &caller,	 &exim,
-			      &m->auth};
-	const size_t n = sizeof(dst) / sizeof(dst[0]);
-	uschar *v = expand_string(US "$acl_m_signet_config\n$tls_in_ver\n"
-				     "$tls_in_cipher\n$primary_hostname\n"
-				     "$sender_helo_name\n$acl_m_signet_relay\n"
-				     "$caller_uid\n$exim_uid\n"
-				     "$authenticated_id");
-	char *p = (char *)v, *nl;
-	size_t i;
+	static char *primary; /* the process's $primary_hostname */
+	const char *caller = "", *exim = "", *host = "";
+	const int remote = sender_host_address != NULL;
+	const int tls = !tls_impossible();
+	const struct {
+		const char *name;
+		const char **dst;
+		int want;
+	} var[] = {
+		{"$acl_m_signet_config", cfg_path_r, 1},
+		{"$tls_in_ver", &m->tls, tls},
+		{"$tls_in_cipher", &m->cipher, tls},
+		{"$primary_hostname", &host, primary == NULL},
+		{"$sender_helo_name", &m->helo, 1},
+		{"$acl_m_signet_relay", &m->relay, 1},
+		/* only a local submission can be Exim's own report */
+		{"$caller_uid", &caller, !remote},
+		{"$exim_uid", &exim, !remote},
+		{"$authenticated_id", &m->auth, 1},
+	};
+	const size_t n = sizeof(var) / sizeof(var[0]);
+	char expr[256];
+	size_t i, k, len = 0, last = 0;
+	char *p, *nl;
+	int ok;
 
 	for (i = 0; i < n; i++) {
-		*dst[i] = p != NULL ? p : "";
-		if (p == NULL || i == n - 1)
+		*var[i].dst = "";
+		if (!var[i].want)
 			continue;
+		k = strlen(var[i].name);
+		if (len > 0)
+			expr[len++] = '\n';
+		memcpy(expr + len, var[i].name, k); /* 9 names fit */
+		len += k;
+		last = i;
+	}
+	expr[len] = '\0';
+	p = (char *)expand_string(US expr);
+	ok = p != NULL;
+	for (i = 0; i < n && p != NULL; i++) {
+		if (!var[i].want)
+			continue;
+		*var[i].dst = p;
+		if (i == last)
+			break;
 		nl = strchr(p, '\n');
 		if (nl != NULL)
 			*nl = '\0';
 		p = nl != NULL ? nl + 1 : NULL;
 	}
+	if (primary == NULL && ok)
+		primary = strdup(host);
+	m->host = primary != NULL ? primary : host;
 	m->pfs = strncmp(m->tls, "TLS1.3", 6) == 0 ||
 		 strstr(m->cipher, "DHE") != NULL;
-	m->peer = sender_host_address != NULL
-			  ? (const char *)sender_host_address
-			  : "local";
+	m->peer = remote ? (const char *)sender_host_address : "local";
 	/* Exim's own delivery reports are submitted locally, with a null
 	   sender, by a process running as the Exim user. */
-	m->hub_report = sender_host_address == NULL && *caller != '\0' &&
-			strcmp(caller, exim) == 0;
+	m->hub_report = !remote && *caller != '\0' && strcmp(caller, exim) == 0;
 }
 
 static const char *
