@@ -104,15 +104,20 @@ signet_rcpt_wanted(uschar **yield, int argc, uschar *argv[])
 	char addr[SIGNET_ADDR_BUFSZ];
 	const char *sender =
 		sender_address != NULL ? (const char *)sender_address : "";
-	int n;
+	size_t n;
 
 	*yield = US "yes";
 	if (argc < 1)
 		return OK;
-	/* signet_is_signed() reads the local part up to the last '@' */
-	n = snprintf(addr, sizeof(addr), "%s@", (const char *)argv[0]);
-	if (n > 0 && (size_t)n < sizeof(addr) &&
-	    rcpt_is_ordinary(addr, sender))
+	/* signet_is_signed() reads the local part up to the last '@'
+	   (copied by hand: this runs for every RCPT) */
+	n = strlen((const char *)argv[0]);
+	if (n + 2 > sizeof(addr))
+		return OK;
+	memcpy(addr, argv[0], n);
+	addr[n] = '@';
+	addr[n + 1] = '\0';
+	if (rcpt_is_ordinary(addr, sender))
 		*yield = US "";
 	return OK;
 }

@@ -89,10 +89,16 @@ void
 signet_prov_msg(const char *message_id, const char *date, const char *from,
 		const char *subject, char out[SIGNET_PROV_MSG_BUFSZ])
 {
-	if (message_id != NULL)
-		snprintf(out, SIGNET_PROV_MSG_BUFSZ, "%08x",
-			 (unsigned int)signet_message_binding(message_id));
-	else
+	if (message_id != NULL) {
+		/* "%08x" by hand: this runs for every message received */
+		static const char hex[] = "0123456789abcdef";
+		unsigned int b =
+			(unsigned int)signet_message_binding(message_id);
+
+		for (int i = 7; i >= 0; i--, b >>= 4)
+			out[i] = hex[b & 15];
+		out[8] = '\0';
+	} else
 		snprintf(out, SIGNET_PROV_MSG_BUFSZ, "h%08x",
 			 (unsigned int)signet_header_binding(date, from,
 							     subject));
