@@ -5,30 +5,14 @@
    seconds, so a dead server costs almost nothing per message. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <hiredis/hiredis.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
 #include "json-internal.h"
-#include "store-internal.h"
-
-/* Seconds to stay away from a server that failed. */
-#define REDIS_BACKOFF 3
-/* The tool's listing may take longer than a mail check. */
-#define REDIS_SLOW_MS 5000
-#define REDIS_PIPE_MAX 256
-/* Commands per round trip in a bulk load. */
-#define REDIS_BATCH 1000
-#define REDIS_PREFIX_MAX 64
-#define REDIS_PASSWORD_MAX 512
-#define REDIS_PASSWORD_FILE_MAX 4096
+#include "store-redis.h"
 
 /* The functions of libhiredis, loaded at the first open (store_load).
    <hiredis/hiredis.h> gives their types and the library's version. */
@@ -36,18 +20,7 @@
 #define HIREDIS_LIB(v) "libhiredis.so." HIREDIS_STR(v)
 const char *store_redis_lib = HIREDIS_LIB(HIREDIS_SONAME);
 
-/* clang-format off */
-#define HIREDIS_FUNCS(X)                                                      \
-	X(freeReplyObject) X(redisAppendCommand) X(redisCommand)              \
-	X(redisConnectUnixWithTimeout) X(redisConnectWithTimeout)             \
-	X(redisFree) X(redisGetReply) X(redisSetTimeout)
-/* clang-format on */
-
-static struct hiredis_api {
-#define HIREDIS_MEMBER(f) __typeof__(f) *f;
-	HIREDIS_FUNCS(HIREDIS_MEMBER)
-#undef HIREDIS_MEMBER
-} hiredis;
+struct hiredis_api hiredis_fn;
 
 static const struct store_sym hiredis_syms[] = {
 #define HIREDIS_SYM(f) {#f, offsetof(struct hiredis_api, f)},
@@ -90,28 +63,8 @@ static const char hit_script[] =
 	"end\n"
 	"return {c, f, bc, 0, '', g, bg}\n";
 
-struct rstore {
-	redisContext *c;
-	pid_t pid;
-	char *host;
-	int port;
-	char where[300]; /* host:port or socket path, for messages */
-	long timeout_ms;
-	char prefix[REDIS_PREFIX_MAX];
-	char sha[41];
-	struct timespec down_until;
-	char *user;	/* store.user, or NULL for Redis's default user */
-	char *password; /* from store.password_file, or NULL: wiped */
-};
-
-/* A pipeline of up to REDIS_PIPE_MAX commands. */
-struct rpipe {
-	int n;
-	redisReply *reply[REDIS_PIPE_MAX];
-};
-
-static struct timeval
-ms_tv(long ms)
+struct timeval
+redis_ms_tv(long ms)
 {
 	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
 
@@ -134,13 +87,13 @@ rdrop(struct rstore *rs)
 	/* redisFree only closes our descriptor: after a fork, the parent's
 	   connection is not disturbed */
 	if (rs->c != NULL)
-		hiredis.redisFree(rs->c);
+		hiredis_fn.redisFree(rs->c);
 	rs->c = NULL;
 	rs->sha[0] = '\0';
 }
 
-static signet_status
-rdown(signet_store *st, const char *what, const char *why)
+signet_status
+redis_down(signet_store *st, const char *what, const char *why)
 {
 	struct rstore *rs = st->impl;
 
@@ -165,33 +118,26 @@ rauth(signet_store *st)
 	if (rs->password == NULL)
 		return SIGNET_OK;
 	if (rs->user != NULL)
-		r = hiredis.redisCommand(rs->c, "AUTH %s %s", rs->user,
-					 rs->password);
+		r = hiredis_fn.redisCommand(rs->c, "AUTH %s %s", rs->user,
+					    rs->password);
 	else
-		r = hiredis.redisCommand(rs->c, "AUTH %s", rs->password);
+		r = hiredis_fn.redisCommand(rs->c, "AUTH %s", rs->password);
 	if (r == NULL) {
 		snprintf(why, sizeof(why), "%s", rs->c->errstr);
-		return rdown(st, "AUTH", why);
+		return redis_down(st, "AUTH", why);
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
 		snprintf(why, sizeof(why),
 			 "%s (store.user, store.password_file)", r->str);
-		hiredis.freeReplyObject(r);
-		return rdown(st, "AUTH", why);
+		hiredis_fn.freeReplyObject(r);
+		return redis_down(st, "AUTH", why);
 	}
-	hiredis.freeReplyObject(r);
+	hiredis_fn.freeReplyObject(r);
 	return SIGNET_OK;
 }
 
-/* hiredis writes with write(2): a server that went away would kill a
-   host that does not ignore SIGPIPE.  Hold the signal while we talk. */
-struct sigpipe_guard {
-	sigset_t old;
-	int was_pending;
-};
-
-static void
-sigpipe_hold(struct sigpipe_guard *g)
+void
+redis_sigpipe_hold(struct sigpipe_guard *g)
 {
 	sigset_t set, pend;
 
@@ -202,8 +148,8 @@ sigpipe_hold(struct sigpipe_guard *g)
 	pthread_sigmask(SIG_BLOCK, &set, &g->old);
 }
 
-static void
-sigpipe_release(struct sigpipe_guard *g)
+void
+redis_sigpipe_release(struct sigpipe_guard *g)
 {
 	sigset_t set, pend;
 	struct timespec zero = {0, 0};
@@ -216,19 +162,19 @@ sigpipe_release(struct sigpipe_guard *g)
 	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
-static void
-rpipe_free(struct rpipe *p)
+void
+redis_pipe_free(struct rpipe *p)
 {
 	for (int i = 0; i < p->n; i++) {
 		if (p->reply[i] != NULL)
-			hiredis.freeReplyObject(p->reply[i]);
+			hiredis_fn.freeReplyObject(p->reply[i]);
 		p->reply[i] = NULL;
 	}
 	p->n = 0;
 }
 
-static signet_status
-rconnect(signet_store *st)
+signet_status
+redis_connect(signet_store *st)
 {
 	struct rstore *rs = st->impl;
 
@@ -240,56 +186,57 @@ rconnect(signet_store *st)
 		return SIGNET_E_IO; /* the fault was reported when it began */
 	/* a path is a Unix socket: a Redis on the hub itself */
 	if (rs->host[0] == '/')
-		rs->c = hiredis.redisConnectUnixWithTimeout(
-			rs->host, ms_tv(rs->timeout_ms));
+		rs->c = hiredis_fn.redisConnectUnixWithTimeout(
+			rs->host, redis_ms_tv(rs->timeout_ms));
 	else
-		rs->c = hiredis.redisConnectWithTimeout(rs->host, rs->port,
-							ms_tv(rs->timeout_ms));
+		rs->c = hiredis_fn.redisConnectWithTimeout(
+			rs->host, rs->port, redis_ms_tv(rs->timeout_ms));
 	rs->pid = getpid();
 	if (rs->c == NULL)
-		return rdown(st, "connect", "out of memory");
+		return redis_down(st, "connect", "out of memory");
 	if (rs->c->err != 0) {
 		char why[128];
 
 		snprintf(why, sizeof(why), "%s", rs->c->errstr);
-		return rdown(st, "connect", why);
+		return redis_down(st, "connect", why);
 	}
-	if (hiredis.redisSetTimeout(rs->c, ms_tv(rs->timeout_ms)) != REDIS_OK)
-		return rdown(st, "connect", "cannot set the timeout");
+	if (hiredis_fn.redisSetTimeout(rs->c, redis_ms_tv(rs->timeout_ms)) !=
+	    REDIS_OK)
+		return redis_down(st, "connect", "cannot set the timeout");
 	return rauth(st);
 }
 
 /* Loads the hit script and keeps its SHA-1 for EVALSHA. */
-static signet_status
-rload(signet_store *st)
+signet_status
+redis_load(signet_store *st)
 {
 	struct rstore *rs = st->impl;
 	redisReply *r =
-		hiredis.redisCommand(rs->c, "SCRIPT LOAD %s", hit_script);
+		hiredis_fn.redisCommand(rs->c, "SCRIPT LOAD %s", hit_script);
 
 	if (r == NULL) {
 		char why[128];
 
 		snprintf(why, sizeof(why), "%s", rs->c->errstr);
-		return rdown(st, "SCRIPT LOAD", why);
+		return redis_down(st, "SCRIPT LOAD", why);
 	}
 	if (r->type != REDIS_REPLY_STRING || r->len != 40) {
 		store_fault(st, "state store redis %s: SCRIPT LOAD: %s",
 			    rs->where,
 			    r->type == REDIS_REPLY_ERROR ? r->str
 							 : "unexpected reply");
-		hiredis.freeReplyObject(r);
+		hiredis_fn.freeReplyObject(r);
 		return SIGNET_E_IO;
 	}
 	memcpy(rs->sha, r->str, 41);
-	hiredis.freeReplyObject(r);
+	hiredis_fn.freeReplyObject(r);
 	return SIGNET_OK;
 }
 
 /* Sends the appended commands and collects their replies.  An error reply
    is a fault; a broken connection also takes the server down. */
-static signet_status
-rflush(signet_store *st, struct rpipe *p, const char *what)
+signet_status
+redis_flush(signet_store *st, struct rpipe *p, const char *what)
 {
 	struct rstore *rs = st->impl;
 	signet_status ret = SIGNET_OK;
@@ -298,7 +245,7 @@ rflush(signet_store *st, struct rpipe *p, const char *what)
 	for (i = 0; i < p->n; i++) {
 		void *reply = NULL;
 
-		if (hiredis.redisGetReply(rs->c, &reply) != REDIS_OK) {
+		if (hiredis_fn.redisGetReply(rs->c, &reply) != REDIS_OK) {
 			char why[128];
 
 			snprintf(why, sizeof(why), "%s",
@@ -309,8 +256,8 @@ rflush(signet_store *st, struct rpipe *p, const char *what)
 					 : rs->c->errstr);
 			for (int j = i; j < p->n; j++)
 				p->reply[j] = NULL;
-			rpipe_free(p);
-			return rdown(st, what, why);
+			redis_pipe_free(p);
+			return redis_down(st, what, why);
 		}
 		p->reply[i] = reply;
 		if (p->reply[i]->type == REDIS_REPLY_ERROR && ret == SIGNET_OK)
@@ -320,17 +267,17 @@ rflush(signet_store *st, struct rpipe *p, const char *what)
 	return ret;
 }
 
-static void
-rkey(const struct rstore *rs, enum signet_store_kind k, const char *addr,
-     char *buf, size_t len)
+void
+redis_key(const struct rstore *rs, enum signet_store_kind k, const char *addr,
+	  char *buf, size_t len)
 {
 	static const char kinds[] = "abrR";
 
 	snprintf(buf, len, "%s%c:%s", rs->prefix, kinds[k], addr);
 }
 
-static unsigned long long
-rnum(const redisReply *r)
+unsigned long long
+redis_num(const redisReply *r)
 {
 	if (r == NULL)
 		return 0;
@@ -341,16 +288,16 @@ rnum(const redisReply *r)
 	return 0;
 }
 
-static const redisReply *
-relem(const redisReply *r, size_t i)
+const redisReply *
+redis_elem(const redisReply *r, size_t i)
 {
 	if (r == NULL || r->type != REDIS_REPLY_ARRAY || i >= r->elements)
 		return NULL;
 	return r->element[i];
 }
 
-static int
-rstr(const redisReply *r, const char **s_r, size_t *len_r)
+int
+redis_str(const redisReply *r, const char **s_r, size_t *len_r)
 {
 	if (r == NULL || r->type != REDIS_REPLY_STRING)
 		return 0;
@@ -375,97 +322,99 @@ redis_hit(signet_store *st, const char *addr, const char *base, time_t issued,
 	signet_status ret;
 	int ri = 0; /* the script's reply in the pipeline */
 
-	if (rconnect(st) != SIGNET_OK)
+	if (redis_connect(st) != SIGNET_OK)
 		return SIGNET_E_IO;
-	rkey(rs, SIGNET_STORE_ADDR, addr, ka, sizeof(ka));
-	rkey(rs, SIGNET_STORE_BASE, base, kb, sizeof(kb));
-	rkey(rs, SIGNET_STORE_REV, addr, kr, sizeof(kr));
-	rkey(rs, SIGNET_STORE_BASE_REV, base, kR, sizeof(kR));
+	redis_key(rs, SIGNET_STORE_ADDR, addr, ka, sizeof(ka));
+	redis_key(rs, SIGNET_STORE_BASE, base, kb, sizeof(kb));
+	redis_key(rs, SIGNET_STORE_REV, addr, kr, sizeof(kr));
+	redis_key(rs, SIGNET_STORE_BASE_REV, base, kR, sizeof(kR));
 	snprintf(snow, sizeof(snow), "%lld", (long long)now);
 	snprintf(skeep, sizeof(skeep), "%lld", (long long)keep);
 	snprintf(sissued, sizeof(sissued), "%lld", (long long)issued);
-	sigpipe_hold(&g);
+	redis_sigpipe_hold(&g);
 	if (rs->sha[0] == '\0') {
 		/* a new connection: load and run in one round trip */
-		hiredis.redisAppendCommand(rs->c, "SCRIPT LOAD %s", hit_script);
-		hiredis.redisAppendCommand(
+		hiredis_fn.redisAppendCommand(rs->c, "SCRIPT LOAD %s",
+					      hit_script);
+		hiredis_fn.redisAppendCommand(
 			rs->c, "EVAL %s 4 %s %s %s %s %s %s %s", hit_script, ka,
 			kb, kr, kR, snow, skeep, sissued);
 		p.n = 2;
-		ret = rflush(st, &p, "hit");
+		ret = redis_flush(st, &p, "hit");
 		if (ret == SIGNET_OK &&
 		    p.reply[0]->type == REDIS_REPLY_STRING &&
 		    p.reply[0]->len == 40)
 			memcpy(rs->sha, p.reply[0]->str, 41);
 		ri = 1;
 	} else {
-		hiredis.redisAppendCommand(
+		hiredis_fn.redisAppendCommand(
 			rs->c, "EVALSHA %s 4 %s %s %s %s %s %s %s", rs->sha, ka,
 			kb, kr, kR, snow, skeep, sissued);
 		p.n = 1;
-		ret = rflush(st, &p, "hit");
+		ret = redis_flush(st, &p, "hit");
 	}
 	if (ret != SIGNET_OK && ri == 0 && p.n == 1 && p.reply[0] != NULL &&
 	    p.reply[0]->type == REDIS_REPLY_ERROR &&
 	    strncmp(p.reply[0]->str, "NOSCRIPT", 8) == 0) {
 		/* the server lost its scripts (restart, SCRIPT FLUSH) */
-		rpipe_free(&p);
-		hiredis.redisAppendCommand(
+		redis_pipe_free(&p);
+		hiredis_fn.redisAppendCommand(
 			rs->c, "EVAL %s 4 %s %s %s %s %s %s %s", hit_script, ka,
 			kb, kr, kR, snow, skeep, sissued);
 		p.n = 1;
-		ret = rflush(st, &p, "hit");
+		ret = redis_flush(st, &p, "hit");
 		if (ret == SIGNET_OK)
 			st->fault_pending = 0;
 	}
-	sigpipe_release(&g);
+	redis_sigpipe_release(&g);
 	if (ret != SIGNET_OK) {
-		rpipe_free(&p);
+		redis_pipe_free(&p);
 		return SIGNET_E_IO;
 	}
 	r = p.reply[ri];
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != 7) {
-		rpipe_free(&p);
+		redis_pipe_free(&p);
 		return store_fault(st,
 				   "state store redis %s: hit: "
 				   "unexpected reply",
 				   rs->where);
 	}
-	u_r->count = rnum(relem(r, 0));
-	u_r->first_seen = (time_t)rnum(relem(r, 1));
+	u_r->count = redis_num(redis_elem(r, 0));
+	u_r->first_seen = (time_t)redis_num(redis_elem(r, 1));
 	u_r->last_seen = now;
-	u_r->base_count = rnum(relem(r, 2));
-	u_r->granted = rnum(relem(r, 5));
-	u_r->base_granted = rnum(relem(r, 6));
-	u_r->revoked = rnum(relem(r, 3)) != 0;
-	if (u_r->revoked && rstr(relem(r, 4), &reason, &rlen))
+	u_r->base_count = redis_num(redis_elem(r, 2));
+	u_r->granted = redis_num(redis_elem(r, 5));
+	u_r->base_granted = redis_num(redis_elem(r, 6));
+	u_r->revoked = redis_num(redis_elem(r, 3)) != 0;
+	if (u_r->revoked && redis_str(redis_elem(r, 4), &reason, &rlen))
 		store_copy_reason(u_r->reason, sizeof(u_r->reason), reason,
 				  rlen);
-	rpipe_free(&p);
+	redis_pipe_free(&p);
 	return SIGNET_OK;
 }
 
 /* Appends the reads of one record: HMGET of its fields and its TTL. */
-static void
-append_read(struct rstore *rs, struct rpipe *p, enum signet_store_kind k,
-	    const char *addr)
+void
+redis_append_read(struct rstore *rs, struct rpipe *p, enum signet_store_kind k,
+		  const char *addr)
 {
 	char key[STORE_KEY_MAX + REDIS_PREFIX_MAX + 4];
 
-	rkey(rs, k, addr, key, sizeof(key));
+	redis_key(rs, k, addr, key, sizeof(key));
 	if (k == SIGNET_STORE_ADDR || k == SIGNET_STORE_BASE)
-		hiredis.redisAppendCommand(rs->c, "HMGET %s c f l g", key);
+		hiredis_fn.redisAppendCommand(rs->c, "HMGET %s c f l g", key);
 	else
-		hiredis.redisAppendCommand(rs->c, "HMGET %s t before reason",
-					   key);
-	hiredis.redisAppendCommand(rs->c, "TTL %s", key);
+		hiredis_fn.redisAppendCommand(rs->c, "HMGET %s t before reason",
+					      key);
+	hiredis_fn.redisAppendCommand(rs->c, "TTL %s", key);
 	p->n += 2;
 }
 
 /* Decodes the replies of append_read at i; 1 if the record exists. */
-static int
-decode_read(const struct rpipe *p, int i, enum signet_store_kind k, time_t now,
-	    struct signet_store_entry *en, char *reason, size_t rlen)
+int
+redis_decode_read(const struct rpipe *p, int i, enum signet_store_kind k,
+		  time_t now, struct signet_store_entry *en, char *reason,
+		  size_t rlen)
 {
 	const redisReply *r = p->reply[i], *ttl = p->reply[i + 1];
 	const char *s;
@@ -474,22 +423,22 @@ decode_read(const struct rpipe *p, int i, enum signet_store_kind k, time_t now,
 	memset(en, 0, sizeof(*en));
 	en->kind = k;
 	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements < 3 ||
-	    (relem(r, 0)->type == REDIS_REPLY_NIL &&
-	     (r->elements < 4 || relem(r, 3)->type == REDIS_REPLY_NIL)))
+	    (redis_elem(r, 0)->type == REDIS_REPLY_NIL &&
+	     (r->elements < 4 || redis_elem(r, 3)->type == REDIS_REPLY_NIL)))
 		return 0;
 	en->keep = ttl != NULL && ttl->type == REDIS_REPLY_INTEGER &&
 				   ttl->integer >= 0
 			   ? now + (time_t)ttl->integer
 			   : 0;
 	if (k == SIGNET_STORE_ADDR || k == SIGNET_STORE_BASE) {
-		en->count = rnum(relem(r, 0));
-		en->first = (time_t)rnum(relem(r, 1));
-		en->last = (time_t)rnum(relem(r, 2));
-		en->granted = rnum(relem(r, 3));
+		en->count = redis_num(redis_elem(r, 0));
+		en->first = (time_t)redis_num(redis_elem(r, 1));
+		en->last = (time_t)redis_num(redis_elem(r, 2));
+		en->granted = redis_num(redis_elem(r, 3));
 	} else {
-		en->time = (time_t)rnum(relem(r, 0));
-		en->before = (time_t)rnum(relem(r, 1));
-		if (reason != NULL && rstr(relem(r, 2), &s, &len))
+		en->time = (time_t)redis_num(redis_elem(r, 0));
+		en->before = (time_t)redis_num(redis_elem(r, 1));
+		if (reason != NULL && redis_str(redis_elem(r, 2), &s, &len))
 			store_copy_reason(reason, rlen, s, len);
 		en->reason = reason;
 	}
@@ -505,29 +454,32 @@ read_all(signet_store *st, const char *addr, const char *base, time_t now,
 	struct rpipe p = {0, {NULL}};
 	signet_status ret;
 
-	if (rconnect(st) != SIGNET_OK)
+	if (redis_connect(st) != SIGNET_OK)
 		return SIGNET_E_IO;
-	sigpipe_hold(&g);
-	append_read(rs, &p, SIGNET_STORE_ADDR, addr);
-	append_read(rs, &p, SIGNET_STORE_REV, addr);
-	append_read(rs, &p, SIGNET_STORE_BASE, base != NULL ? base : addr);
-	append_read(rs, &p, SIGNET_STORE_BASE_REV, base != NULL ? base : addr);
-	ret = rflush(st, &p, "read");
-	sigpipe_release(&g);
+	redis_sigpipe_hold(&g);
+	redis_append_read(rs, &p, SIGNET_STORE_ADDR, addr);
+	redis_append_read(rs, &p, SIGNET_STORE_REV, addr);
+	redis_append_read(rs, &p, SIGNET_STORE_BASE,
+			  base != NULL ? base : addr);
+	redis_append_read(rs, &p, SIGNET_STORE_BASE_REV,
+			  base != NULL ? base : addr);
+	ret = redis_flush(st, &p, "read");
+	redis_sigpipe_release(&g);
 	if (ret != SIGNET_OK) {
-		rpipe_free(&p);
+		redis_pipe_free(&p);
 		return SIGNET_E_IO;
 	}
-	rec->have_addr =
-		decode_read(&p, 0, SIGNET_STORE_ADDR, now, &rec->addr, NULL, 0);
-	rec->have_rev = decode_read(&p, 2, SIGNET_STORE_REV, now, &rec->rev,
-				    rec->reason, sizeof(rec->reason));
-	rec->have_base =
-		decode_read(&p, 4, SIGNET_STORE_BASE, now, &rec->base, NULL, 0);
-	rec->have_base_rev =
-		decode_read(&p, 6, SIGNET_STORE_BASE_REV, now, &rec->base_rev,
-			    rec->base_reason, sizeof(rec->base_reason));
-	rpipe_free(&p);
+	rec->have_addr = redis_decode_read(&p, 0, SIGNET_STORE_ADDR, now,
+					   &rec->addr, NULL, 0);
+	rec->have_rev =
+		redis_decode_read(&p, 2, SIGNET_STORE_REV, now, &rec->rev,
+				  rec->reason, sizeof(rec->reason));
+	rec->have_base = redis_decode_read(&p, 4, SIGNET_STORE_BASE, now,
+					   &rec->base, NULL, 0);
+	rec->have_base_rev = redis_decode_read(
+		&p, 6, SIGNET_STORE_BASE_REV, now, &rec->base_rev,
+		rec->base_reason, sizeof(rec->base_reason));
+	redis_pipe_free(&p);
 	return SIGNET_OK;
 }
 
@@ -570,47 +522,6 @@ redis_record(signet_store *st, const char *addr, const char *base, time_t now,
 	return read_all(st, addr, base, now, r_r);
 }
 
-/* Runs a short pipeline that only needs to succeed. */
-static signet_status
-rsimple(signet_store *st, struct rpipe *p, const char *what)
-{
-	signet_status ret = rflush(st, p, what);
-
-	rpipe_free(p);
-	return ret;
-}
-
-static signet_status
-redis_revoke(signet_store *st, const char *addr, int base_rev, time_t before,
-	     const char *reason, time_t now, time_t keep)
-{
-	struct rstore *rs = st->impl;
-	char key[STORE_KEY_MAX + REDIS_PREFIX_MAX + 4];
-	char snow[24], skeep[24], sbefore[24];
-	struct sigpipe_guard g;
-	struct rpipe p = {0, {NULL}};
-	signet_status ret;
-
-	if (rconnect(st) != SIGNET_OK)
-		return SIGNET_E_IO;
-	rkey(rs, base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr, key,
-	     sizeof(key));
-	snprintf(snow, sizeof(snow), "%lld", (long long)now);
-	snprintf(skeep, sizeof(skeep), "%lld", (long long)keep);
-	snprintf(sbefore, sizeof(sbefore), "%lld", (long long)before);
-	sigpipe_hold(&g);
-	hiredis.redisAppendCommand(rs->c, "MULTI");
-	hiredis.redisAppendCommand(rs->c, "DEL %s", key);
-	hiredis.redisAppendCommand(rs->c, "HSET %s t %s before %s reason %s",
-				   key, snow, sbefore, reason);
-	hiredis.redisAppendCommand(rs->c, "EXPIREAT %s %s", key, skeep);
-	hiredis.redisAppendCommand(rs->c, "EXEC");
-	p.n = 5;
-	ret = rsimple(st, &p, "revoke");
-	sigpipe_release(&g);
-	return ret;
-}
-
 static signet_status
 redis_grant(signet_store *st, const char *addr, const char *base,
 	    unsigned long long uses, time_t keep, time_t now)
@@ -623,238 +534,23 @@ redis_grant(signet_store *st, const char *addr, const char *base,
 	signet_status ret;
 
 	(void)now;
-	if (rconnect(st) != SIGNET_OK)
+	if (redis_connect(st) != SIGNET_OK)
 		return SIGNET_E_IO;
-	rkey(rs, SIGNET_STORE_ADDR, addr, ka, sizeof(ka));
-	rkey(rs, SIGNET_STORE_BASE, base, kb, sizeof(kb));
+	redis_key(rs, SIGNET_STORE_ADDR, addr, ka, sizeof(ka));
+	redis_key(rs, SIGNET_STORE_BASE, base, kb, sizeof(kb));
 	snprintf(skeep, sizeof(skeep), "%lld", (long long)keep);
 	snprintf(suses, sizeof(suses), "%llu", uses);
-	sigpipe_hold(&g);
+	redis_sigpipe_hold(&g);
 	/* the new address's keep is the latest of its base's */
-	hiredis.redisAppendCommand(rs->c, "MULTI");
-	hiredis.redisAppendCommand(rs->c, "HINCRBY %s g %s", ka, suses);
-	hiredis.redisAppendCommand(rs->c, "EXPIREAT %s %s", ka, skeep);
-	hiredis.redisAppendCommand(rs->c, "HINCRBY %s g %s", kb, suses);
-	hiredis.redisAppendCommand(rs->c, "EXPIREAT %s %s", kb, skeep);
-	hiredis.redisAppendCommand(rs->c, "EXEC");
+	hiredis_fn.redisAppendCommand(rs->c, "MULTI");
+	hiredis_fn.redisAppendCommand(rs->c, "HINCRBY %s g %s", ka, suses);
+	hiredis_fn.redisAppendCommand(rs->c, "EXPIREAT %s %s", ka, skeep);
+	hiredis_fn.redisAppendCommand(rs->c, "HINCRBY %s g %s", kb, suses);
+	hiredis_fn.redisAppendCommand(rs->c, "EXPIREAT %s %s", kb, skeep);
+	hiredis_fn.redisAppendCommand(rs->c, "EXEC");
 	p.n = 6;
-	ret = rsimple(st, &p, "grant");
-	sigpipe_release(&g);
-	return ret;
-}
-
-static signet_status
-redis_unrevoke(signet_store *st, const char *addr, int base_rev, int *found_r)
-{
-	struct rstore *rs = st->impl;
-	char key[STORE_KEY_MAX + REDIS_PREFIX_MAX + 4];
-	struct sigpipe_guard g;
-	struct rpipe p = {0, {NULL}};
-	signet_status ret;
-
-	*found_r = 0;
-	if (rconnect(st) != SIGNET_OK)
-		return SIGNET_E_IO;
-	rkey(rs, base_rev ? SIGNET_STORE_BASE_REV : SIGNET_STORE_REV, addr, key,
-	     sizeof(key));
-	sigpipe_hold(&g);
-	hiredis.redisAppendCommand(rs->c, "DEL %s", key);
-	p.n = 1;
-	ret = rflush(st, &p, "unrevoke");
-	sigpipe_release(&g);
-	if (ret == SIGNET_OK)
-		*found_r = rnum(p.reply[0]) > 0;
-	rpipe_free(&p);
-	return ret;
-}
-
-static int
-kind_of_key(const struct rstore *rs, const char *key,
-	    enum signet_store_kind *k_r, const char **addr_r)
-{
-	size_t plen = strlen(rs->prefix);
-	const char *p = key + plen;
-
-	if (strncmp(key, rs->prefix, plen) != 0 || strlen(p) < 3 || p[1] != ':')
-		return 0;
-	switch (p[0]) {
-	case 'a':
-		*k_r = SIGNET_STORE_ADDR;
-		break;
-	case 'b':
-		*k_r = SIGNET_STORE_BASE;
-		break;
-	case 'r':
-		*k_r = SIGNET_STORE_REV;
-		break;
-	case 'R':
-		*k_r = SIGNET_STORE_BASE_REV;
-		break;
-	default:
-		return 0;
-	}
-	*addr_r = p + 2;
-	return 1;
-}
-
-/* Lists one SCAN batch, REDIS_PIPE_MAX / 2 records per round trip;
-   returns non-zero if the callback stopped or the server failed. */
-static int
-foreach_batch(signet_store *st, const redisReply *keys, time_t now,
-	      signet_store_foreach_cb *cb, void *ctx, signet_status *ret_r)
-{
-	struct rstore *rs = st->impl;
-	char reason[SIGNET_STORE_REASON_MAX];
-	struct signet_store_entry en;
-	enum signet_store_kind kind[REDIS_PIPE_MAX / 2];
-	const char *addr[REDIS_PIPE_MAX / 2];
-	size_t i = 0;
-
-	while (i < keys->elements) {
-		struct rpipe p = {0, {NULL}};
-		int m = 0, stop = 0;
-
-		for (; i < keys->elements && m < REDIS_PIPE_MAX / 2; i++) {
-			const redisReply *k = keys->element[i];
-
-			if (k->type != REDIS_REPLY_STRING ||
-			    !kind_of_key(rs, k->str, &kind[m], &addr[m]) ||
-			    strlen(addr[m]) >= STORE_KEY_MAX)
-				continue;
-			append_read(rs, &p, kind[m], addr[m]);
-			m++;
-		}
-		if ((*ret_r = rflush(st, &p, "list")) != SIGNET_OK) {
-			rpipe_free(&p);
-			return 1;
-		}
-		for (int j = 0; j < m && !stop; j++) {
-			reason[0] = '\0';
-			if (!decode_read(&p, 2 * j, kind[j], now, &en, reason,
-					 sizeof(reason)))
-				continue;
-			en.addr = addr[j];
-			stop = cb(&en, ctx);
-		}
-		rpipe_free(&p);
-		if (stop)
-			return 1;
-	}
-	return 0;
-}
-
-static signet_status
-redis_foreach(signet_store *st, time_t now, signet_store_foreach_cb *cb,
-	      void *ctx)
-{
-	struct rstore *rs = st->impl;
-	char cursor[32] = "0", match[REDIS_PREFIX_MAX + 2];
-	struct sigpipe_guard g;
-	signet_status ret = SIGNET_OK;
-
-	if (rconnect(st) != SIGNET_OK)
-		return SIGNET_E_IO;
-	snprintf(match, sizeof(match), "%s*", rs->prefix);
-	sigpipe_hold(&g);
-	hiredis.redisSetTimeout(rs->c, ms_tv(REDIS_SLOW_MS));
-	do {
-		struct rpipe p = {0, {NULL}};
-		const redisReply *r, *next, *keys;
-
-		hiredis.redisAppendCommand(rs->c, "SCAN %s MATCH %s COUNT 1000",
-					   cursor, match);
-		p.n = 1;
-		if ((ret = rflush(st, &p, "SCAN")) != SIGNET_OK) {
-			rpipe_free(&p);
-			break;
-		}
-		r = p.reply[0];
-		next = relem(r, 0);
-		keys = relem(r, 1);
-		if (next == NULL || next->type != REDIS_REPLY_STRING ||
-		    keys == NULL || keys->type != REDIS_REPLY_ARRAY) {
-			rpipe_free(&p);
-			ret = store_fault(st,
-					  "state store redis %s: SCAN: "
-					  "unexpected reply",
-					  rs->where);
-			break;
-		}
-		snprintf(cursor, sizeof(cursor), "%s", next->str);
-		if (foreach_batch(st, keys, now, cb, ctx, &ret)) {
-			rpipe_free(&p);
-			break;
-		}
-		rpipe_free(&p);
-	} while (strcmp(cursor, "0") != 0);
-	if (rs->c != NULL)
-		hiredis.redisSetTimeout(rs->c, ms_tv(rs->timeout_ms));
-	sigpipe_release(&g);
-	return ret;
-}
-
-static signet_status
-redis_purge(signet_store *st, time_t now, unsigned long long *removed_r)
-{
-	(void)st;
-	(void)now;
-	/* every key carries its expiry: the server drops them itself */
-	*removed_r = 0;
-	return SIGNET_OK;
-}
-
-/* Pipelines the hit script, a batch of commands per round trip. */
-static signet_status
-redis_hit_many(signet_store *st, size_t n, const char *const *addrs,
-	       const char *const *bases, time_t keep, time_t now)
-{
-	struct rstore *rs = st->impl;
-	char ka[STORE_KEY_MAX + REDIS_PREFIX_MAX + 4];
-	char kb[sizeof(ka)], kr[sizeof(ka)], kR[sizeof(ka)];
-	struct sigpipe_guard g;
-	signet_status ret = SIGNET_OK;
-	size_t i = 0, sent;
-
-	if (rconnect(st) != SIGNET_OK)
-		return SIGNET_E_IO;
-	sigpipe_hold(&g);
-	hiredis.redisSetTimeout(rs->c, ms_tv(REDIS_SLOW_MS));
-	if (rs->sha[0] == '\0')
-		ret = rload(st);
-	while (i < n && ret == SIGNET_OK) {
-		for (sent = 0; i < n && sent < REDIS_BATCH; i++, sent++) {
-			rkey(rs, SIGNET_STORE_ADDR, addrs[i], ka, sizeof(ka));
-			rkey(rs, SIGNET_STORE_BASE, bases[i], kb, sizeof(kb));
-			rkey(rs, SIGNET_STORE_REV, addrs[i], kr, sizeof(kr));
-			rkey(rs, SIGNET_STORE_BASE_REV, bases[i], kR,
-			     sizeof(kR));
-			hiredis.redisAppendCommand(
-				rs->c,
-				"EVALSHA %s 4 %s %s %s %s %lld "
-				"%lld 0",
-				rs->sha, ka, kb, kr, kR, (long long)now,
-				(long long)keep);
-		}
-		for (; sent > 0; sent--) {
-			struct rpipe p = {0, {NULL}};
-
-			if (hiredis.redisGetReply(
-				    rs->c, (void **)&p.reply[0]) != REDIS_OK) {
-				ret = rdown(st, "bulk hit", rs->c->errstr);
-				break;
-			}
-			p.n = 1;
-			if (p.reply[0]->type == REDIS_REPLY_ERROR)
-				ret = store_fault(st,
-						  "state store redis "
-						  "%s: bulk hit: %s",
-						  rs->where, p.reply[0]->str);
-			rpipe_free(&p);
-		}
-	}
-	if (rs->c != NULL)
-		hiredis.redisSetTimeout(rs->c, ms_tv(rs->timeout_ms));
-	sigpipe_release(&g);
+	ret = redis_simple(st, &p, "grant");
+	redis_sigpipe_release(&g);
 	return ret;
 }
 
@@ -868,7 +564,7 @@ redis_set_timeout(signet_store *st, long ms)
 	rs->down_until.tv_nsec = 0;
 	st->fault_pending = 0;
 	if (rs->c != NULL)
-		hiredis.redisSetTimeout(rs->c, ms_tv(ms));
+		hiredis_fn.redisSetTimeout(rs->c, redis_ms_tv(ms));
 }
 
 static void
@@ -955,7 +651,7 @@ store_redis_open(const signet_config *cfg, signet_store *st, char *errbuf,
 			   REDIS_PREFIX_MAX);
 		return SIGNET_E_CONFIG;
 	}
-	if (store_load(&hiredis_lib, &hiredis, errbuf, errlen) != SIGNET_OK)
+	if (store_load(&hiredis_lib, &hiredis_fn, errbuf, errlen) != SIGNET_OK)
 		return SIGNET_E_IO;
 	rs = calloc(1, sizeof(*rs));
 	if (rs == NULL || (rs->host = strdup(host)) == NULL ||
@@ -983,6 +679,6 @@ store_redis_open(const signet_config *cfg, signet_store *st, char *errbuf,
 	st->impl = rs;
 	/* A server that is down now may be up by the first message: only
 	   the settings can make opening fail. */
-	(void)rconnect(st);
+	(void)redis_connect(st);
 	return SIGNET_OK;
 }
