@@ -225,8 +225,8 @@ T2=$(date +%s)
 echo "    load: $N sessions, $THREADS clients: sent in $((T1 - T0)) s," \
 	"queues empty after $((T2 - T0)) s"
 
-python3 "$TOP/tests/load/load.py" check "$LEDGER" "$FAULTS" "$IMAP_PORT" \
-	"$REMOTE/mail/bob" $USERS
+HUBLOG=$HUBLOG python3 "$TOP/tests/load/load.py" check "$LEDGER" \
+	"$FAULTS" "$IMAP_PORT" "$REMOTE/mail/bob" $USERS
 sed 's/^/    fault window: /' "$FAULTS"
 
 # ---- what each fault logged ----
