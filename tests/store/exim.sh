@@ -123,6 +123,10 @@ agree valid-again "$A1" 250
 agree over-used "$A1" 450
 agree prvs "$("$SIGNET" -c "$XCONF" sign --format prvs bob@example.com)" 250
 agree forged "$(forge "$A1")" 550
+# a key id the keyring never had
+agree unknown-key "$(python3 -c 'import sys
+a = sys.argv[1]; i = a.index("=sg") + 3
+print(a[:i] + "9" + a[i + 1:])' "$A1")" 550
 agree in-grace "$("$SIGNET" -c "$XCONF" --now $((now - 46 * day)) \
 	sign carol@example.com)" 450
 agree expired "$("$SIGNET" -c "$XCONF" --now $((now - 60 * day)) \
@@ -137,6 +141,11 @@ agree base-revoked "$A3" 550
 # a prvs address has only its day: one signed earlier today is covered
 agree base-revoked-prvs "$P3" 550
 "$SIGNET" -c "$XCONF" unrevoke carol@example.com >/dev/null
+# a base revoked in the very second an address of it was issued
+A5=$("$SIGNET" -c "$XCONF" --now "$now" sign erin@example.com)
+"$SIGNET" -c "$XCONF" --now "$now" revoke erin@example.com \
+	--reason "same second" >/dev/null
+agree base-revoked-same-second "$A5" 550
 # guessing: two forged addresses of dave reach max_forged; a genuine
 # one is then answered 450 like any other of his
 A4=$("$SIGNET" -c "$XCONF" sign --message-id '<table@x>' dave@example.com)
@@ -182,6 +191,11 @@ R2=$(sign carol@example.com)
 "$SIGNET" -c "$XCONF" revoke carol@example.com --reason "left" >/dev/null
 expect_eq exim-redis-base-revoked-550 "$(rcpt "$R2")" 550
 "$SIGNET" -c "$XCONF" unrevoke carol@example.com >/dev/null
+# the same in Redis
+A5=$("$SIGNET" -c "$XCONF" --now "$now" sign frank@example.com)
+"$SIGNET" -c "$XCONF" --now "$now" revoke frank@example.com \
+	--reason "same second" >/dev/null
+agree redis-base-revoked-same-second "$A5" 550
 expect_eq exim-redis-base-unrevoked-250 "$(rcpt "$R2")" 250
 : >"$OUT/conc.out"
 pids=
