@@ -82,8 +82,7 @@ main(void)
 		SIGNET_RV_UNVERIFIED));
 	in.sender = "bob@remote.example";
 	T_OK("no configuration: ordinary mail passes",
-	     is(&in, "alice@isp.example", SIGNET_CLASS_ACCEPT,
-		SIGNET_RV_NONE));
+	     is(&in, "alice@isp.example", SIGNET_CLASS_ACCEPT, SIGNET_RV_NONE));
 
 	in.cfg = strict;
 	in.sender = "";
@@ -110,13 +109,11 @@ main(void)
 		SIGNET_RV_UNSIGNED_BOUNCE));
 	in.cfg = off;
 	T_OK("off: accepted as ordinary",
-	     is(&in, "alice@isp.example", SIGNET_CLASS_ACCEPT,
-		SIGNET_RV_NONE));
+	     is(&in, "alice@isp.example", SIGNET_CLASS_ACCEPT, SIGNET_RV_NONE));
 	in.cfg = strict;
 	in.sender = NULL;
 	T_OK("judged alone: a plain address passes",
-	     is(&in, "alice@isp.example", SIGNET_CLASS_ACCEPT,
-		SIGNET_RV_NONE));
+	     is(&in, "alice@isp.example", SIGNET_CLASS_ACCEPT, SIGNET_RV_NONE));
 	T_OK("judged alone: no address at all is refused",
 	     is(&in, "alice at isp.example", SIGNET_CLASS_REJECT,
 		SIGNET_RV_FORGED) &&
@@ -141,6 +138,48 @@ main(void)
 	signet_rcpt_decide(&in, closed, NOW + 60 * 86400, &a);
 	T_OK("past its grace: 550 expired",
 	     a.cls == SIGNET_CLASS_REJECT && a.verdict == SIGNET_RV_EXPIRED);
+
+	/* the boundaries, to the second, of the clock passed in */
+	{
+		static const struct {
+			const char *name;
+			int at; /* 0 issued, 1 expires, 2 dies */
+			long long off;
+			signet_class cls;
+			enum signet_rv rv;
+		} edge[] = {
+			{"skew: the earliest clock that accepts it", 0, -300,
+			 SIGNET_CLASS_ACCEPT, SIGNET_RV_VALID},
+			{"skew: a second earlier it is from the future", 0,
+			 -301, SIGNET_CLASS_REJECT, SIGNET_RV_FORGED},
+			{"the last second of its lifetime: valid", 1, -1,
+			 SIGNET_CLASS_ACCEPT, SIGNET_RV_VALID},
+			{"the first second of its grace: 450", 1, 0,
+			 SIGNET_CLASS_DEFER, SIGNET_RV_FADING},
+			{"the last second of its grace: 450", 2, -1,
+			 SIGNET_CLASS_DEFER, SIGNET_RV_FADING},
+			{"the first second after its grace: 550 expired", 2, 0,
+			 SIGNET_CLASS_REJECT, SIGNET_RV_EXPIRED},
+		};
+		struct signet_verdict v0;
+		time_t base[3];
+
+		signet_rcpt_decide(&in, closed, NOW, &a);
+		v0 = a.v;
+		base[0] = v0.issued;
+		base[1] = v0.expires;
+		base[2] = v0.dies;
+		T_OK("edges: the address's times are known",
+		     v0.issued > 0 && v0.expires > v0.issued &&
+			     v0.dies > v0.expires);
+		for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+			signet_rcpt_decide(
+				&in, closed,
+				base[edge[i].at] + (time_t)edge[i].off, &a);
+			T_OK(edge[i].name,
+			     a.cls == edge[i].cls && a.verdict == edge[i].rv);
+		}
+	}
 
 	signet_keyring_free(&kr);
 	signet_config_free(&strict);
