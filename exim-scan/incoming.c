@@ -1,7 +1,8 @@
 /* End of DATA for every message: drop incoming Signet-* headers, rewrite
-   signed recipients to their base address, and spool the facts each
-   local recipient's Signet-Provenance header is sealed from at delivery
-   (seal.c). */
+   signed recipients to their base address, and spool the decision on
+   each one for the Signet-Provenance header its delivery seals (seal.c).
+   Ordinary mail spools nothing: its header is sealed from the hop Exim
+   keeps in its own spool. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,11 @@
 /* How much of a bounce's body is searched for the returned headers. */
 #define SX_DSN_READ_MAX 65536
 
-static header_line *
-find_header(const char *name)
+const header_line *
+sx_find_header(const char *name)
 {
 	size_t n = strlen(name);
-	header_line *h;
+	const header_line *h;
 
 	for (h = header_list; h != NULL; h = h->next) {
 		if (h->type != '*' &&
@@ -63,9 +64,9 @@ strip_signet_headers(void)
 
 /* TLS cannot be in use on an SMTP session whose protocol name, which
    Exim sets at HELO, EHLO, STARTTLS and AUTH (with "local-" for -bs and
-   "utf8" for SMTPUTF8 prefixed), says so: then $tls_in_ver and
-   $tls_in_cipher are unset and need no lookup.  Any other protocol
-   (batched SMTP, -oMr, non-SMTP input) has them looked up. */
+   "utf8" for SMTPUTF8 prefixed), says so: then $tls_in_ver is unset and
+   needs no lookup.  Any other protocol (batched SMTP, -oMr, non-SMTP
+   input) has it looked up. */
 static int
 tls_impossible(void)
 {
@@ -81,103 +82,38 @@ tls_impossible(void)
 	       strcmp(p, "esmtpa") == 0;
 }
 
-/* One expansion for the Exim variables the module reads: each variable
-   costs Exim 4.96 about 1.5K instructions (and each expand_string() call
-   a fixed cost on top), so only those that can matter for this message
-   are looked up, and $primary_hostname once per process.  None of them
-   can hold a newline except the authenticated id, which comes last and
-   takes the rest. */
-static void
-read_vars(struct sx_msg *m, const char **cfg_path_r)
-{
-	static char *primary; /* the process's $primary_hostname */
-	const char *caller = "", *exim = "", *host = "";
-	const int remote = sender_host_address != NULL;
-	const int tls = !tls_impossible();
-	const struct {
-		const char *name;
-		const char **dst;
-		int want;
-	} var[] = {
-		{"$acl_m_signet_config", cfg_path_r, 1},
-		{"$tls_in_ver", &m->tls, tls},
-		{"$tls_in_cipher", &m->cipher, tls},
-		{"$primary_hostname", &host, primary == NULL},
-		{"$sender_helo_name", &m->helo, 1},
-		{"$acl_m_signet_relay", &m->relay, 1},
-		/* only a local submission can be Exim's own report */
-		{"$caller_uid", &caller, !remote},
-		{"$exim_uid", &exim, !remote},
-		{"$authenticated_id", &m->auth, 1},
-	};
-	const size_t n = sizeof(var) / sizeof(var[0]);
-	char expr[256];
-	size_t i, k, len = 0, last = 0;
-	char *p, *nl;
-	int ok;
-
-	for (i = 0; i < n; i++) {
-		*var[i].dst = "";
-		if (!var[i].want)
-			continue;
-		k = strlen(var[i].name);
-		if (len > 0)
-			expr[len++] = '\n';
-		memcpy(expr + len, var[i].name, k); /* 9 names fit */
-		len += k;
-		last = i;
-	}
-	expr[len] = '\0';
-	p = (char *)expand_string(US expr);
-	ok = p != NULL;
-	for (i = 0; i < n && p != NULL; i++) {
-		if (!var[i].want)
-			continue;
-		*var[i].dst = p;
-		if (i == last)
-			break;
-		nl = strchr(p, '\n');
-		if (nl != NULL)
-			*nl = '\0';
-		p = nl != NULL ? nl + 1 : NULL;
-	}
-	if (primary == NULL && ok)
-		primary = strdup(host);
-	m->host = primary != NULL ? primary : host;
-	m->pfs = strncmp(m->tls, "TLS1.3", 6) == 0 ||
-		 strstr(m->cipher, "DHE") != NULL;
-	m->peer = remote ? (const char *)sender_host_address : "local";
-	/* Exim's own delivery reports are submitted locally, with a null
-	   sender, by a process running as the Exim user. */
-	m->hub_report = !remote && *caller != '\0' && strcmp(caller, exim) == 0;
-}
-
+/* The TLS protocol, for a decision's log line; "" without TLS. */
 static const char *
-first_value(const char *name)
+msg_tls(struct sx_msg *m)
 {
-	const header_line *h = find_header(name);
-
-	return h != NULL ? sx_header_value(h) : NULL;
+	if (m->tls == NULL)
+		m->tls = tls_impossible() ? "" : sx_expand("$tls_in_ver");
+	return m->tls;
 }
 
+/* The Exim variables that end of DATA needs for every message, in one
+   expansion.  The hop (TLS, HELO, the hub's name) is read at delivery
+   instead, and only a client that authenticated has a login to read. */
 void
 sx_msg_begin(struct sx_msg *m)
 {
-	const header_line *h = find_header("Message-ID:");
-	const char *cfg_path;
+	const int remote = sender_host_address != NULL;
+	const int login = !remote || sender_host_authenticated != NULL;
+	const char *names[] = {
+		"$acl_m_signet_config",
+		/* the ACL sets the relay flag only without a login */
+		remote && !login ? "$acl_m_signet_relay" : NULL,
+		/* may hold a newline: last */
+		login ? "$authenticated_id" : NULL,
+	};
+	const char *v[3];
 
+	(void)sx_expand_vars(names, v, 3);
+	m->relay = v[1];
+	m->auth = v[2];
+	m->peer = remote ? (const char *)sender_host_address : "local";
 	m->bounce = sender_address == NULL || *sender_address == '\0';
-	m->msgid = h != NULL ? sx_header_value(h) : NULL;
-	if (m->msgid != NULL)
-		signet_prov_msg(m->msgid, NULL, NULL, NULL, m->msg_binding);
-	else
-		/* bound to Date, From and Subject instead, so that the record
-		   cannot be pasted onto another message */
-		signet_prov_msg(NULL, first_value("Date:"),
-				first_value("From:"), first_value("Subject:"),
-				m->msg_binding);
-	read_vars(m, &cfg_path);
-	m->s = sx_state_get(cfg_path);
+	m->s = sx_state_get(v[0]);
 	strip_signet_headers();
 }
 
@@ -195,7 +131,7 @@ dsn_message_id(struct sx_msg *m)
 	if (m->dsn_read)
 		return m->dsn_found ? m->orig_msgid : NULL;
 	m->dsn_read = 1;
-	ct = find_header("Content-Type:");
+	ct = sx_find_header("Content-Type:");
 	if (ct != NULL && (v = sx_header_value(ct)) != NULL)
 		report = strncasecmp(v, "multipart/report", 16) == 0;
 	/* The file starts with its own name ("ID-D"); the body follows.
@@ -223,57 +159,34 @@ struct sx_rcpt_info {
 	enum signet_bind bind;
 };
 
-static void
-fill_record(const struct sx_msg *m, const struct sx_rcpt_info *r,
-	    struct signet_record *rec)
-{
-	signet_record_init(rec);
-	/* ties the sealed record to this message: a copy pasted onto
-	   another message does not check at delivery */
-	memcpy(rec->msg, m->msg_binding, sizeof(rec->msg));
-	rec->addr = r->presented;
-	rec->verdict = r->verdict;
-	if (r->presented != NULL) {
-		rec->reason = r->v.status;
-		rec->owner = r->v.base;
-		rec->format = r->v.format;
-		rec->issued = r->v.issued;
-		rec->key_id = r->v.key_id;
-	}
-	rec->bounce = m->bounce;
-	rec->bind = r->bind;
-	rec->orig_msgid = m->dsn_found ? m->orig_msgid : NULL;
-	rec->from = (const char *)sender_address;
-	rec->tls = *m->tls != '\0' ? m->tls : NULL;
-	rec->cipher = *m->cipher != '\0' ? m->cipher : NULL;
-	rec->pfs = m->pfs;
-	rec->auth = *m->auth != '\0' ? m->auth : NULL;
-	rec->peer = (const char *)sender_host_address;
-	rec->local = sender_host_address == NULL;
-	rec->hub_report = m->hub_report;
-	rec->helo = *m->helo != '\0' ? m->helo : NULL;
-	rec->host = *m->host != '\0' ? m->host : NULL;
-}
-
-/* Adds the facts a recipient's Signet-Provenance header is made of at
-   delivery (sx_seal): one Signet-Facts header for the message, and a
-   Signet-Facts-Rcpt header, for= the recipient's id, for each recipient
-   whose record differs.  Sealing at delivery keeps every copy to its own
+/* Spools the decision on one recipient, for= its id, in a
+   Signet-Facts-Rcpt header: what only end of DATA knows.  Its delivery
+   seals it with the hop (sx_seal), so that each copy carries its own
    header; spooling sealed headers for all recipients made each of N
    copies carry N of them. */
 static void
-add_facts(struct sx_msg *m, const struct sx_rcpt_info *r, int own)
+add_facts(struct sx_msg *m, const struct sx_rcpt_info *r)
 {
 	char out[SIGNET_HEADER_BUFSZ], id[SIGNET_PROV_RCPT_ID_BUFSZ];
 	struct signet_record rec;
 	struct signet_prov p;
 	const char *omitted;
 
-	fill_record(m, r, &rec);
-	if (own) {
-		signet_prov_rcpt_id(r->rcpt, id);
-		rec.rcpt_id = id;
+	signet_record_init(&rec);
+	signet_prov_rcpt_id(r->rcpt, id);
+	rec.rcpt_id = id;
+	rec.addr = r->presented;
+	rec.verdict = r->verdict;
+	if (r->presented != NULL) {
+		rec.reason = r->v.status;
+		rec.owner = r->v.base;
+		rec.format = r->v.format;
+		rec.issued = r->v.issued;
+		rec.key_id = r->v.key_id;
 	}
+	rec.bounce = m->bounce; /* a record has bind= only for a bounce */
+	rec.bind = r->bind;
+	rec.orig_msgid = m->dsn_found ? m->orig_msgid : NULL;
 	signet_prov_init(&p);
 	/* Only an over-long value fails: that field is left out. */
 	if (signet_record_add(&p, &rec, &omitted) != SIGNET_OK)
@@ -283,15 +196,14 @@ add_facts(struct sx_msg *m, const struct sx_rcpt_info *r, int own)
 		       r->rcpt);
 		return;
 	}
-	header_add(' ', "%s: %s\n",
-		   own ? SX_FACTS_RCPT_HEADER : SX_FACTS_HEADER, out);
+	header_add(' ', "%s: %s\n", SX_FACTS_RCPT_HEADER, out);
 }
 
 static void
 report(struct sx_msg *m, const struct sx_rcpt_info *r)
 {
 	const char *kv[16];
-	const char *tls = *m->tls != '\0' ? m->tls : "none";
+	const char *tls = *msg_tls(m) != '\0' ? m->tls : "none";
 	size_t n = 0;
 
 	sx_kv(kv, &n, SIGNET_EK_RCPT, r->rcpt);
@@ -309,14 +221,6 @@ report(struct sx_msg *m, const struct sx_rcpt_info *r)
 	       r->bind != SIGNET_BIND_ABSENT ? signet_bind_name(r->bind) : "",
 	       tls);
 	sx_event(m->s, m->now, SIGNET_EV_SEALED, kv);
-}
-
-/* The verdict of the message's recipients that do not look signed and
-   are not exempt. */
-static enum signet_rv
-default_verdict(const struct sx_msg *m)
-{
-	return signet_rcpt_unsigned(m->s->cfg, m->bounce);
 }
 
 /* Rewrites a signed recipient to its base; returns non-zero when the
@@ -371,10 +275,13 @@ int
 sx_scan_recipients(struct sx_msg *m, uschar **text_r)
 {
 	struct sx_rcpt_info r;
-	int i, facts = 0;
+	int i;
 
 	if (m->s->cfg == NULL) {
 		sx_log("no provenance added: configuration unusable");
+		/* nothing was checked: its deliveries add no header */
+		header_add(' ', "%s: %s\n", SX_FACTS_HEADER,
+			   SX_FACTS_UNCHECKED);
 		return LOCAL_SCAN_ACCEPT;
 	}
 	for (i = 0; i < recipients_count; i++) {
@@ -388,17 +295,10 @@ sx_scan_recipients(struct sx_msg *m, uschar **text_r)
 				     "try again later";
 			return LOCAL_SCAN_TEMPREJECT;
 		}
-		if (!facts) {
-			struct sx_rcpt_info d;
-
-			memset(&d, 0, sizeof(d));
-			d.verdict = default_verdict(m);
-			add_facts(m, &d, 0);
-			facts = 1;
-		}
+		/* the delivery knows the rest (sx_seal) */
 		if (r.presented != NULL || r.bind != SIGNET_BIND_ABSENT ||
-		    r.verdict != default_verdict(m))
-			add_facts(m, &r, 1);
+		    r.verdict != signet_rcpt_unsigned(m->s->cfg, m->bounce))
+			add_facts(m, &r);
 		/* Ordinary mail is recorded by its header and Exim's own log
 		   line; bounces and signed recipients are decisions. */
 		if (r.presented != NULL || m->bounce)

@@ -51,6 +51,52 @@ sx_expand(const char *expr)
 	return v == NULL ? "" : (const char *)v;
 }
 
+int
+sx_expand_vars(const char *const *names, const char **vals_r, size_t n)
+{
+	char expr[512];
+	size_t i, k, len = 0, last = n;
+	char *p, *nl;
+
+	for (i = 0; i < n; i++) {
+		vals_r[i] = "";
+		if (names[i] == NULL)
+			continue;
+		k = strlen(names[i]);
+		if (len + k + 2 > sizeof(expr))
+			return 0;
+		if (len > 0)
+			expr[len++] = '\n';
+		memcpy(expr + len, names[i], k);
+		len += k;
+		last = i;
+	}
+	if (last == n)
+		return 1;
+	expr[len] = '\0';
+	p = (char *)expand_string(US expr);
+	if (p == NULL) {
+		sx_log("cannot read Exim's variables: %s",
+		       expand_string_message != NULL
+			       ? (const char *)expand_string_message
+			       : "expansion failed");
+		return 0;
+	}
+	for (i = 0; i <= last; i++) {
+		if (names[i] == NULL)
+			continue;
+		vals_r[i] = p;
+		if (i == last)
+			break;
+		nl = strchr(p, '\n');
+		if (nl == NULL) /* cannot happen: each name gave a line */
+			return 0;
+		*nl = '\0';
+		p = nl + 1;
+	}
+	return 1;
+}
+
 /* by signet_class */
 static const char *const action_names[] = {"accept", "defer", "reject"};
 

@@ -93,12 +93,17 @@ sx_sign_sender(struct sx_msg *m, uschar **text_r)
 		.kr = m->s->kr,
 		.lt = &m->s->lt,
 		.sender = m->bounce ? "" : sender,
-		.msgid = m->msgid,
 	};
 	struct signet_sign_answer a;
+	const header_line *h;
 
 	in.origin = origin(m, &submitter);
 	in.submitter = submitter;
+	/* only mail from our side is signed, for its Message-ID */
+	if (in.origin != SIGNET_ORIGIN_NONE &&
+	    (h = sx_find_header("Message-ID:")) != NULL)
+		m->msgid = sx_header_value(h);
+	in.msgid = m->msgid;
 	if (in.origin == SIGNET_ORIGIN_AUTH || in.origin == SIGNET_ORIGIN_LOCAL)
 		/* from an Exim lookup the ACL snippet ran */
 		in.also = sx_expand("$acl_m_signet_senders");

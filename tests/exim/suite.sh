@@ -207,7 +207,8 @@ msg "$OUT/m2" "m2-$$@remote.example" someone@remote.example bob@example.com \
 	"Signet-Provenance: v=1; rcpt=bob@example.com; verdict=valid; tls=TLS1.3; pfs=yes; t=1; k=0; seal=00" \
 	"signet-provenance: v=1; rcpt=bob@example.com; verdict=valid" \
 	"Signet-Other: spoof"
-t=$(smtp --from someone@remote.example --to bob@example.com --data "@$OUT/m2")
+t=$(smtp --from someone@remote.example --to bob@example.com \
+	--helo mx.remote.example --data "@$OUT/m2")
 expect_match plain-accepted "$(data_reply "$t")" '^250 OK id='
 wait_msgs "$OUT/mail/bob" 2
 p=$(prov "$OUT/mail/bob")
@@ -220,6 +221,10 @@ expect_eq prov-plain-pfs "$(field "$p" pfs)" no
 expect_eq prov-plain-no-cipher "$(field "$p" cipher)" ""
 expect_eq prov-plain-from "$(field "$p" from)" someone@remote.example
 expect_eq prov-plain-peer "$(field "$p" peer)" 127.0.0.1
+# the hop as Exim restored it from its spool for the delivery
+expect_eq prov-plain-helo "$(field "$p" helo)" mx.remote.example
+expect_eq prov-plain-host "$(field "$p" host)" mx.example.com
+expect_eq prov-plain-no-origin "$(field "$p" origin)" ""
 
 # A separate seal keyring (what Dovecot hosts hold) seals the headers.
 python3 - "$KEYRING" "$OUT/keys/seal.json" <<'PY'
