@@ -46,7 +46,7 @@ install-exim-conf:
 			$(DESTDIR)/etc/exim4/conf.d/$$d/ || exit 1; \
 	done
 	install -m 0644 conf/exim4/signet_acl_rcpt conf/exim4/signet_acl_data \
-		$(DESTDIR)/etc/exim4/
+		conf/exim4/signet_acls $(DESTDIR)/etc/exim4/
 
 bench-exim: $(EXIM_SO)
 	sh tests/exim/bench.sh

@@ -91,29 +91,44 @@ msg_tls(struct sx_msg *m)
 	return m->tls;
 }
 
-/* The Exim variables that end of DATA needs for every message, in one
-   expansion.  The hop (TLS, HELO, the hub's name) is read at delivery
-   instead, and only a client that authenticated has a login to read. */
+static int
+is_local(const struct sx_msg *m, const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return at != NULL &&
+	       signet_config_is_local_domain(m->s->cfg, at + 1, strlen(at + 1));
+}
+
+/* The Exim variables end of DATA needs, in at most one expansion per
+   message, none for ordinary mail from outside:
+   - the configuration path, unless this process was given it (every
+     connection inherits the daemon's preload);
+   - a login, only when there can be one (a local submission, or a
+     client that authenticated);
+   - the relay flag, which the ACL sets only without a login, and which
+     only matters to a sender at our domains (it may be signed). */
 void
 sx_msg_begin(struct sx_msg *m)
 {
 	const int remote = sender_host_address != NULL;
 	const int login = !remote || sender_host_authenticated != NULL;
+	const char *path = sx_state_path();
 	const char *names[] = {
-		"$acl_m_signet_config",
-		/* the ACL sets the relay flag only without a login */
-		remote && !login ? "$acl_m_signet_relay" : NULL,
-		/* may hold a newline: last */
-		login ? "$authenticated_id" : NULL,
+		path == NULL ? "$acl_m_signet_config" : NULL,
+		login ? "$authenticated_id" : NULL, /* may hold a newline */
 	};
-	const char *v[3];
+	const char *v[2];
 
-	(void)sx_expand_vars(names, v, 3);
-	m->relay = v[1];
-	m->auth = v[2];
+	(void)sx_expand_vars(names, v, 2);
+	m->auth = v[1];
+	m->relay = "";
 	m->peer = remote ? (const char *)sender_host_address : "local";
 	m->bounce = sender_address == NULL || *sender_address == '\0';
-	m->s = sx_state_get(v[0]);
+	m->s = sx_state_get(path != NULL ? path : v[0]);
+	if (remote && !login && !m->bounce && m->s->cfg != NULL &&
+	    is_local(m, (const char *)sender_address))
+		m->relay = sx_expand("$acl_m_signet_relay");
 	strip_signet_headers();
 }
 
@@ -260,15 +275,6 @@ check_recipient(struct sx_msg *m, int i, struct sx_rcpt_info *r)
 		r->bind = signet_bind_check(
 			&r->v, r->v.has_binding ? dsn_message_id(m) : NULL);
 	return 0;
-}
-
-static int
-is_local(const struct sx_msg *m, const char *addr)
-{
-	const char *at = strrchr(addr, '@');
-
-	return at != NULL &&
-	       signet_config_is_local_domain(m->s->cfg, at + 1, strlen(at + 1));
 }
 
 int

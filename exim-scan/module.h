@@ -22,6 +22,9 @@ struct sx_state {
 /* Loads or reloads (when a file changed) and returns the state.  Missing
    parts are NULL; the reason was logged once. */
 struct sx_state *sx_state_get(const char *cfg_path);
+/* The configuration path this process was last given (by the daemon's
+   preload, which every connection inherits, or a ${dlfunc}), or NULL. */
+const char *sx_state_path(void);
 const signet_keyring *sx_seal_keyring(const struct sx_state *s);
 /* The store, opened on first use; NULL (logged once a minute) when it
    cannot be reached. */

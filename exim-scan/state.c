@@ -1,12 +1,14 @@
 /* Per-process configuration, keyrings, store and event feed: the core's
    context (signet_ctx); this file says in Exim's log what each fault
    means for the mail. */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "module.h"
 
 static signet_ctx *ctx;
 static struct sx_state state;
+static char *told_path; /* the configuration path last named, or NULL */
 
 static void
 ctx_log(void *arg, enum signet_ctx_fault fault, const char *text)
@@ -53,12 +55,23 @@ sx_state_get(const char *cfg_path)
 		memset(s, 0, sizeof(*s));
 		return s;
 	}
+	if (cfg_path != NULL &&
+	    (told_path == NULL || strcmp(told_path, cfg_path) != 0)) {
+		free(told_path);
+		told_path = strdup(cfg_path);
+	}
 	signet_ctx_refresh(ctx, cfg_path, time(NULL));
 	s->ctx = ctx;
 	s->cfg = signet_ctx_config(ctx);
 	s->kr = signet_ctx_keyring(ctx);
 	s->lt = *signet_ctx_lifetimes(ctx);
 	return s;
+}
+
+const char *
+sx_state_path(void)
+{
+	return told_path;
 }
 
 const signet_keyring *
