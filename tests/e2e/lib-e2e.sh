@@ -55,7 +55,7 @@ EOF
 hub_exim_conf() {
 	sed -e "s|^SIGNET_SO = .*|SIGNET_SO = $SO|" \
 		-e "s|^SIGNET_CONFIG = .*|SIGNET_CONFIG = $SIGNET_JSON|" \
-		-e "s|/etc/exim4/signet_acl_|$TOP/conf/exim4/signet_acl_|" \
+		-e "s|/etc/exim4/signet_acl|$TOP/conf/exim4/signet_acl|" \
 		-e "s|^\(SIGNET_LMTP_SOCKET = \).*|\1$DC_DIR/run/lmtp|" \
 		-e "s|^\(SIGNET_DOVECOT_AUTH_SOCKET = \).*|\1$DC_DIR/run/auth-exim|" \
 		-e "s|^\(SIGNET_DOVECOT_USERS = \).*|\1$DC_DIR/passwd|" \
@@ -129,6 +129,7 @@ SIGNET_SO = $SO
 SIGNET_CONFIG = $SIGNET_JSON
 CHECK_RCPT_LOCAL_ACL_FILE = $TOP/conf/exim4/signet_acl_rcpt
 CHECK_DATA_LOCAL_ACL_FILE = $TOP/conf/exim4/signet_acl_data
+SIGNET_ACLS = $TOP/conf/exim4/signet_acls
 SIGNET_LMTP_SOCKET = $DC_DIR/run/lmtp
 SIGNET_DOVECOT_USERS = $DC_DIR/passwd
 SIGNET_DOVECOT_SASL = yes

@@ -25,6 +25,7 @@ SIGNET_SO = $B/exim-scan/signet.so
 SIGNET_CONFIG = $D/signet.json
 CHECK_RCPT_LOCAL_ACL_FILE = $TOP/conf/exim4/signet_acl_rcpt
 CHECK_DATA_LOCAL_ACL_FILE = $TOP/conf/exim4/signet_acl_data
+SIGNET_ACLS = $TOP/conf/exim4/signet_acls
 EOT
 cat >"$D/signet.json" <<EOT
 {"domains": ["localhost"], "keyring": "$OUT/keys/keyring.json",
@@ -64,7 +65,7 @@ cat >"$P/signet.json" <<EOT
 EOT
 sed -e "s|^SIGNET_SO = .*|SIGNET_SO = $B/exim-scan/signet.so|" \
 	-e "s|^SIGNET_CONFIG = .*|SIGNET_CONFIG = $P/signet.json|" \
-	-e "s|/etc/exim4/signet_acl_|$TOP/conf/exim4/signet_acl_|" \
+	-e "s|/etc/exim4/signet_acl|$TOP/conf/exim4/signet_acl|" \
 	-e "s|/etc/exim4/exim\.crt|$OUT/tls/cert.pem|" \
 	-e "s|/etc/exim4/exim\.key|$OUT/tls/key.pem|" \
 	-e "s|^host_lookup = .*|host_lookup =|" \
