@@ -33,6 +33,7 @@ setup_exim "$SO" || { echo "bench: setup failed" >&2; exit 1; }
 STOCK=$OUT/exim-stock.conf
 NOPRE=$OUT/exim-nopreload.conf
 grep -v -e '^\.include .*/04_signet$' -e '^\.include .*/050_signet$' \
+	-e '^\.include .*/signet_acls$' \
 	-e '^\.include CHECK_' "$CONF" >"$STOCK"
 { echo 'SIGNET_NO_PRELOAD = yes'; cat "$CONF"; } >"$NOPRE"
 trust_conf "$STOCK" "$NOPRE" || exit 1
