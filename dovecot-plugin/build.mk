@@ -21,7 +21,7 @@ DP_EVALTEST = $(B)/tests/dovecot/test-eval
 DP_HDRTEST = $(B)/tests/dovecot/test-header
 DOVECOT_LIBDIR ?= /usr/lib/dovecot
 
-.PHONY: dovecot-plugin install-dovecot bench-dovecot
+.PHONY: dovecot-plugin install-dovecot bench-dovecot bench-dovecot-headers
 all: $(DP_SO) $(DP_MKPROV) $(DP_EVALTEST) $(DP_HDRTEST)
 dovecot-plugin: $(DP_SO)
 
@@ -65,3 +65,6 @@ install-dovecot: $(DP_SO)
 bench-dovecot: $(DP_SO) $(DP_MKPROV)
 	KIND=ordinary sh tests/dovecot/bench.sh
 	KIND=bounce sh tests/dovecot/bench.sh
+
+bench-dovecot-headers: $(DP_SO) $(DP_MKPROV)
+	sh tests/dovecot/bench_headers.sh

@@ -57,20 +57,48 @@ read_header_block(struct istream *input, struct signet_headers *h)
 	return input->stream_errno != 0 ? -1 : 0;
 }
 
-enum signet_field { SF_PROV, SF_FROM, SF_DATE, SF_MSGID, SF_SUBJECT, SF_OTHER };
-static const char *const signet_field_names[] = {
-	"Signet-Provenance", "From", "Date", "Message-ID", "Subject"};
+enum signet_field {
+	SF_PROV,
+	SF_RESULT,
+	SF_FROM,
+	SF_DATE,
+	SF_MSGID,
+	SF_SUBJECT,
+	SF_OTHER
+};
+#define SF_NAME(n) {n, sizeof(n) - 1}
+/* by enum signet_field; the lengths spare a strlen() per field and name
+   (a long relay path has hundreds of fields) */
+static const struct {
+	const char *name;
+	size_t len;
+} signet_fields[] = {
+	SF_NAME("Signet-Provenance"), SF_NAME("Signet-Result"),
+	SF_NAME("From"),	      SF_NAME("Date"),
+	SF_NAME("Message-ID"),	      SF_NAME("Subject"),
+};
 
 static enum signet_field
 field_kind(const unsigned char *p, const struct sh_field *f)
 {
 	unsigned int i;
 
-	for (i = 0; i < N_ELEMENTS(signet_field_names); i++) {
-		if (sh_field_is(p, f, signet_field_names[i]))
+	for (i = 0; i < N_ELEMENTS(signet_fields); i++) {
+		if (f->name_len == signet_fields[i].len &&
+		    strncasecmp((const char *)p + f->start,
+				signet_fields[i].name, f->name_len) == 0)
 			return i;
 	}
 	return SF_OTHER;
+}
+
+static void
+add_edit(struct signet_headers *h, const struct sh_field *f, bool subject)
+{
+	struct sdc_edit *e = array_append_space(&h->edits);
+
+	e->field = *f;
+	e->subject = subject;
 }
 
 int
@@ -86,10 +114,17 @@ sdc_headers_read(struct istream *input, struct signet_headers *h)
 
 	i_zero(h);
 	t_array_init(&h->prov, 4);
+	t_array_init(&h->edits, 4);
 	ret = read_header_block(input, h);
 	while (sh_next_field(h->data, h->size, &pos, &f)) {
 		kind = field_kind(h->data, &f);
-		if (kind == SF_OTHER ||
+		if (kind == SF_PROV || kind == SF_RESULT)
+			add_edit(h, &f, FALSE);
+		else if (kind == SF_SUBJECT && !h->has_subject) {
+			add_edit(h, &f, TRUE);
+			h->has_subject = TRUE;
+		}
+		if (kind == SF_OTHER || kind == SF_RESULT ||
 		    (kind == SF_FROM && h->from != NULL &&
 		     (h->bind_from != NULL || !f.colon_next)) ||
 		    (kind == SF_SUBJECT &&
@@ -122,10 +157,12 @@ sdc_headers_read(struct istream *input, struct signet_headers *h)
 				h->msgid = unfold(v);
 			}
 			break;
+		case SF_RESULT:
 		case SF_OTHER:
 			break;
 		}
 	}
+	h->fields_end = pos;
 	array_append_zero(&h->prov);
 	h->key = t_strconcat(msgid, "\n", date, NULL);
 	return ret;
@@ -184,18 +221,19 @@ out_str(struct signet_out *o, const char *s)
 }
 
 /* The saved copy's header: our lines on top, incoming copies of them
-   dropped, the first Subject tagged; every other byte as it came.  Into
-   malloc()ed memory that the caller frees: at most a tag and a few bytes
-   more than the header and our lines, and not zeroed first as Dovecot's
-   buffers would be. */
+   dropped, the first Subject tagged; every other byte as it came, copied
+   in runs between the edits sdc_headers_read found.  Into malloc()ed
+   memory that the caller frees: at most a tag and a few bytes more than
+   the header and our lines, and not zeroed first as Dovecot's buffers
+   would be. */
 static void
 rewrite_header(const struct signet_headers *h, struct signet_filter *f,
 	       struct signet_out *out)
 {
 	const unsigned char *p = h->data;
-	bool subject_seen = FALSE;
+	const struct sdc_edit *e;
+	const struct sh_field *fl;
 	const char *line;
-	struct sh_field fl;
 	size_t pos = 0;
 
 	out->used = 0;
@@ -206,29 +244,27 @@ rewrite_header(const struct signet_headers *h, struct signet_filter *f,
 		i_fatal_status(FATAL_OUTOFMEM, "signet: malloc(%zu) failed",
 			       out->size);
 	out_str(out, f->top);
-	while (sh_next_field(p, h->size, &pos, &fl)) {
-		if (sh_field_is(p, &fl, "Signet-Provenance") ||
-		    sh_field_is(p, &fl, "Signet-Result"))
+	array_foreach(&h->edits, e) {
+		fl = &e->field;
+		out_put(out, p + pos, fl->start - pos);
+		pos = fl->end; /* dropped */
+		if (!e->subject)
 			continue;
-		if (!subject_seen && sh_field_is(p, &fl, "Subject")) {
-			subject_seen = TRUE;
-			line = subject_line(f,
-					    t_strndup(p + fl.value,
-						      fl.line_end - fl.value));
-			if (line != NULL) {
-				/* folded lines stay as they were */
-				out_str(out, "Subject: ");
-				out_str(out, line);
-				if (fl.line_next > fl.line_end)
-					out_str(out, "\n");
-				out_put(out, p + fl.line_next,
-					fl.end - fl.line_next);
-				continue;
-			}
+		pos = fl->start;
+		line = subject_line(f, t_strndup(p + fl->value,
+						 fl->line_end - fl->value));
+		if (line != NULL) {
+			/* folded lines stay as they were */
+			out_str(out, "Subject: ");
+			out_str(out, line);
+			if (fl->line_next > fl->line_end)
+				out_str(out, "\n");
+			pos = fl->line_next;
 		}
-		out_put(out, p + fl.start, fl.end - fl.start);
 	}
-	if (!subject_seen && f->tag != NULL) {
+	out_put(out, p + pos, h->fields_end - pos);
+	pos = h->fields_end;
+	if (!h->has_subject && f->tag != NULL) {
 		if (pos > 0 && p[pos - 1] != '\n')
 			out_str(out, "\n");
 		out_str(out, "Subject: ");

@@ -5,6 +5,15 @@
 #define SIGNET_COPY_H
 
 #include "signet.h"
+#include "signet-header.h"
+
+/* A field the saved copy's header does not copy as it is: an incoming
+   Signet-Provenance or Signet-Result (dropped), or the first Subject. */
+struct sdc_edit {
+	struct sh_field field;
+	bool subject;
+};
+ARRAY_DEFINE_TYPE(sdc_edit, struct sdc_edit);
 
 /* The message header, read once: its bytes, from which the saved copy's
    header is written, and the fields the plugin needs. */
@@ -17,6 +26,12 @@ struct signet_headers {
 	   "Name:" (no space before the colon) of each, or NULL */
 	const char *msgid; /* unfolded */
 	const char *bind_date, *bind_from, *bind_subject;
+	/* found while reading, so that the copy's header is written without
+	   parsing the fields again: the edits in order, and where the fields
+	   end (the blank line, or the end of a header without one) */
+	ARRAY_TYPE(sdc_edit) edits;
+	bool has_subject;
+	size_t fields_end;
 };
 
 /* How one saved copy's header differs from the message's. */

@@ -1,5 +1,4 @@
 #include <string.h>
-#include <strings.h>
 
 #include "signet-header.h"
 
@@ -76,16 +75,6 @@ sh_next_field(const unsigned char *p, size_t size, size_t *pos,
 	f_r->end = end;
 	*pos = end;
 	return true;
-}
-
-bool
-sh_field_is(const unsigned char *p, const struct sh_field *f,
-	    const char *name)
-{
-	size_t len = strlen(name);
-
-	return f->name_len == len &&
-	       strncasecmp((const char *)p + f->start, name, len) == 0;
 }
 
 /* Is the line at i one white space character, then a line end or the

@@ -30,10 +30,6 @@ size_t sh_header_size(const unsigned char *p, size_t size, size_t *line);
 bool sh_next_field(const unsigned char *p, size_t size, size_t *pos,
 		   struct sh_field *f_r);
 
-/* Is the field's name this one (ASCII case ignored)? */
-bool sh_field_is(const unsigned char *p, const struct sh_field *f,
-		 const char *name);
-
 /* The field's value as Dovecot's header parser gives it (full_value):
    from after the colon to the end of the field, each CR LF as LF and the
    last line end dropped, into out (which gets a NUL).  Returns its

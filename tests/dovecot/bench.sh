@@ -24,6 +24,9 @@ CLIENT="python3 $TOP/tests/dovecot/client.py"
 KIND=${KIND:-ordinary}
 OUT=$TOP/tests/out/bench-dovecot-$KIND
 N=${N:-2000}
+# HEADER_KB=K: K kilobytes of extra Received lines in the message's header
+# (tests/dovecot/bench_headers.sh runs the callgrind part for several K)
+HEADER_KB=${HEADER_KB:-0}
 ROUNDS=${ROUNDS:-20}
 CG_N=${CG_N:-200}
 RCPT=bench@isp.example
@@ -73,6 +76,17 @@ message() {
 				sha256sum | cut -c1-8)" "$@" tls=TLS1.3 \
 			cipher=TLS_AES_256_GCM_SHA384 pfs=yes peer=203.0.113.5 \
 			helo=mx.example.org host=mx1.isp.example)"
+		# a long relay path, 256 octets a hop
+		i=0
+		while [ $i -lt $((HEADER_KB * 4)) ]; do
+			printf 'Received: from relay%04d.example.net (relay%04d.example.net [198.51.100.%d])\n' \
+				$i $i $((i % 250))
+			printf '\tby relay%04d.example.org (Postfix) with ESMTPS id 4Zabcdefghijk%04d\n' \
+				$((i + 1)) $i
+			printf '\tfor <%s>; Sun, 22 Nov 2026 06:59:00 +0000 (UTC)\n' "$RCPT"
+			printf 'X-Relay-Note: hop %04d; each hop is 256 octets\n' $i
+			i=$((i + 1))
+		done
 		printf 'Received: from mx.example.org (mx.example.org [203.0.113.5])\n'
 		printf '\tby mx1.isp.example with esmtps (TLS1.3) id 1abcde-000001\n'
 		printf '\tfor %s; Sun, 22 Nov 2026 07:00:00 +0000\n' "$RCPT"
@@ -293,15 +307,16 @@ sum=0
 # copy_stream is the per-copy work: it reads the header, evaluates, and
 # writes the new header; the functions below it are parts of it.
 for f in signet_deliver_mail signet_mail_user_created \
-	signet_mailbox_allocated set_keywords copy_stream read_headers \
-	signet_evaluate sdp_evaluate signet_prov_verify keyring_get; do
+	signet_mailbox_allocated set_keywords copy_stream sdc_headers_read \
+	sdc_filter_stream signet_evaluate sdp_evaluate signet_prov_verify \
+	keyring_get; do
 	v=$(incl "$cw" $f)
 	[ -n "$v" ] || v=0
 	printf '  %-26s %10.0f Ir (inclusive)\n' "$f" \
 		"$(calc "$v / $CG_N")"
 	case $f in
-	read_headers|signet_evaluate|sdp_evaluate|signet_prov_verify|\
-	keyring_get) ;;
+	sdc_headers_read|sdc_filter_stream|signet_evaluate|sdp_evaluate|\
+	signet_prov_verify|keyring_get) ;;
 	*) sum=$((sum + v)) ;;
 	esac
 done
