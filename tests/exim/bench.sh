@@ -4,7 +4,8 @@
 # 1. callgrind instructions of the real daemon's forked connection process
 #    (tests/exim/bench_daemon.sh) for stock Exim (signet's lines removed),
 #    signet without the preload, and the shipped default (preload), with
-#    the ratios to stock and the +10% targets;
+#    the ratios to stock and the +10% targets; then stock and preload with
+#    HEADER_KB (default "4 16 64") kilobytes more header;
 # 2. accepted messages per second through the three daemons (queue only:
 #    -odq), alternating rounds in the same run (ROUNDS, at least 7 unless
 #    BENCH_QUICK=1): medians, the spread of the per-round ratios to stock,
@@ -71,6 +72,21 @@ say "  preload (the shipped default) against the +10% targets: one message" \
 	"$(verdict "$more_stock" "$more_preload" 10)"
 say "  (preload: the daemon also runs signet_preload once per connection," \
 	"about 11K instructions: stat of three files and the expansion)"
+# growth with the header: the same with a relay path of K more kilobytes
+# in each message's header (HEADER_KB="" leaves this out)
+say "  with K kB more header (a relay path), one-message connection," \
+	"stock and preload:"
+for k in ${HEADER_KB-4 16 64}; do
+	for c in stock preload; do
+		case $c in stock) f=$STOCK ;; *) f=$CONF ;; esac
+		set -- $(BENCH_HEADER_KB=$k sh "$TOP/tests/exim/bench_daemon.sh" \
+			"$f" 2532 "$OUT/dg-h$k-$c")
+		eval "h_$c=$(($2 - $1))"
+	done
+	say "$(printf '    %3d kB: stock %9d, preload %9d (%s, %+d)' $k \
+		$h_stock $h_preload "$(pct $h_stock $h_preload)" \
+		$((h_preload - h_stock)))"
+done
 
 # ---- 2. accepted messages per second through the daemons ----
 # -odq: queue only, so deliveries do not compete with reception.

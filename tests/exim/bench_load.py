@@ -4,6 +4,7 @@ threads, each sending PER messages (MAIL, RCPT, DATA) to 127.0.0.1:PORT;
 prints accepted messages per second.  QUIT is sent without waiting for
 221, which Exim 4.96 holds up to 200 ms.
 Usage: bench_load.py PORT CONNS PER THREADS SENDER RCPT"""
+import os
 import socket
 import sys
 import threading
@@ -11,7 +12,22 @@ import time
 
 port, conns, per, threads = (int(a) for a in sys.argv[1:5])
 sender, rcpt = sys.argv[5], sys.argv[6]
-body = ("From: <%s>\r\nTo: <%s>\r\nSubject: bench\r\n"
+# BENCH_HEADER_KB=K: K kilobytes more header, a relay path of 256-octet
+# hops (the header series of tests/exim/bench.sh)
+
+
+def hop(i):
+    h = ("Received: from relay%04d.example.net (relay%04d.example.net "
+         "[198.51.100.%d])\r\n\tby relay%04d.example.org with ESMTPS id "
+         "4Zabcdefghijk%04d\r\n\tfor <%s>; Sun, 22 Nov 2026 06:59:00 +0000\r\n"
+         % (i, i, i % 250, i + 1, i, rcpt))
+    note = "X-Relay-Note: hop %04d; " % i
+    return h + note + "." * (256 - len(h) - len(note) - 2) + "\r\n"
+
+
+hops = "".join(hop(i)
+               for i in range(int(os.environ.get("BENCH_HEADER_KB", "0")) * 4))
+body = (hops + "From: <%s>\r\nTo: <%s>\r\nSubject: bench\r\n"
         "Message-ID: <bench-%%d-%%d@example.com>\r\n\r\nbench body\r\n.\r\n"
         % (sender, rcpt))
 accepted = 0
