@@ -565,7 +565,6 @@ SIGNET_WUR signet_status signet_event_write(const char *path, time_t now,
 #define SIGNET_EV_SEALED "sealed"     /* a recipient's facts spooled */
 #define SIGNET_EV_REVOKED "revoked"   /* signet revoke */
 #define SIGNET_EV_UNREVOKED "unrevoked"
-#define SIGNET_EV_SHOWN "shown" /* read by signet stats; none writes it */
 /* Keys.  Every line has ts and event. */
 #define SIGNET_EK_TS "ts"
 #define SIGNET_EK_EVENT "event"

@@ -54,7 +54,7 @@ struct stats {
 	int days;
 	unsigned long long (*per_day)[S_N];
 	unsigned long long total[S_N];
-	unsigned long long deferred_other, sealed, shown, unknown, bad;
+	unsigned long long deferred_other, sealed, unknown, bad;
 	unsigned long long abuse; /* answers held back from a guesser (450) */
 	unsigned long long out_of_range;
 	struct tally abused;  /* base -> refused or deferred */
@@ -225,8 +225,6 @@ count_event(json_t *ev, void *ctx)
 	} else {
 		if (strcmp(kind, SIGNET_EV_SEALED) == 0)
 			s->sealed++;
-		else if (strcmp(kind, SIGNET_EV_SHOWN) == 0)
-			s->shown++;
 		else
 			s->unknown++;
 		return 0;
