@@ -785,6 +785,33 @@ wait_msgs "$OUT/mail/bob" $((n + 3))
 expect_eq preload-reload-new-seal-key \
 	"$(field "$(prov "$OUT/mail/bob" | tail -n 1)" k)" 1
 mv "$OUT/keys/before-rotation.json" "$KEYRING"
+# Debian's Exim loads local_scan_path once per process, on its first
+# message; the preload has Exim's own loader do that in the daemon, so a
+# connection's process opens no shared object at all.  LD_DEBUG=files
+# shows every dlopen, the daemon's and its children's, in one file.
+LDD=$OUT/ld-debug
+rm -rf "$LDD"
+mkdir -p "$LDD"
+chmod 777 "$LDD"
+LD_DEBUG=files LD_DEBUG_OUTPUT=$LDD/ld "$EXIM" -C "$QO" -bdf -odq -oX 2529 \
+	-oP "$OUT/exim-2529.pid" >>"$OUT/daemon-2529.out" 2>&1 &
+EXIM_PIDS="$EXIM_PIDS $!"
+if wait_listen 2529; then
+	t=$(swaks --server 127.0.0.1 --port 2529 --timeout 20 \
+		--from someone@remote.example --to bob@example.com \
+		--data "@$OUT/m2" 2>&1)
+	expect_match preload-loader-message-accepted "$(data_reply "$t")" \
+		'^250 OK id='
+	lpid=$(cat "$OUT/exim-2529.pid")
+	# the daemon's own opens show that LD_DEBUG sees them
+	expect_match preload-loader-daemon-opened "$(grep -h \
+		"^ *$lpid:.*opening file=.*signet\.so" "$LDD"/ld.* | head -n 1)" \
+		'opening file='
+	expect_eq preload-loader-connection-opens-nothing "$(grep -h \
+		'opening file=' "$LDD"/ld.* | grep -v "^ *$lpid:")" ""
+else
+	fail preload-loader-daemon "exim did not listen on 2529"
+fi
 # The daemon holds no handle a connection's process should not inherit:
 # not the state store, not the event file, not a key file.
 t=$(bounce "$("$HELPER" sign "$KEYRING" signet dave@example.com - 60)" \
