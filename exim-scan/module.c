@@ -226,6 +226,11 @@ signet_base(uschar **yield, int argc, uschar *argv[])
 	return OK;
 }
 
+/* This module's local_scan: the name, looked up from here, is Exim's
+   when Exim exports one */
+extern int own_local_scan(int fd, uschar **return_text)
+	__attribute__((alias("local_scan"), visibility("hidden")));
+
 /* Debian's Exim loads local_scan_path in each process on its first
    message, and keeps the function it found.  In a connection's process
    that dlopen() walks the 40-odd libraries Exim has loaded, reading each
@@ -235,11 +240,6 @@ signet_base(uschar **yield, int argc, uschar *argv[])
    which ours answers at once), the daemon loads it, and every connection
    inherits the function.  Where Exim has no such entry point the lookup
    finds ours, and nothing is done. */
-/* This module's local_scan: the name, looked up from here, is Exim's
-   when Exim exports one */
-extern int own_local_scan(int fd, uschar **return_text)
-	__attribute__((alias("local_scan"), visibility("hidden")));
-
 static void
 prime_exim_loader(void)
 {

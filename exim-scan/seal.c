@@ -49,8 +49,10 @@ header_value(const char *name)
 }
 
 /* The message's part of the record: its binding, envelope sender and
-   hop, as Exim restored them from its spool for this delivery. */
-static void
+   hop, as Exim restored them from its spool for this delivery.  0 when
+   Exim's variables cannot be read: a record without them would say the
+   message came without TLS or login, so none is sealed. */
+static int
 add_hop(struct signet_record *rec)
 {
 	static char *primary; /* the process's $primary_hostname */
@@ -68,7 +70,9 @@ add_hop(struct signet_record *rec)
 	const char *v[7];
 	const char *msgid = header_value("Message-ID:");
 
-	if (sx_expand_vars(names, v, 7) && primary == NULL)
+	if (!sx_expand_vars(names, v, 7))
+		return 0;
+	if (primary == NULL)
 		primary = strdup(v[3]);
 	if (msgid != NULL)
 		signet_prov_msg(msgid, NULL, NULL, NULL, rec->msg);
@@ -94,6 +98,7 @@ add_hop(struct signet_record *rec)
 	rec->auth = *v[6] != '\0' ? v[6] : NULL;
 	rec->peer = (const char *)sender_host_address;
 	rec->local = !remote;
+	return 1;
 }
 
 /* The header text for headers_add: "" when there is nothing to seal or
@@ -132,8 +137,14 @@ sx_seal(struct sx_state *s, const char *rcpt, time_t now)
 	} else {
 		st = SIGNET_E_CONFIG;
 	}
+	if (st == SIGNET_OK && !add_hop(&rec)) {
+		/* sx_expand_vars logged why */
+		sx_log("no Signet-Provenance header for <%s>: the message's "
+		       "hop cannot be read",
+		       lower);
+		return "";
+	}
 	if (st == SIGNET_OK) {
-		add_hop(&rec);
 		rec.rcpt_id = NULL;
 		signet_prov_init(&p);
 		st = signet_record_add(&p, &rec, &omitted);
