@@ -27,7 +27,7 @@ dovecot-plugin: $(DP_SO)
 
 # Dovecot's symbols resolve against the host process at dlopen: no -z defs,
 # and no -ldovecot.
-$(DP_SO): $(DP_OBJ) $(LIBSIGNET)
+$(DP_SO): $(DP_OBJ) $(LIBSIGNET) dovecot-plugin/build.mk Makefile
 	$(CC) $(ALL_CFLAGS) -shared -o $@ $(DP_OBJ) $(LIBSIGNET) \
 		$(ALL_LDFLAGS) $(DP_LIBS)
 

@@ -23,7 +23,8 @@ exim-scan: $(EXIM_SO) $(EXIM_HELPER)
 # (SIGNET_NO_PRELOAD) pays instead about 67K a connection to bind them all.
 EXIM_LDFLAGS = $(ALL_LDFLAGS)
 comma := ,
-$(EXIM_SO): $(EXIM_OBJ) $(LIBSIGNET)
+# Relinked when this file or the Makefile changes its link flags.
+$(EXIM_SO): $(EXIM_OBJ) $(LIBSIGNET) exim-scan/build.mk Makefile
 	$(CC) $(ALL_CFLAGS) -shared -o $@ $(EXIM_OBJ) $(LIBSIGNET) \
 		$(EXIM_LDFLAGS) -Wl,--gc-sections $(CORE_LIBS)
 
