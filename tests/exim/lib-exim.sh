@@ -135,10 +135,16 @@ setup_exim() {
 # start_exim PORT [CONF [QUEUE]]: foreground daemon in the background.
 # QUEUE is its queue-run option, -q30m unless given; "-odq" starts no
 # queue runner (whose start-up run would otherwise race with a count).
+# A daemon started while another runs on the same spool makes no notifier
+# socket (-oY): the first one holds its name, and the bind would fail into
+# the panic log.
 start_exim() {
-	_conf=${2:-$CONF}
-	"$EXIM" -C "$_conf" -bdf "${3:--q30m}" -oX "$1" -oP "$OUT/exim-$1.pid" \
-		>>"$OUT/daemon-$1.out" 2>&1 &
+	_conf=${2:-$CONF} _noty=
+	for _p in $EXIM_PIDS; do
+		kill -0 "$_p" 2>/dev/null && _noty=-oY
+	done
+	"$EXIM" -C "$_conf" -bdf "${3:--q30m}" $_noty -oX "$1" \
+		-oP "$OUT/exim-$1.pid" >>"$OUT/daemon-$1.out" 2>&1 &
 	EXIM_PIDS="$EXIM_PIDS $!"
 	wait_listen "$1"
 }

@@ -793,8 +793,8 @@ LDD=$OUT/ld-debug
 rm -rf "$LDD"
 mkdir -p "$LDD"
 chmod 777 "$LDD"
-LD_DEBUG=files LD_DEBUG_OUTPUT=$LDD/ld "$EXIM" -C "$QO" -bdf -odq -oX 2529 \
-	-oP "$OUT/exim-2529.pid" >>"$OUT/daemon-2529.out" 2>&1 &
+LD_DEBUG=files LD_DEBUG_OUTPUT=$LDD/ld "$EXIM" -C "$QO" -bdf -odq -oY \
+	-oX 2529 -oP "$OUT/exim-2529.pid" >>"$OUT/daemon-2529.out" 2>&1 &
 EXIM_PIDS="$EXIM_PIDS $!"
 if wait_listen 2529; then
 	t=$(swaks --server 127.0.0.1 --port 2529 --timeout 20 \
@@ -833,3 +833,4 @@ PY
 )
 expect_eq rcpt-ordinary-after-refused "$codes" "550 250"
 stop_exim
+expect_eq no-panic-log-at-end "$(cat "$OUT/log/paniclog" 2>/dev/null)" ""
