@@ -6,11 +6,13 @@
 #    signet without the preload, and the shipped default (preload), with
 #    the ratios to stock and the +10% targets; then stock and preload with
 #    HEADER_KB (default "4 16 64") kilobytes more header;
-# 2. accepted messages per second through the three daemons (queue only:
-#    -odq), alternating rounds in the same run, the order turning each
-#    round (ROUNDS, at least 7 unless BENCH_QUICK=1): medians, the spread
-#    of the per-round ratios to stock,
-#    the 0.95 target, and an SVG plot per round (tests/exim/bench_plot.py);
+# 2. accepted messages per second through the three daemons and a second
+#    stock one (a control), queue only (-odq), short alternating rounds in
+#    the same run, the order turning each round (ROUNDS, default 21, at
+#    least 7 unless BENCH_QUICK=1, of CONNS messages): medians, the spread
+#    of the per-round ratios to stock, the 0.95 target, the pooled rates,
+#    the CPU time per message of each daemon and its processes, and an
+#    SVG plot per round (tests/exim/bench_plot.py);
 # 3. whole `exim -bh` sessions, 1 and 100 messages, inbound and submission,
 #    where exec and configuration parsing hide the module's cost.
 # Needs root.  Results: tests/out/exim-bench/results.txt and rounds-*.svg
@@ -19,13 +21,13 @@ SUITE=exim-bench
 . "$TOP/tests/lib.sh"
 OUT=$TOP/tests/out/exim-bench
 . "$TOP/tests/exim/lib-exim.sh"
-ROUNDS=${ROUNDS:-7}
+ROUNDS=${ROUNDS:-21}
 if [ "$ROUNDS" -lt 7 ] && [ -z "$BENCH_QUICK" ]; then
 	echo "bench: ROUNDS=$ROUNDS: at least 7 rounds give a median worth" \
 		"reporting (set BENCH_QUICK=1 for a smoke run)" >&2
 	exit 2
 fi
-CONNS=${CONNS:-400}
+CONNS=${CONNS:-200}
 THREADS=${THREADS:-4}
 
 trap 'stop_exim; untrust_confs' EXIT INT TERM
@@ -90,19 +92,46 @@ for k in ${HEADER_KB-4 16 64}; do
 done
 
 # ---- 2. accepted messages per second through the daemons ----
-# -odq: queue only, so deliveries do not compete with reception.
-"$EXIM" -C "$STOCK" -bdf -odq -oX 2530 -oP "$OUT/exim-2530.pid" \
-	>>"$OUT/daemon-2530.out" 2>&1 &
-EXIM_PIDS="$!"
-"$EXIM" -C "$NOPRE" -bdf -odq -oX 2531 -oP "$OUT/exim-2531.pid" \
-	>>"$OUT/daemon-2531.out" 2>&1 &
-EXIM_PIDS="$EXIM_PIDS $!"
-"$EXIM" -C "$CONF" -bdf -odq -oX 2533 -oP "$OUT/exim-2533.pid" \
-	>>"$OUT/daemon-2533.out" 2>&1 &
-EXIM_PIDS="$EXIM_PIDS $!"
-for p in 2530 2531 2533; do
-	wait_listen $p || { echo "bench: no daemon on $p" >&2; exit 1; }
-done
+# -odq: queue only, so deliveries do not compete with reception.  -oY:
+# no notifier socket, which the daemons on one spool cannot share.  The
+# fourth daemon is stock again, a control: how far two identical daemons
+# differ in this run is the resolution of the other ratios.  Each round
+# starts its daemons afresh: a daemon kept for the whole run kept its
+# luck too (memory placement), and two identical ones differed by up to
+# 8% over a run.
+port_stock=2530 port_signet=2531 port_preload=2533 port_control=2534
+start_round() { # the configurations, in the round's order
+	for c in "$@"; do
+		case $c in
+		stock | control) f=$STOCK ;;
+		signet) f=$NOPRE ;;
+		*) f=$CONF ;;
+		esac
+		eval "p=\$port_$c"
+		"$EXIM" -C "$f" -bdf -odq -oY -oX $p -oP "$OUT/exim-$p.pid" \
+			>>"$OUT/daemon-$p.out" 2>&1 &
+		EXIM_PIDS="$EXIM_PIDS $!"
+		wait_listen $p || { echo "bench: no daemon on $p" >&2; exit 1; }
+	done
+	# a few connections first: a new daemon's first ones cost more
+	for c in "$@"; do
+		eval "p=\$port_$c"
+		python3 "$TOP/tests/exim/bench_load.py" $p 8 1 2 \
+			someone@remote.example bob@example.com >/dev/null
+	done
+}
+# CPU clock ticks of a daemon and its reaped connection processes
+ticks() {
+	awk '{print $14 + $15 + $16 + $17}' \
+		"/proc/$(cat "$OUT/exim-$1.pid")/stat"
+}
+# add CONF RATE MESSAGES SECONDS TICKS: one round's figures to CONF's
+add() {
+	eval "_r=\$rates_$1 _m=\$msgs_$1 _s=\$secs_$1 _t=\$ticks_$1"
+	_s=$(awk -v a="$_s" -v b="$4" 'BEGIN {print a + b}')
+	eval "rates_$1='$_r $2' msgs_$1=$((_m + $3)) secs_$1=$_s" \
+		"ticks_$1=$((_t + $5))"
+}
 # spread A B: min, quartiles and max of the per-round ratios B/A, and
 # whether the median meets the 0.95 target
 spread() {
@@ -125,41 +154,63 @@ median() { tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1}
 	END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 say "accepted messages/s through the daemon (-odq), $CONNS messages per" \
 	"round, $THREADS client threads, $ROUNDS alternating rounds (median):"
+hz=$(getconf CLK_TCK)
 for per in 1 10; do
-	r0="" r1="" r2=""
+	for c in stock signet preload control; do
+		eval "rates_$c='' msgs_$c=0 secs_$c=0 ticks_$c=0"
+	done
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
 		# the order turns each round: a configuration run right after
 		# another is slowed by what that one left to the kernel (its
 		# spooled files' writeback), and the costly one (signet without
 		# preload) would otherwise always precede the default
-		case $((r % 3)) in
-		0) order="2530 2531 2533" ;;
-		1) order="2531 2533 2530" ;;
-		*) order="2533 2530 2531" ;;
+		case $((r % 4)) in
+		0) order="stock signet preload control" ;;
+		1) order="signet preload control stock" ;;
+		2) order="preload control stock signet" ;;
+		*) order="control stock signet preload" ;;
 		esac
-		for port in $order; do
-			v=$(python3 "$TOP/tests/exim/bench_load.py" $port \
+		start_round $order
+		for c in $order; do
+			eval "p=\$port_$c"
+			t0=$(ticks $p)
+			set -- $(python3 "$TOP/tests/exim/bench_load.py" $p \
 				$((CONNS / per)) $per "$THREADS" \
 				someone@remote.example bob@example.com)
-			case $port in
-			2530) r0="$r0 ${v%% *}" ;;
-			2531) r1="$r1 ${v%% *}" ;;
-			*) r2="$r2 ${v%% *}" ;;
-			esac
+			t1=$(ticks $p)
+			add $c "$1" "$2" "$4" $((t1 - t0))
 		done
+		stop_exim
 		r=$((r + 1))
 	done
-	say "  $per msg/conn: stock $(echo "$r0" | median)," \
-		"signet $(echo "$r1" | median), preload $(echo "$r2" | median)"
-	say "    rounds: stock$r0; signet$r1; preload$r2"
-	for c in signet preload; do
-		[ $c = signet ] && rc=$r1 || rc=$r2
-		say "    $c/stock per round: $(spread "$r0" "$rc")"
+	say "  $per msg/conn: stock $(echo "$rates_stock" | median)," \
+		"signet $(echo "$rates_signet" | median)," \
+		"preload $(echo "$rates_preload" | median)," \
+		"control (stock again) $(echo "$rates_control" | median)"
+	say "    rounds: stock$rates_stock; signet$rates_signet;" \
+		"preload$rates_preload; control$rates_control"
+	for c in signet preload control; do
+		eval "rc=\$rates_$c"
+		say "    $c/stock per round: $(spread "$rates_stock" "$rc")"
 	done
+	# all rounds pooled: messages over seconds, and the CPU time of the
+	# daemon and its connection processes per message (user + system)
+	say "    pooled over the rounds: messages/s (ratio to stock), CPU ms" \
+		"per message (ratio):"
+	for c in stock signet preload control; do
+		eval "echo $c \$msgs_$c \$secs_$c \$ticks_$c"
+	done | awk -v hz="$hz" '{
+		r = $2 / $3; m = $4 * 1000 / hz / $2
+		if (NR == 1) {r0 = r; m0 = m}
+		printf "      %-8s %6.1f (%.3f), %6.2f ms (%.3f)\n", $1, r,
+			r / r0, m, m / m0
+	}' | tee -a "$RES"
 	python3 "$TOP/tests/exim/bench_plot.py" "$OUT/rounds-$per.svg" \
 		"accepted messages/s, $per message(s) per connection" \
-		"stock:$r0" "signet:$r1" "preload (default):$r2" &&
+		"stock:$rates_stock" "signet:$rates_signet" \
+		"preload (default):$rates_preload" \
+		"control (stock again):$rates_control" &&
 		say "    plot: $OUT/rounds-$per.svg"
 done
 # ---- 3. exim -bh sessions (last: exec and config parsing hide the
