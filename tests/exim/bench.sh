@@ -97,8 +97,8 @@ done
 # fourth daemon is stock again, a control: how far two identical daemons
 # differ in this run is the resolution of the other ratios.  Each round
 # starts its daemons afresh: a daemon kept for the whole run kept its
-# luck too (memory placement), and two identical ones differed by up to
-# 8% over a run.
+# luck too (perhaps where its memory landed), and two identical ones
+# differed by up to 8% over a run.
 port_stock=2530 port_signet=2531 port_preload=2533 port_control=2534
 start_round() { # the configurations, in the round's order
 	for c in "$@"; do
