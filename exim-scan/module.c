@@ -91,8 +91,12 @@ sx_expand_vars(const char *const *names, const char **vals_r, size_t n)
 		if (i == last)
 			break;
 		nl = strchr(p, '\n');
-		if (nl == NULL) /* cannot happen: each name gave a line */
+		if (nl == NULL) { /* each name gives a line */
+			sx_log("cannot read Exim's variables: %zu values "
+			       "expected, fewer lines came",
+			       last + 1);
 			return 0;
+		}
 		*nl = '\0';
 		p = nl + 1;
 	}
