@@ -46,8 +46,8 @@ install-exim-conf:
 		install -m 0644 conf/exim4/conf.d/$$d/* \
 			$(DESTDIR)/etc/exim4/conf.d/$$d/ || exit 1; \
 	done
-	install -m 0644 conf/exim4/signet_acl_rcpt conf/exim4/signet_acl_data \
-		conf/exim4/signet_acls $(DESTDIR)/etc/exim4/
+	install -m 0644 conf/exim4/signet_acl_rcpt conf/exim4/signet_acls \
+		$(DESTDIR)/etc/exim4/
 
 bench-exim: $(EXIM_SO)
 	sh tests/exim/bench.sh

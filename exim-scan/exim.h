@@ -15,7 +15,7 @@ struct sx_msg {
 	int fd;
 	int bounce;
 	const char *msgid; /* Message-ID header value, or NULL */
-	/* the submitter, and what the ACL snippet said */
+	/* the submitter, and whether the client is a relay host */
 	const char *auth, *peer, *relay;
 	const char *tls; /* read on first need: NULL until then */
 	/* a bounce's returned Message-ID, read on first need */
@@ -44,6 +44,10 @@ const char *sx_seal(struct sx_state *s, const char *rcpt, time_t now);
 
 /* Expands an Exim expression; "" when unset or on failure. */
 const char *sx_expand(const char *expr);
+/* The answer of one of signet's ACLs (${acl{NAME}}, conf/exim4/
+   signet_acls), or NULL when Exim could not give it (e.g. a lookup in it
+   failed, or the file is not included), with Exim's reason in why_r. */
+const char *sx_acl(const char *name, const char **why_r);
 /* The values of several Exim variables ("$name"), from one expansion:
    each variable costs Exim 4.96 about 1.5K instructions, and each
    expand_string() call a fixed cost on top.  A NULL name is not looked
@@ -53,9 +57,10 @@ int sx_expand_vars(const char *const *names, const char **vals_r, size_t n);
 /* The first header of this name ("Name:"), or NULL. */
 const header_line *sx_find_header(const char *name);
 
-/* Reads the submitter, loads the state from the configuration the ACL
-   snippet names, notes a bounce, drops incoming Signet-* headers. */
-void sx_msg_begin(struct sx_msg *m);
+/* Reads the submitter, loads the state, notes a bounce, drops incoming
+   Signet-* headers.  Returns a LOCAL_SCAN_ code: TEMPREJECT, with
+   text_r, when Exim could not say whether the client is a relay host. */
+int sx_msg_begin(struct sx_msg *m, uschar **text_r);
 /* Outgoing: signs the envelope sender when this message is our user's.
    Returns a LOCAL_SCAN_ code; text_r gets the reply for a refusal. */
 int sx_sign_sender(struct sx_msg *m, uschar **text_r);

@@ -100,36 +100,42 @@ is_local(const struct sx_msg *m, const char *addr)
 	       signet_config_is_local_domain(m->s->cfg, at + 1, strlen(at + 1));
 }
 
-/* The Exim variables end of DATA needs, in at most one expansion per
-   message, none for ordinary mail from outside:
-   - the configuration path, unless this process was given it (every
-     connection inherits the daemon's preload);
+/* What end of DATA asks of Exim, nothing for ordinary mail from outside:
+   - the configuration path, which every connection inherits from the
+     daemon's preload; any other process asks acl_signet_config once
+     (sx_state_get() keeps it);
    - a login, only when there can be one (a local submission, or a
      client that authenticated);
-   - the relay flag, which the ACL sets only without a login, and which
-     only matters to a sender at our domains (it may be signed). */
-void
-sx_msg_begin(struct sx_msg *m)
+   - whether a client that did not log in is a relay host, which only
+     matters to a sender at our domains (it may be signed). */
+int
+sx_msg_begin(struct sx_msg *m, uschar **text_r)
 {
 	const int remote = sender_host_address != NULL;
 	const int login = !remote || sender_host_authenticated != NULL;
-	const char *path = sx_state_path();
-	const char *names[] = {
-		path == NULL ? "$acl_m_signet_config" : NULL,
-		login ? "$authenticated_id" : NULL, /* may hold a newline */
-	};
-	const char *v[2];
+	const char *path = sx_state_path(), *why;
 
-	(void)sx_expand_vars(names, v, 2);
-	m->auth = v[1];
+	if (path == NULL && (path = sx_acl("acl_signet_config", &why)) == NULL)
+		sx_log("cannot read the configuration path from "
+		       "acl_signet_config (%s), so reading %s",
+		       why, signet_config_default_path());
+	m->auth = login ? sx_expand("$authenticated_id") : "";
 	m->relay = "";
 	m->peer = remote ? (const char *)sender_host_address : "local";
 	m->bounce = sender_address == NULL || *sender_address == '\0';
-	m->s = sx_state_get(path != NULL ? path : v[0]);
-	if (remote && !login && !m->bounce && m->s->cfg != NULL &&
-	    is_local(m, (const char *)sender_address))
-		m->relay = sx_expand("$acl_m_signet_relay");
+	m->s = sx_state_get(path);
 	strip_signet_headers();
+	if (remote && !login && !m->bounce && m->s->cfg != NULL &&
+	    is_local(m, (const char *)sender_address) &&
+	    (m->relay = sx_acl("acl_signet_relay", &why)) == NULL) {
+		sx_log("sender <%s>: message deferred: cannot tell whether "
+		       "%s is a relay host: acl_signet_relay: %s",
+		       sender_address, m->peer, why);
+		*text_r = US "4.3.0 cannot tell whether this host relays for "
+			     "us; please try again later";
+		return LOCAL_SCAN_TEMPREJECT;
+	}
+	return LOCAL_SCAN_ACCEPT;
 }
 
 /* The returned Message-ID of a bounce: read once per message from the

@@ -53,6 +53,20 @@ sx_expand(const char *expr)
 	return v == NULL ? "" : (const char *)v;
 }
 
+const char *
+sx_acl(const char *name, const char **why_r)
+{
+	char expr[64];
+	const uschar *v;
+
+	snprintf(expr, sizeof(expr), "${acl{%s}}", name);
+	v = expand_string(US expr);
+	*why_r = expand_string_message != NULL && *expand_string_message
+			 ? (const char *)expand_string_message
+			 : "expansion failed";
+	return (const char *)v;
+}
+
 int
 sx_expand_vars(const char *const *names, const char **vals_r, size_t n)
 {
@@ -312,8 +326,9 @@ local_scan(int fd, uschar **return_text)
 	memset(&m, 0, sizeof(m));
 	m.now = time(NULL);
 	m.fd = fd;
-	sx_msg_begin(&m);
-	rc = sx_sign_sender(&m, return_text);
+	rc = sx_msg_begin(&m, return_text);
+	if (rc == LOCAL_SCAN_ACCEPT)
+		rc = sx_sign_sender(&m, return_text);
 	if (rc == LOCAL_SCAN_ACCEPT)
 		rc = sx_scan_recipients(&m, return_text);
 	return rc;

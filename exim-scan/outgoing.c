@@ -87,7 +87,7 @@ unauthorised(struct sx_msg *m, const char *sender, const char *submitter)
 int
 sx_sign_sender(struct sx_msg *m, uschar **text_r)
 {
-	const char *sender = (const char *)sender_address, *submitter;
+	const char *sender = (const char *)sender_address, *submitter, *why;
 	struct signet_sign_in in = {
 		.cfg = m->s->cfg,
 		.kr = m->s->kr,
@@ -104,9 +104,17 @@ sx_sign_sender(struct sx_msg *m, uschar **text_r)
 	    (h = sx_find_header("Message-ID:")) != NULL)
 		m->msgid = sx_header_value(h);
 	in.msgid = m->msgid;
-	if (in.origin == SIGNET_ORIGIN_AUTH || in.origin == SIGNET_ORIGIN_LOCAL)
-		/* from an Exim lookup the ACL snippet ran */
-		in.also = sx_expand("$acl_m_signet_senders");
+	if ((in.origin == SIGNET_ORIGIN_AUTH ||
+	     in.origin == SIGNET_ORIGIN_LOCAL) &&
+	    (in.also = sx_acl("acl_signet_senders", &why)) == NULL) {
+		sx_log("sender <%s>: message deferred: cannot look up the "
+		       "addresses '%s' may send as (SIGNET_SENDERS_LOOKUP, "
+		       "in acl_signet_senders): %s",
+		       sender, submitter, why);
+		*text_r = US "4.3.0 cannot look up the addresses you may send "
+			     "as; please try again later";
+		return LOCAL_SCAN_TEMPREJECT;
+	}
 	signet_sign_decide(&in, m->now, &a);
 	if (a.unauthorised)
 		unauthorised(m, sender, submitter);

@@ -128,7 +128,6 @@ MAIN_TLS_PRIVATEKEY = $HUB/tls/key.pem
 SIGNET_SO = $SO
 SIGNET_CONFIG = $SIGNET_JSON
 CHECK_RCPT_LOCAL_ACL_FILE = $TOP/conf/exim4/signet_acl_rcpt
-CHECK_DATA_LOCAL_ACL_FILE = $TOP/conf/exim4/signet_acl_data
 SIGNET_ACLS = $TOP/conf/exim4/signet_acls
 SIGNET_LMTP_SOCKET = $DC_DIR/run/lmtp
 SIGNET_DOVECOT_USERS = $DC_DIR/passwd

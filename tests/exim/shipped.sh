@@ -24,7 +24,6 @@ cat >"$D/conf.d/main/00_local_signet_paths" <<EOT
 SIGNET_SO = $B/exim-scan/signet.so
 SIGNET_CONFIG = $D/signet.json
 CHECK_RCPT_LOCAL_ACL_FILE = $TOP/conf/exim4/signet_acl_rcpt
-CHECK_DATA_LOCAL_ACL_FILE = $TOP/conf/exim4/signet_acl_data
 SIGNET_ACLS = $TOP/conf/exim4/signet_acls
 EOT
 cat >"$D/signet.json" <<EOT

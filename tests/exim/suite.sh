@@ -456,12 +456,21 @@ expect_match exempt-logged "$log" \
 expect_match already-signed-logged "$log" \
 	"sender <$S1> not signed: already signed"
 
-# ... or one an Exim lookup in the data ACL allows (SIGNET_SENDERS_LOOKUP).
+# ... or one an Exim lookup allows (SIGNET_SENDERS_LOOKUP, which
+# local_scan asks acl_signet_senders for).
 write_config
 msg "$OUT/m7" "m7-$$@example.com" dave@example.com r3@remote.example
 submit dave@example.com r3@remote.example "$OUT/m7" >/dev/null
 expect_match senders-lookup-signed "$(rpath "$OUT/mail/remote-r3" 2)" \
 	'^<dave=sg0[a-z2-7]{26}@example\.com>$'
+# A lookup that fails defers the message: no guess signs or refuses it.
+mv "$OUT/senders" "$OUT/senders.away"
+t=$(submit dave@example.com r3@remote.example "$OUT/m7")
+mv "$OUT/senders.away" "$OUT/senders"
+expect_match senders-lookup-failed-451 "$(data_reply "$t")" \
+	'^451 4\.3\.0 cannot look up the addresses you may send as'
+expect_match senders-lookup-failed-logged "$(cat "$OUT/log/mainlog")" \
+	"signet: sender <dave@example.com>: message deferred: cannot look up the addresses 'alice' may send as"
 
 # A relay host (webmail) is signed for only when configured.
 msg "$OUT/m4" "m4-$$@example.com" carol@example.com r4@remote.example
