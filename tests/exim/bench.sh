@@ -5,7 +5,9 @@
 #    (tests/exim/bench_daemon.sh) for stock Exim (signet's lines removed),
 #    signet without the preload, and the shipped default (preload), with
 #    the ratios to stock and the +10% targets; then stock and preload with
-#    HEADER_KB (default "4 16 64") kilobytes more header;
+#    HEADER_KB (default "4 16 64") kilobytes more header; then the same
+#    on Debian's own configuration (tests/exim/bench_debian.sh), without
+#    and with signet's drop-ins;
 # 2. accepted messages per second through the three daemons and a second
 #    stock one (a control), queue only (-odq), short alternating rounds in
 #    the same run, the order turning each round (ROUNDS, default 21, at
@@ -21,6 +23,7 @@ SUITE=exim-bench
 . "$TOP/tests/lib.sh"
 OUT=$TOP/tests/out/exim-bench
 . "$TOP/tests/exim/lib-exim.sh"
+. "$TOP/tests/exim/bench_debian.sh"
 ROUNDS=${ROUNDS:-21}
 if [ "$ROUNDS" -lt 7 ] && [ -z "$BENCH_QUICK" ]; then
 	echo "bench: ROUNDS=$ROUNDS: at least 7 rounds give a median worth" \
@@ -89,6 +92,26 @@ for k in ${HEADER_KB-4 16 64}; do
 	say "$(printf '    %3d kB: stock %9d, preload %9d (%s, %+d)' $k \
 		$h_stock $h_preload "$(pct $h_stock $h_preload)" \
 		$((h_preload - h_stock)))"
+done
+# what a Debian hub pays: its own ACLs and routers cost more than the
+# small ones above, and signet's drop-ins add the same work to them
+say "  on Debian's own configuration (exim4-config as shipped, built by" \
+	"update-exim4.conf), without and with signet's drop-ins:"
+for c in stock signet; do
+	debian_conf $c || { echo "bench: Debian configuration ($c):" \
+		"$(tail -n 2 "$OUT/debian-$c/update.out")" >&2; exit 1; }
+	set -- $(sh "$TOP/tests/exim/bench_daemon.sh" "$OUT/debian-$c.conf" \
+		2532 "$OUT/dg-debian-$c")
+	one=$(($2 - $1)) more=$((($3 - $2) / 9))
+	eval "deb_one_$c=$one deb_more_$c=$more"
+	if [ $c = stock ]; then
+		say "$(printf '    %-7s 1 msg: %9d            per further msg: %8d' \
+			$c $one $more)"
+	else
+		say "$(printf '    %-7s 1 msg: %9d (%s)   per further msg: %8d (%s)' \
+			$c $one "$(pct "$deb_one_stock" $one)" $more \
+			"$(pct "$deb_more_stock" $more)")"
+	fi
 done
 
 # ---- 2. accepted messages per second through the daemons ----
