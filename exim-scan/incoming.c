@@ -130,7 +130,7 @@ sx_msg_begin(struct sx_msg *m, uschar **text_r)
 	    (m->relay = sx_acl("acl_signet_relay", &why)) == NULL) {
 		sx_log("sender <%s>: message deferred: cannot tell whether "
 		       "%s is a relay host: acl_signet_relay: %s",
-		       sender_address, m->peer, why);
+		       (const char *)sender_address, m->peer, why);
 		*text_r = US "4.3.0 cannot tell whether this host relays for "
 			     "us; please try again later";
 		return LOCAL_SCAN_TEMPREJECT;

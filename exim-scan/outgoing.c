@@ -104,8 +104,8 @@ sx_sign_sender(struct sx_msg *m, uschar **text_r)
 	    (h = sx_find_header("Message-ID:")) != NULL)
 		m->msgid = sx_header_value(h);
 	in.msgid = m->msgid;
-	if ((in.origin == SIGNET_ORIGIN_AUTH ||
-	     in.origin == SIGNET_ORIGIN_LOCAL) &&
+	/* keyed on the login; none for a bounce */
+	if (*m->auth != '\0' && !m->bounce &&
 	    (in.also = sx_acl("acl_signet_senders", &why)) == NULL) {
 		sx_log("sender <%s>: message deferred: cannot look up the "
 		       "addresses '%s' may send as (SIGNET_SENDERS_LOOKUP, "
