@@ -59,19 +59,25 @@ verdict() { # A B LIMIT%: "target met" when B is within LIMIT% above A
 }
 say "daemon child instructions per connection (callgrind on the daemon," \
 	"-odq; own work = child total - an empty connection's child):"
+# counts NAME CONF DIR PREFIX INDENT: a configuration's counts for one
+# message and per further one, kept in ${PREFIX}one_NAME and
+# ${PREFIX}more_NAME and printed with the ratios to NAME "stock" (first)
+counts() {
+	set -- "$@" $(sh "$TOP/tests/exim/bench_daemon.sh" "$2" 2532 "$3")
+	_one=$(($7 - $6)) _more=$((($8 - $7) / 9))
+	eval "${4}one_$1=$_one ${4}more_$1=$_more"
+	if [ "$1" = stock ]; then
+		say "$(printf '%s%-7s 1 msg: %9d            per further msg: %8d' \
+			"$5" "$1" $_one $_more)"
+		return
+	fi
+	eval "_b1=\$${4}one_stock _bm=\$${4}more_stock"
+	say "$(printf '%s%-7s 1 msg: %9d (%s)   per further msg: %8d (%s)' \
+		"$5" "$1" $_one "$(pct $_b1 $_one)" $_more "$(pct $_bm $_more)")"
+}
 for c in stock signet preload; do
 	case $c in stock) f=$STOCK ;; signet) f=$NOPRE ;; *) f=$CONF ;; esac
-	set -- $(sh "$TOP/tests/exim/bench_daemon.sh" "$f" 2532 "$OUT/dg-$c")
-	one=$(($2 - $1)) more=$((($3 - $2) / 9))
-	eval "one_$c=$one more_$c=$more"
-	if [ $c = stock ]; then
-		say "$(printf '  %-7s 1 msg: %9d            per further msg: %8d' \
-			$c $one $more)"
-	else
-		say "$(printf '  %-7s 1 msg: %9d (%s)   per further msg: %8d (%s)' \
-			$c $one "$(pct "$one_stock" $one)" $more \
-			"$(pct "$more_stock" $more)")"
-	fi
+	counts $c "$f" "$OUT/dg-$c" "" "  "
 done
 say "  preload (the shipped default) against the +10% targets: one message" \
 	"$(verdict "$one_stock" "$one_preload" 10), each further message" \
@@ -100,18 +106,7 @@ say "  on Debian's own configuration (exim4-config as shipped, built by" \
 for c in stock signet; do
 	debian_conf $c || { echo "bench: Debian configuration ($c):" \
 		"$(tail -n 2 "$OUT/debian-$c/update.out")" >&2; exit 1; }
-	set -- $(sh "$TOP/tests/exim/bench_daemon.sh" "$OUT/debian-$c.conf" \
-		2532 "$OUT/dg-debian-$c")
-	one=$(($2 - $1)) more=$((($3 - $2) / 9))
-	eval "deb_one_$c=$one deb_more_$c=$more"
-	if [ $c = stock ]; then
-		say "$(printf '    %-7s 1 msg: %9d            per further msg: %8d' \
-			$c $one $more)"
-	else
-		say "$(printf '    %-7s 1 msg: %9d (%s)   per further msg: %8d (%s)' \
-			$c $one "$(pct "$deb_one_stock" $one)" $more \
-			"$(pct "$deb_more_stock" $more)")"
-	fi
+	counts $c "$OUT/debian-$c.conf" "$OUT/dg-debian-$c" deb_ "    "
 done
 
 # ---- 2. accepted messages per second through the daemons ----
