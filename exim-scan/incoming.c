@@ -45,7 +45,7 @@ sx_header_value(const header_line *h)
 	return o > 0 ? out : NULL;
 }
 
-static void
+SX_HOT static void
 strip_signet_headers(void)
 {
 	header_line *h;
@@ -91,7 +91,7 @@ msg_tls(struct sx_msg *m)
 	return m->tls;
 }
 
-static int
+SX_HOT static int
 is_local(const struct sx_msg *m, const char *addr)
 {
 	const char *at = strrchr(addr, '@');
@@ -108,7 +108,7 @@ is_local(const struct sx_msg *m, const char *addr)
      client that authenticated);
    - whether a client that did not log in is a relay host, which only
      matters to a sender at our domains (it may be signed). */
-int
+SX_HOT int
 sx_msg_begin(struct sx_msg *m, uschar **text_r)
 {
 	const int remote = sender_host_address != NULL;
@@ -247,7 +247,7 @@ report(struct sx_msg *m, const struct sx_rcpt_info *r)
 /* Rewrites a signed recipient to its base; returns non-zero when the
    message has to wait (no keys to read the address with).  The verdict
    is the RCPT decision's, without the store: RCPT counted it already. */
-static int
+SX_HOT static int
 check_recipient(struct sx_msg *m, int i, struct sx_rcpt_info *r)
 {
 	const char *addr = (const char *)recipients_list[i].address;
@@ -283,7 +283,7 @@ check_recipient(struct sx_msg *m, int i, struct sx_rcpt_info *r)
 	return 0;
 }
 
-int
+SX_HOT int
 sx_scan_recipients(struct sx_msg *m, uschar **text_r)
 {
 	struct sx_rcpt_info r;

@@ -153,7 +153,7 @@ rcpt_report(struct sx_state *s, const char *rcpt, const char *sender,
 
 /* Ordinary mail, a sender and a recipient that does not look signed,
    has nothing to check. */
-static int
+SX_HOT static int
 rcpt_is_ordinary(const char *rcpt, const char *sender)
 {
 	return *sender != '\0' && !signet_is_signed(rcpt);
@@ -164,7 +164,7 @@ rcpt_is_ordinary(const char *rcpt, const char *sender)
    message's envelope sender, "" for ordinary mail.  The first condition
    of the ACL snippet: a fraction of the cost of the verdict's statements,
    and nothing is loaded. */
-int
+SX_HOT int
 signet_rcpt_wanted(uschar **yield, int argc, uschar *argv[])
 {
 	char addr[SIGNET_ADDR_BUFSZ];
@@ -246,7 +246,7 @@ signet_base(uschar **yield, int argc, uschar *argv[])
 
 /* This module's local_scan: the name, looked up from here, is Exim's
    when Exim exports one */
-extern int own_local_scan(int fd, uschar **return_text)
+extern SX_HOT int own_local_scan(int fd, uschar **return_text)
 	__attribute__((alias("local_scan"), visibility("hidden")));
 
 /* Debian's Exim loads local_scan_path in each process on its first
@@ -315,7 +315,7 @@ signet_seal(uschar **yield, int argc, uschar *argv[])
 	return OK;
 }
 
-int
+SX_HOT int
 local_scan(int fd, uschar **return_text)
 {
 	struct sx_msg m;

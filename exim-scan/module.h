@@ -8,6 +8,8 @@
 #include "signet.h"
 
 #define SX_EXPORT __attribute__((visibility("default")))
+/* On the path of every message: see SIGNET_HOT (shared/internal.h). */
+#define SX_HOT __attribute__((hot))
 
 /* Per-process state: Exim runs one process per SMTP connection, and the
    module keeps its configuration and keys for the life of that process

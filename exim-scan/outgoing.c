@@ -84,7 +84,7 @@ unauthorised(struct sx_msg *m, const char *sender, const char *submitter)
 	sx_event(m->s, m->now, SIGNET_EV_UNAUTHORISED, kv);
 }
 
-int
+SX_HOT int
 sx_sign_sender(struct sx_msg *m, uschar **text_r)
 {
 	const char *sender = (const char *)sender_address, *submitter, *why;

@@ -44,10 +44,13 @@ ctx_log(void *arg, enum signet_ctx_fault fault, const char *text)
 	}
 }
 
-struct sx_state *
+SX_HOT struct sx_state *
 sx_state_get(const char *cfg_path)
 {
 	struct sx_state *s = &state;
+	const signet_config *cfg;
+	const signet_keyring *kr;
+	const struct signet_lifetimes *lt;
 
 	if (ctx == NULL && signet_ctx_new(ctx_log, NULL, &ctx) != SIGNET_OK) {
 		sx_log("out of memory: outgoing mail goes unsigned and checks "
@@ -61,14 +64,22 @@ sx_state_get(const char *cfg_path)
 		told_path = strdup(cfg_path);
 	}
 	signet_ctx_refresh(ctx, cfg_path, time(NULL));
-	s->ctx = ctx;
-	s->cfg = signet_ctx_config(ctx);
-	s->kr = signet_ctx_keyring(ctx);
-	s->lt = *signet_ctx_lifetimes(ctx);
+	cfg = signet_ctx_config(ctx);
+	kr = signet_ctx_keyring(ctx);
+	lt = signet_ctx_lifetimes(ctx);
+	/* Written only when changed: a connection's process shares this
+	   page with the daemon until it writes to it. */
+	if (s->ctx != ctx || s->cfg != cfg || s->kr != kr ||
+	    memcmp(&s->lt, lt, sizeof(*lt)) != 0) {
+		s->ctx = ctx;
+		s->cfg = cfg;
+		s->kr = kr;
+		s->lt = *lt;
+	}
 	return s;
 }
 
-const char *
+SX_HOT const char *
 sx_state_path(void)
 {
 	return told_path;
@@ -94,7 +105,7 @@ sx_event(const struct sx_state *s, time_t now, const char *kind,
 		signet_ctx_event(s->ctx, now, kind, kv);
 }
 
-void
+SX_HOT void
 sx_lower(const char *in, char *out, size_t outlen)
 {
 	size_t i;

@@ -59,7 +59,7 @@ quoted_string_ok(const char *s, size_t len)
 	return 1;
 }
 
-int
+SIGNET_HOT int
 signet_domain_ok(const char *s, size_t len)
 {
 	size_t label = 0;
@@ -103,7 +103,7 @@ addr_domain_ok(const char *s, size_t len)
 	return 1;
 }
 
-signet_status
+SIGNET_HOT signet_status
 signet_addr_parse(const char *addr, struct signet_addr *addr_r)
 {
 	const char *at;

@@ -4,6 +4,17 @@
 
 #include "json-internal.h"
 
+/* Strings of a JSON list, copied into one block at load: the queries each
+   message makes read them without walking the tree, whose nodes lie
+   wherever the parser's allocations fell. */
+struct signet_strs {
+	size_t n;
+	struct signet_str {
+		const char *s;
+		size_t len;
+	} *v; /* NULL when n is 0; the strings follow the array */
+};
+
 struct signet_config {
 	char *path;   /* NULL for signet_config_new() */
 	json_t *root; /* validated; relative paths already resolved */
@@ -13,6 +24,7 @@ struct signet_config {
 	struct signet_lifetimes lt;
 	const char *keyring, *seal_keyring, *event_log; /* into root */
 	char sep; /* sub-address separator, or '\0' */
+	struct signet_strs domains, exempt;
 	struct signet_settings set;
 };
 

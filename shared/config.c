@@ -12,10 +12,51 @@
 
 #define DEFAULT_CONFIG "/etc/signet/signet.json"
 
-/* Points the path fields at the (resolved) strings in root. */
-static void
+/* Copies the strings of a list (of checked strings) into one block. */
+static signet_status
+strs_build(const json_t *list, struct signet_strs *out)
+{
+	size_t i, n = json_array_size(list), bytes = 0;
+	char *p;
+
+	for (i = 0; i < n; i++)
+		bytes += json_string_length(json_array_get(list, i)) + 1;
+	out->n = 0;
+	out->v = NULL;
+	if (n == 0)
+		return SIGNET_OK;
+	out->v = malloc(n * sizeof(*out->v) + bytes);
+	if (out->v == NULL)
+		return SIGNET_E_NOMEM;
+	p = (char *)(out->v + n);
+	for (i = 0; i < n; i++) {
+		const json_t *e = json_array_get(list, i);
+		size_t len = json_string_length(e);
+
+		memcpy(p, json_string_value(e), len + 1);
+		out->v[i].s = p;
+		out->v[i].len = len;
+		p += len + 1;
+	}
+	out->n = n;
+	return SIGNET_OK;
+}
+
+/* Points the path fields at the (resolved) strings in root, and copies
+   out the lists each message asks about. */
+static signet_status
 config_finish(signet_config *cfg)
 {
+	signet_status st = SIGNET_OK;
+
+	if (cfg->domains.v == NULL)
+		st = strs_build(json_object_get(cfg->root, "domains"),
+				&cfg->domains);
+	if (st == SIGNET_OK)
+		st = strs_build(json_object_get(cfg->root, "exempt"),
+				&cfg->exempt);
+	if (st != SIGNET_OK)
+		return st;
 	signet_config_fill(cfg);
 	if (!cfg->formats_set)
 		cfg->lt.formats = SIGNET_FORMAT_BIT(cfg->format);
@@ -27,6 +68,7 @@ config_finish(signet_config *cfg)
 		cfg, "event_log", "/var/log/signet/events.jsonl");
 	if (cfg->event_log[0] == '\0')
 		cfg->event_log = NULL;
+	return SIGNET_OK;
 }
 
 signet_status
@@ -34,8 +76,8 @@ signet_config_new(signet_config **cfg_r)
 {
 	signet_status st = signet_config_alloc(NULL, cfg_r);
 
-	if (st == SIGNET_OK)
-		config_finish(*cfg_r);
+	if (st == SIGNET_OK && (st = config_finish(*cfg_r)) != SIGNET_OK)
+		signet_config_free(cfg_r);
 	return st;
 }
 
@@ -106,6 +148,8 @@ signet_config_parse(const char *text, size_t len, const char *name,
 
 		if (signet_config_check_domains(&k, &p, v) < 0)
 			st = SIGNET_E_CONFIG;
+		else /* the other checks ask about them */
+			st = strs_build(v, &cfg->domains);
 	}
 	if (st == SIGNET_OK) {
 		json_object_foreach(root, key, v)
@@ -126,7 +170,11 @@ signet_config_parse(const char *text, size_t len, const char *name,
 		signet_config_free(&cfg);
 		return st;
 	}
-	config_finish(cfg);
+	st = config_finish(cfg);
+	if (st != SIGNET_OK) {
+		signet_config_free(&cfg);
+		return st;
+	}
 	*cfg_r = cfg;
 	return SIGNET_OK;
 }
@@ -159,6 +207,8 @@ signet_config_free(signet_config **cfg)
 	if (*cfg == NULL)
 		return;
 	json_decref((*cfg)->root);
+	free((*cfg)->domains.v);
+	free((*cfg)->exempt.v);
 	free((*cfg)->path);
 	free(*cfg);
 	*cfg = NULL;
@@ -212,31 +262,24 @@ signet_config_get_int(const signet_config *cfg, const char *key, long long def)
 	return def;
 }
 
-int
+SIGNET_HOT int
 signet_config_is_local_domain(const signet_config *cfg, const char *domain,
 			      size_t len)
 {
-	json_t *domains = json_object_get(cfg->root, "domains"), *d;
-	size_t i;
+	const struct signet_str *d = cfg->domains.v;
 
-	json_array_foreach(domains, i, d)
-	{
-		if (json_string_length(d) == len &&
-		    strncasecmp(json_string_value(d), domain, len) == 0)
+	for (size_t i = 0; i < cfg->domains.n; i++) {
+		if (d[i].len == len && strncasecmp(d[i].s, domain, len) == 0)
 			return 1;
 	}
 	return 0;
 }
 
-int
+SIGNET_HOT int
 signet_config_is_exempt(const signet_config *cfg, const char *addr)
 {
-	json_t *pats = json_object_get(cfg->root, "exempt"), *p;
-	size_t i;
-
-	json_array_foreach(pats, i, p)
-	{
-		if (fnmatch(json_string_value(p), addr, FNM_CASEFOLD) == 0)
+	for (size_t i = 0; i < cfg->exempt.n; i++) {
+		if (fnmatch(cfg->exempt.v[i].s, addr, FNM_CASEFOLD) == 0)
 			return 1;
 	}
 	return 0;
@@ -254,13 +297,13 @@ signet_config_null_policy(const signet_config *cfg)
 	return cfg->null_policy;
 }
 
-const char *
+SIGNET_HOT const char *
 signet_config_keyring_path(const signet_config *cfg)
 {
 	return cfg->keyring;
 }
 
-const char *
+SIGNET_HOT const char *
 signet_config_seal_keyring_path(const signet_config *cfg)
 {
 	return cfg->seal_keyring;

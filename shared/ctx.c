@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "signet.h"
+#include "internal.h"
 
+/* What a message's check reads (the stamp and the path's first bytes)
+   comes first, so that it shares a page with the fields above it. */
 struct ctx_file {
-	char path[4096];
 	struct signet_file_stamp stamp; /* the file as loaded */
 	int logged;			/* its failure was said */
+	char path[4096];
 };
 
 struct signet_ctx {
@@ -84,11 +86,20 @@ signet_ctx_free(signet_ctx **ctx)
 	*ctx = NULL;
 }
 
-static int
+SIGNET_HOT static int
 file_changed(const struct ctx_file *f, const char *path)
 {
 	return strcmp(f->path, path) != 0 ||
 	       signet_file_changed(path, &f->stamp);
+}
+
+/* A keyring's path comes from the configuration, and a new configuration
+   drops the keys (load_config), so until then the path noted in f is the
+   configuration's: no need to compare it again for every message. */
+SIGNET_HOT static int
+key_file_changed(const struct ctx_file *f)
+{
+	return signet_file_changed(f->path, &f->stamp);
 }
 
 /* Stamped before it is read, so that a change during the read is seen
@@ -106,6 +117,7 @@ load_config(signet_ctx *ctx, const char *path)
 {
 	char err[SIGNET_ERR_BUFSZ];
 	signet_config *cfg = NULL;
+	const char *kp, *sp;
 
 	signet_config_free(&ctx->cfg);
 	signet_store_close(&ctx->store);
@@ -120,6 +132,11 @@ load_config(signet_ctx *ctx, const char *path)
 	}
 	ctx->cfg = cfg;
 	signet_config_lifetimes(cfg, &ctx->lt);
+	kp = signet_config_keyring_path(cfg);
+	sp = signet_config_seal_keyring_path(cfg);
+	/* a configuration's own: not compared again for every message */
+	ctx->seal_separate = sp != NULL && *sp != '\0' &&
+			     strcmp(kp != NULL ? kp : "", sp) != 0;
 }
 
 /* A keyring that loads but holds no key of the purpose needed (empty, or
@@ -149,30 +166,26 @@ load_keyring(signet_ctx *ctx, struct ctx_file *f, signet_keyring **kr_r,
 		    path, need == SIGNET_KEY_ADDR ? "address" : "seal");
 }
 
-static void
+SIGNET_HOT static void
 refresh_keys(signet_ctx *ctx, time_t now)
 {
-	const char *kp = signet_config_keyring_path(ctx->cfg);
-	const char *sp = signet_config_seal_keyring_path(ctx->cfg);
+	if (key_file_changed(&ctx->kr_file) ||
+	    (ctx->kr == NULL && !ctx->kr_file.logged)) {
+		const char *kp = signet_config_keyring_path(ctx->cfg);
 
-	if (kp == NULL)
-		kp = "";
-	if (file_changed(&ctx->kr_file, kp) ||
-	    (ctx->kr == NULL && !ctx->kr_file.logged))
-		load_keyring(ctx, &ctx->kr_file, &ctx->kr, kp, SIGNET_KEY_ADDR,
-			     now);
-	ctx->seal_separate = sp != NULL && *sp != '\0' && strcmp(kp, sp) != 0;
-	if (!ctx->seal_separate) {
-		signet_keyring_free(&ctx->seal_kr);
-		return;
+		load_keyring(ctx, &ctx->kr_file, &ctx->kr,
+			     kp != NULL ? kp : "", SIGNET_KEY_ADDR, now);
 	}
-	if (file_changed(&ctx->seal_file, sp) ||
+	if (!ctx->seal_separate)
+		return;
+	if (key_file_changed(&ctx->seal_file) ||
 	    (ctx->seal_kr == NULL && !ctx->seal_file.logged))
-		load_keyring(ctx, &ctx->seal_file, &ctx->seal_kr, sp,
+		load_keyring(ctx, &ctx->seal_file, &ctx->seal_kr,
+			     signet_config_seal_keyring_path(ctx->cfg),
 			     SIGNET_KEY_SEAL, now);
 }
 
-void
+SIGNET_HOT void
 signet_ctx_refresh(signet_ctx *ctx, const char *cfg_path, time_t now)
 {
 	if (cfg_path == NULL || *cfg_path == '\0')
@@ -194,13 +207,13 @@ signet_ctx_refresh_seal(signet_ctx *ctx, const char *seal_path, time_t now)
 			     SIGNET_KEY_SEAL, now);
 }
 
-const signet_config *
+SIGNET_HOT const signet_config *
 signet_ctx_config(const signet_ctx *ctx)
 {
 	return ctx->cfg;
 }
 
-const signet_keyring *
+SIGNET_HOT const signet_keyring *
 signet_ctx_keyring(const signet_ctx *ctx)
 {
 	return ctx->kr;
@@ -212,7 +225,7 @@ signet_ctx_seal_keyring(const signet_ctx *ctx)
 	return ctx->seal_separate ? ctx->seal_kr : ctx->kr;
 }
 
-const struct signet_lifetimes *
+SIGNET_HOT const struct signet_lifetimes *
 signet_ctx_lifetimes(const signet_ctx *ctx)
 {
 	return &ctx->lt;

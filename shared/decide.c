@@ -12,7 +12,7 @@ answer(struct signet_rcpt_answer *a, signet_class cls, enum signet_rv rv)
 	a->verdict = rv;
 }
 
-enum signet_rv
+SIGNET_HOT enum signet_rv
 signet_rcpt_unsigned(const signet_config *cfg, int bounce)
 {
 	return bounce && signet_config_null_policy(cfg) != SIGNET_NULL_OFF
@@ -122,7 +122,7 @@ guess_locked(const struct signet_rcpt_in *in, signet_status st, time_t now,
 	return a->guess.locked;
 }
 
-void
+SIGNET_HOT void
 signet_rcpt_decide(const struct signet_rcpt_in *in_arg, const char *rcpt,
 		   time_t now, struct signet_rcpt_answer *a_r)
 {

@@ -75,7 +75,7 @@ unbase32_16(const char *in, unsigned char out[16])
 	return (acc & ((1u << bits) - 1)) == 0 ? 0 : -1;
 }
 
-int
+SIGNET_HOT int
 signet_closed_shape(const char *addr, size_t local_len)
 {
 	const char *t;

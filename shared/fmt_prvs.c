@@ -13,7 +13,7 @@
 #define DAY 86400
 #define PRVS_PREFIX "prvs="
 
-int
+SIGNET_HOT int
 signet_prvs_shape(const char *addr, size_t local_len)
 {
 	if (local_len <= SIGNET_PRVS_TAG_LEN ||

@@ -55,7 +55,7 @@ is_ascii(const char *s)
 	return 1;
 }
 
-int
+SIGNET_HOT int
 signet_is_signed(const char *addr)
 {
 	const char *at = addr != NULL ? strrchr(addr, '@') : NULL;

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "signet.h"
+#include "internal.h"
 
 static const char *const origin_names[] = {"", "authenticated", "local",
 					   "relay host"};
@@ -178,7 +178,7 @@ decide(const struct signet_sign_in *in, time_t now,
 	return NULL;
 }
 
-void
+SIGNET_HOT void
 signet_sign_decide(const struct signet_sign_in *in, time_t now,
 		   struct signet_sign_answer *a_r)
 {

@@ -164,7 +164,7 @@ signet_file_stamp(const char *path, struct signet_file_stamp *s_r)
 		stamp_of(&st, s_r);
 }
 
-int
+SIGNET_HOT int
 signet_file_changed(const char *path, const struct signet_file_stamp *s)
 {
 	struct signet_file_stamp now;
