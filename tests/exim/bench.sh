@@ -239,10 +239,12 @@ done
 # the instructions that touch it, so the time signet's call chains take
 # is measured too, not only their instructions.
 PAGES_CONNS=${PAGES_CONNS:-400}
-if ! command -v perf >/dev/null 2>&1; then
+install_perf() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 		--no-install-recommends linux-perf >/dev/null 2>&1
-fi
+}
+command -v perf >/dev/null 2>&1 || install_perf ||
+	{ apt-get update -q >/dev/null 2>&1 && install_perf; }
 if command -v perf >/dev/null 2>&1; then
 	say "CPU time of one-message connections by call chain (perf" \
 		"cpu-clock samples of the daemon and its processes," \

@@ -33,5 +33,10 @@ kill -INT $ppid
 wait $ppid
 kill -TERM $epid
 wait $epid 2>/dev/null
+if [ ! -s "$DIR/perf.data" ]; then
+	echo "bench_pages: perf recorded nothing: $(tail -n 1 "$DIR/perf.err")" \
+		"(it needs root, or kernel.perf_event_paranoid <= 1)" >&2
+	exit 1
+fi
 perf script -i "$DIR/perf.data" 2>/dev/null |
 	python3 "$TOP/tests/exim/perf_chains.py" $HZ "$N" "$dpid"

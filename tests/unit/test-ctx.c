@@ -11,7 +11,8 @@
 
 #define NOW ((time_t)1795332600) /* 2026-11-22 */
 
-static char dir[64], cfg_path[128], kr_path[128];
+static char dir[64], cfg_path[128], kr_path[128], other_path[128],
+	seal_path[128];
 static int said[SIGNET_CTX_EVENTS + 1];
 
 static void
@@ -104,6 +105,38 @@ main(void)
 		     strcmp(signet_store_type(signet_ctx_store(ctx, NOW)),
 			    "none") == 0 &&
 		     said[SIGNET_CTX_STORE] == 0);
+
+	/* The keyrings' paths are compared only when a configuration loads:
+	   one that names other keyrings must still be followed. */
+	snprintf(other_path, sizeof(other_path), "%s/other.json", dir);
+	snprintf(seal_path, sizeof(seal_path), "%s/seal.json", dir);
+	write_file(other_path, keyring, 0644);
+	write_file(seal_path, seal_keyring, 0600);
+	snprintf(cfg, sizeof(cfg),
+		 "{\"domains\": [\"isp.example\"], \"keyring\": \"%s\", "
+		 "\"seal_keyring\": \"%s\", \"store\": {\"type\": \"none\"}}\n",
+		 other_path, seal_path);
+	write_file(cfg_path, cfg, 0644);
+	signet_ctx_refresh(ctx, cfg_path, NOW);
+	T_OK("configuration names another keyring: that one is read (and "
+	     "refused: others can read it)",
+	     signet_ctx_keyring(ctx) == NULL && said[SIGNET_CTX_KEYRING] == 3);
+	T_OK("and a seal keyring: read from its own file",
+	     signet_ctx_seal_keyring(ctx) != NULL &&
+		     signet_keyring_has(signet_ctx_seal_keyring(ctx),
+					SIGNET_KEY_SEAL, NOW));
+	snprintf(cfg, sizeof(cfg),
+		 "{\"domains\": [\"isp.example\"], \"keyring\": \"%s\", "
+		 "\"store\": {\"type\": \"none\"}}\n",
+		 kr_path);
+	write_file(cfg_path, cfg, 0644);
+	signet_ctx_refresh(ctx, cfg_path, NOW);
+	T_OK("back to the first keyring, no seal keyring: seals from it",
+	     signet_ctx_keyring(ctx) != NULL &&
+		     signet_ctx_seal_keyring(ctx) == signet_ctx_keyring(ctx) &&
+		     said[SIGNET_CTX_KEYRING] == 3);
+	unlink(other_path);
+	unlink(seal_path);
 
 	/* a store that cannot be opened: said, then tried again only after
 	   SIGNET_CTX_STORE_RETRY seconds */
